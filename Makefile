@@ -1,0 +1,50 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+VENV        ?= .venv
+PYTHON      ?= python3
+PY          := $(VENV)/bin/python
+CHROMIUM    ?= /usr/bin/chromium
+PORT        ?= 8501
+PYTEST_ARGS ?=
+
+.PHONY: run test test-fast bench chromium clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+## run: start the app on http://localhost:$(PORT) (demo data built in)
+run: $(VENV)/.runtime
+	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT)
+
+## chromium: Debian's Chromium for the browser tests (never a downloaded browser build)
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+## test: the whole suite (core, AppTest pages, real-browser end-to-end)
+test: $(VENV)/.dev chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## test-fast: everything except the browser tests
+test-fast: $(VENV)/.dev
+	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+## bench: the benchmarks (ratios against scikit-learn / pandas measured in the same run)
+bench: $(VENV)/.dev
+	$(PY) benchmarks/bench_fit.py
+	$(PY) benchmarks/bench_sweep.py
+	$(PY) benchmarks/bench_read.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts

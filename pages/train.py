@@ -1,0 +1,6 @@
+"""Train page (placeholder until its issue lands)."""
+
+import streamlit as st
+
+st.title("Train")
+st.info("This page is being built.")
