@@ -1,0 +1,230 @@
+"""Chart builders for the Train and Learn pages: data in, chart out, no Streamlit.
+
+The Train page redraws its live curves many times a second, so :func:`curve_spec` and
+:func:`comparison_spec` return plain Vega-Lite dicts (drawing one costs well under a
+millisecond; building an Altair chart costs several). The Learn page's static charts are
+Altair charts. Every builder caps its data at a few thousand points and drops non-finite
+values (JSON has no ``inf``/``nan``, and a diverged run's history contains them).
+
+Conventions: a training history is the DataFrame of ``LogisticRegressionGD.history_``
+(columns ``epoch``, ``train_log_loss``, ``val_log_loss``, ``train_accuracy``,
+``val_accuracy``, …; one row per epoch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CURVE_METRICS",
+    "history_long",
+    "curve_spec",
+    "comparison_spec",
+    "coefficient_frame",
+    "coefficient_chart",
+    "loss_curves_chart",
+    "line_chart",
+]
+
+_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+
+#: The per-epoch curves the Train page draws: metric name -> (axis title, history columns by split).
+CURVE_METRICS = {
+    "log_loss": ("Log-loss (lower is better)", {"training": "train_log_loss", "validation": "val_log_loss"}),
+    "accuracy": ("Accuracy (share correct at 0.5)", {"training": "train_accuracy", "validation": "val_accuracy"}),
+}
+
+_SPLIT_COLORS = {"domain": ["training", "validation"], "range": ["#1f77b4", "#ff7f0e"]}
+
+
+def _thin(frame: pd.DataFrame, max_points: int) -> pd.DataFrame:
+    """Evenly spaced rows of ``frame``, always keeping the first and the last."""
+    if len(frame) <= max_points:
+        return frame
+    keep = np.unique(np.linspace(0, len(frame) - 1, max_points).round().astype(int))
+    return frame.iloc[keep]
+
+
+def history_long(history: pd.DataFrame, metric: str = "log_loss", *, max_points: int = 1000) -> pd.DataFrame:
+    """One metric of a training history in long form: columns ``epoch``, ``split``, ``value``.
+
+    ``metric`` is a key of :data:`CURVE_METRICS`; ``split`` is "training" or "validation";
+    rows with a non-finite value (no validation data, a diverged run) are left out, and at
+    most ``max_points`` epochs are kept (evenly spaced, first and last included).
+    """
+    _, columns = CURVE_METRICS[metric]
+    thinned = _thin(history, max_points)
+    parts = [
+        pd.DataFrame({"epoch": thinned["epoch"].to_numpy(), "split": split, "value": thinned[column].to_numpy(dtype=float)})
+        for split, column in columns.items()
+        if column in thinned
+    ]
+    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["epoch", "split", "value"])
+    return long[np.isfinite(long["value"].to_numpy(dtype=float))].reset_index(drop=True)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [
+        {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
+
+
+def curve_spec(history: pd.DataFrame, metric: str = "log_loss", *, total_epochs: int | None = None, height: int = 260) -> dict:
+    """Vega-Lite spec of one metric per epoch, training and validation as two coloured lines.
+
+    ``total_epochs`` fixes the x axis to ``[1, total_epochs]`` so a chart redrawn during
+    training grows to the right instead of rescaling at every redraw.
+    """
+    title, _ = CURVE_METRICS[metric]
+    x_scale = {"domain": [1, max(int(total_epochs), 2)]} if total_epochs else {}
+    y_scale = {"domain": [0, 1]} if metric == "accuracy" else {"zero": True}
+    return {
+        "$schema": _SCHEMA,
+        "data": {"values": _records(history_long(history, metric))},
+        "mark": {"type": "line", "interpolate": "step-after" if metric == "accuracy" else "linear"},
+        "height": height,
+        "encoding": {
+            "x": {"field": "epoch", "type": "quantitative", "title": "Epoch (one pass over the training rows)", "scale": x_scale},
+            "y": {"field": "value", "type": "quantitative", "title": title, "scale": y_scale},
+            "color": {"field": "split", "type": "nominal", "title": "Rows", "scale": _SPLIT_COLORS},
+            "tooltip": [
+                {"field": "epoch", "type": "quantitative"},
+                {"field": "split", "type": "nominal"},
+                {"field": "value", "type": "quantitative", "format": ".3f"},
+            ],
+        },
+    }
+
+
+def comparison_spec(histories: Mapping[str, pd.DataFrame], metric: str = "log_loss", *, height: int = 300) -> dict:
+    """Vega-Lite spec overlaying several training runs: colour = run, dash = training/validation.
+
+    ``histories`` maps a run's label (e.g. "Trained on log-loss") to its history.
+    """
+    title, _ = CURVE_METRICS[metric]
+    frames = [history_long(h, metric).assign(run=label) for label, h in histories.items()]
+    data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["epoch", "split", "value", "run"])
+    return {
+        "$schema": _SCHEMA,
+        "data": {"values": _records(data)},
+        "mark": {"type": "line"},
+        "height": height,
+        "encoding": {
+            "x": {"field": "epoch", "type": "quantitative", "title": "Epoch"},
+            "y": {"field": "value", "type": "quantitative", "title": title, "scale": {"zero": True}},
+            "color": {"field": "run", "type": "nominal", "title": "Model"},
+            "strokeDash": {"field": "split", "type": "nominal", "title": "Rows"},
+            "tooltip": [
+                {"field": "run", "type": "nominal"},
+                {"field": "split", "type": "nominal"},
+                {"field": "epoch", "type": "quantitative"},
+                {"field": "value", "type": "quantitative", "format": ".3f"},
+            ],
+        },
+    }
+
+
+def coefficient_frame(feature_names, coef) -> pd.DataFrame:
+    """The model's weights by feature, largest effect first.
+
+    ``coef`` has shape ``(d,)`` or ``(1, d)``. Columns: ``feature``, ``weight`` and
+    ``odds_ratio`` (``exp(weight)``: how the odds of the positive class are multiplied
+    when the feature goes up by one unit of its prepared scale).
+    """
+    weights = np.asarray(coef, dtype=np.float64).ravel()
+    names = [str(n) for n in feature_names]
+    if len(names) != len(weights):
+        raise ValueError(f"{len(names)} feature names for {len(weights)} weights")
+    with np.errstate(over="ignore"):
+        frame = pd.DataFrame({"feature": names, "weight": weights, "odds_ratio": np.exp(weights)})
+    order = np.argsort(-np.abs(weights), kind="stable")
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def coefficient_chart(frame: pd.DataFrame, *, max_features: int = 20) -> alt.Chart:
+    """Horizontal bars of the ``max_features`` largest weights (from :func:`coefficient_frame`)."""
+    top = frame.head(max_features)
+    top = top[np.isfinite(top["weight"].to_numpy(dtype=float))].assign(
+        direction=lambda f: np.where(f["weight"] >= 0, "raises the odds", "lowers the odds")
+    )
+    return (
+        alt.Chart(top)
+        .mark_bar()
+        .encode(
+            x=alt.X("weight:Q", title="Weight (log-odds per unit)"),
+            y=alt.Y("feature:N", sort=None, title=None),
+            color=alt.Color(
+                "direction:N",
+                title="Effect",
+                scale=alt.Scale(domain=["raises the odds", "lowers the odds"], range=["#d62728", "#2ca02c"]),
+            ),
+            tooltip=[
+                alt.Tooltip("feature:N"),
+                alt.Tooltip("weight:Q", format=".3f"),
+                alt.Tooltip("odds_ratio:Q", format=".3f", title="odds ratio"),
+            ],
+        )
+        .properties(height=max(120, 22 * len(top)))
+    )
+
+
+def loss_curves_chart(curves: pd.DataFrame, point: Mapping, *, max_loss: float = 5.0) -> alt.Chart:
+    """The per-example loss curves (from ``core.lesson.per_example_loss_curves``) with one point.
+
+    ``point`` has keys ``y_hat``, ``y`` and ``loss``. The y axis stops at ``max_loss``
+    because both curves run to infinity at the wrong end.
+    """
+    data = curves[curves["loss"] <= max_loss].assign(case=lambda f: np.where(f["y"] == 1, "truth is 1: −log(ŷ)", "truth is 0: −log(1 − ŷ)"))
+    scale = alt.Scale(domain=["truth is 1: −log(ŷ)", "truth is 0: −log(1 − ŷ)"], range=["#d62728", "#1f77b4"])
+    lines = (
+        alt.Chart(data)
+        .mark_line()
+        .encode(
+            x=alt.X("y_hat:Q", title="Predicted probability of positive (ŷ)", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("loss:Q", title="Loss for this one example", scale=alt.Scale(domain=[0, max_loss])),
+            color=alt.Color("case:N", title="Example", scale=scale),
+        )
+    )
+    marker = pd.DataFrame([{"y_hat": float(point["y_hat"]), "loss": min(float(point["loss"]), max_loss)}])
+    dot = alt.Chart(marker).mark_point(size=160, filled=True, color="black").encode(x="y_hat:Q", y="loss:Q")
+    return (lines + dot).properties(height=300)
+
+
+def line_chart(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    x_title: str,
+    y_title: str,
+    step: bool = False,
+    marks: Mapping[str, float] | None = None,
+    height: int = 260,
+) -> alt.Chart:
+    """A single curve ``y`` against ``x`` with optional labelled vertical rules at ``marks``.
+
+    ``step=True`` draws a staircase (for accuracy, which jumps rather than slopes).
+    Non-finite points are dropped; at most 2,000 points are drawn.
+    """
+    data = frame[[x, y]]
+    data = _thin(data[np.isfinite(data[y].to_numpy(dtype=float))], 2000)
+    chart = (
+        alt.Chart(data)
+        .mark_line(interpolate="step-after" if step else "linear")
+        .encode(
+            x=alt.X(f"{x}:Q", title=x_title),
+            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
+            tooltip=[alt.Tooltip(f"{x}:Q", format=".3f"), alt.Tooltip(f"{y}:Q", format=".4f")],
+        )
+    )
+    if marks:
+        rules = pd.DataFrame({"label": list(marks), "at": [float(v) for v in marks.values()]})
+        chart = chart + alt.Chart(rules).mark_rule(strokeDash=[4, 3], color="gray").encode(
+            x="at:Q", tooltip=[alt.Tooltip("label:N", title="")]
+        )
+    return chart.properties(height=height)

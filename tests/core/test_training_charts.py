@@ -1,0 +1,108 @@
+"""Train/Learn chart builders: the data they carry is the data they were given, JSON-safe."""
+
+import json
+import math
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import lesson, training_charts
+from core.model import LogisticRegressionGD
+
+
+@pytest.fixture(scope="module")
+def history():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = (X[:, 0] + 0.5 * rng.normal(size=300) > 0).astype(int)
+    model = LogisticRegressionGD(learning_rate=1.0, max_epochs=40, tol=0.0)
+    return model.fit(X[:200], y[:200], X_val=X[200:], y_val=y[200:]).history_
+
+
+def _values(spec):
+    return pd.DataFrame(spec["data"]["values"])
+
+
+def test_curve_spec_carries_every_epoch_of_both_splits(history):
+    spec = training_charts.curve_spec(history, "log_loss", total_epochs=100)
+    json.dumps(spec, allow_nan=False)  # valid JSON, as the browser needs
+    data = _values(spec)
+    train = data[data["split"] == "training"].set_index("epoch")["value"]
+    val = data[data["split"] == "validation"].set_index("epoch")["value"]
+    np.testing.assert_allclose(train.to_numpy(), history["train_log_loss"].to_numpy())
+    np.testing.assert_allclose(val.to_numpy(), history["val_log_loss"].to_numpy())
+    assert spec["encoding"]["x"]["scale"]["domain"] == [1, 100]
+
+
+def test_accuracy_spec_is_a_staircase_on_zero_to_one(history):
+    spec = training_charts.curve_spec(history, "accuracy")
+    assert spec["mark"]["interpolate"] == "step-after"
+    assert spec["encoding"]["y"]["scale"]["domain"] == [0, 1]
+    data = _values(spec)
+    np.testing.assert_allclose(
+        data[data["split"] == "training"]["value"].to_numpy(), history["train_accuracy"].to_numpy()
+    )
+
+
+def test_a_diverged_history_stays_valid_json():
+    broken = pd.DataFrame(
+        {
+            "epoch": [1, 2, 3],
+            "train_loss": [0.7, 9.0, math.inf],
+            "train_log_loss": [0.7, 9.0, math.inf],
+            "val_log_loss": [math.nan, math.nan, math.nan],
+            "train_accuracy": [0.5, 0.4, 0.5],
+            "val_accuracy": [math.nan] * 3,
+        }
+    )
+    spec = training_charts.curve_spec(broken, "log_loss")
+    json.dumps(spec, allow_nan=False)
+    assert _values(spec)["value"].tolist() == [0.7, 9.0]
+
+
+def test_long_histories_are_thinned_keeping_both_ends():
+    n = 5000
+    long = pd.DataFrame({"epoch": np.arange(1, n + 1), "train_log_loss": np.linspace(1, 0, n), "val_log_loss": np.nan})
+    out = training_charts.history_long(long, "log_loss", max_points=500)
+    assert len(out) <= 500
+    assert out["epoch"].iloc[0] == 1 and out["epoch"].iloc[-1] == n
+
+
+def test_comparison_spec_overlays_the_runs(history):
+    spec = training_charts.comparison_spec({"log-loss": history, "MSE": history.iloc[:10]})
+    json.dumps(spec, allow_nan=False)
+    data = _values(spec)
+    assert set(data["run"]) == {"log-loss", "MSE"}
+    assert (data["run"] == "MSE").sum() == 20  # 10 epochs × (training, validation)
+
+
+def test_coefficient_frame_sorts_by_size_and_computes_odds_ratios():
+    frame = training_charts.coefficient_frame(["a", "b", "c"], np.array([[0.5, -2.0, 1.0]]))
+    assert frame["feature"].tolist() == ["b", "c", "a"]
+    np.testing.assert_allclose(frame["odds_ratio"], np.exp([-2.0, 1.0, 0.5]))
+    with pytest.raises(ValueError):
+        training_charts.coefficient_frame(["a"], [1.0, 2.0])
+
+
+def test_coefficient_chart_keeps_the_largest(history):
+    frame = training_charts.coefficient_frame([f"f{i}" for i in range(30)], np.linspace(-3, 3, 30))
+    chart = training_charts.coefficient_chart(frame, max_features=5)
+    assert isinstance(chart, alt.Chart)
+    assert len(chart.data) == 5
+    assert set(chart.data["feature"]) == set(frame["feature"].head(5))
+
+
+def test_lesson_charts_build_and_serialise():
+    curves = lesson.per_example_loss_curves()
+    chart = training_charts.loss_curves_chart(curves, {"y_hat": 0.9, "y": 1, "loss": lesson.example_loss(1, 0.9)})
+    spec = chart.to_dict()
+    assert spec["layer"]
+    frame = pd.DataFrame({"weight": np.linspace(-1, 1, 5000), "cost": np.linspace(-1, 1, 5000) ** 2})
+    frame.loc[3, "cost"] = np.inf
+    line = training_charts.line_chart(frame, "weight", "cost", x_title="w", y_title="c", marks={"now": 0.2})
+    layered = line.to_dict()
+    assert len(layered["layer"]) == 2
+    assert len(line.layer[0].data) <= 2000
+    assert np.isfinite(line.layer[0].data["cost"]).all()
