@@ -1,0 +1,436 @@
+"""Altair charts for the Threshold and Report pages: data in, ``alt.Chart`` out.
+
+Every builder is a pure function of plain data (DataFrames from ``core.thresholds`` /
+``core.calibration`` / ``core.uncertainty``, an ``OperatingPoint``, floats) and returns an
+Altair chart; nothing here touches Streamlit or computes a metric. The helpers that shape
+data for a chart (``score_histogram``, ``confusion_frame``, ``thin``) live here too because
+only charts and the report use them.
+
+Conventions:
+- Thresholds run along x; the rule "score >= threshold => positive" holds everywhere.
+- Rows with a non-finite threshold (the sweep's "flag nobody" end, ``+inf``) are dropped:
+  Vega-Lite cannot place them.
+- Data handed to Altair never exceeds ``MAX_ROWS`` rows (Altair refuses more than 5,000 by
+  default and the browser slows down well before that): ``thin`` keeps evenly spaced rows
+  plus both ends.
+- The current threshold and the recommended one are drawn from tiny DataFrames, so a slider
+  move changes only those rows, never the large curves.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "MAX_ROWS",
+    "METRIC_TITLES",
+    "thin",
+    "metrics_chart",
+    "cost_chart",
+    "roc_chart",
+    "pr_chart",
+    "score_histogram",
+    "score_distribution_chart",
+    "capacity_chart",
+    "decision_curve_chart",
+    "reliability_chart",
+    "confusion_frame",
+    "confusion_chart",
+]
+
+MAX_ROWS = 4000
+
+METRIC_TITLES = {
+    "precision": "Precision",
+    "recall": "Recall",
+    "f1": "F1",
+    "accuracy": "Accuracy",
+    "specificity": "Specificity",
+    "balanced_accuracy": "Balanced accuracy",
+    "fpr": "False positive rate",
+    "positive_rate": "Share flagged",
+    "mcc": "MCC",
+    "cost": "Business cost",
+}
+
+_CURRENT_COLOR = "#d62728"
+_RECOMMENDED_COLOR = "#2ca02c"
+_WIDTH = "container"
+_HEIGHT = 280
+
+
+def thin(df: pd.DataFrame, max_rows: int = MAX_ROWS) -> pd.DataFrame:
+    """At most ``max_rows`` rows of ``df``: evenly spaced by position, first and last kept."""
+    if len(df) <= max_rows:
+        return df
+    index = np.unique(np.linspace(0, len(df) - 1, max(int(max_rows), 2)).round().astype(np.int64))
+    return df.iloc[index]
+
+
+def _finite(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """Rows whose ``columns`` are all finite numbers."""
+    mask = np.ones(len(df), dtype=bool)
+    for column in columns:
+        mask &= np.isfinite(pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float))
+    return df.loc[mask]
+
+
+def _markers(threshold: float, recommended: float | None) -> pd.DataFrame:
+    """The vertical rules: the current threshold and, if known, the recommended one."""
+    rows = [{"threshold": float(threshold), "marker": "Current threshold"}]
+    if recommended is not None and np.isfinite(recommended):
+        rows.append({"threshold": float(recommended), "marker": "Recommended"})
+    return pd.DataFrame(rows)
+
+
+def _marker_layer(threshold: float, recommended: float | None) -> alt.Chart:
+    return (
+        alt.Chart(_markers(threshold, recommended))
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x="threshold:Q",
+            color=alt.Color(
+                "marker:N",
+                scale=alt.Scale(domain=["Current threshold", "Recommended"], range=[_CURRENT_COLOR, _RECOMMENDED_COLOR]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            strokeDash=alt.condition(alt.datum.marker == "Recommended", alt.value([6, 4]), alt.value([1, 0])),
+            tooltip=[alt.Tooltip("marker:N", title=" "), alt.Tooltip("threshold:Q", format=".3f")],
+        )
+    )
+
+
+def _x_threshold(domain: tuple[float, float] | None, title: str) -> alt.X:
+    scale = alt.Scale(domain=list(domain), nice=False) if domain is not None else alt.Scale(zero=False, nice=False)
+    return alt.X("threshold:Q", title=title, scale=scale)
+
+
+def _band_layer(bands: pd.DataFrame | None, metrics: Iterable[str], domain: tuple[float, float] | None, title: str,
+                color: alt.Color | alt.ColorValue) -> alt.Chart | None:
+    """Shaded low–high bands from ``core.uncertainty.bootstrap_bands`` (long format)."""
+    if bands is None or len(bands) == 0:
+        return None
+    data = bands.loc[bands["metric"].isin(list(metrics))]
+    data = _finite(data, ["threshold", "low", "high"])
+    if len(data) == 0:
+        return None
+    data = data.assign(metric=data["metric"].map(lambda m: METRIC_TITLES.get(m, m)))
+    return (
+        alt.Chart(thin(data))
+        .mark_area(opacity=0.18)
+        .encode(x=_x_threshold(domain, title), y="low:Q", y2="high:Q", color=color)
+    )
+
+
+def metrics_chart(
+    frame: pd.DataFrame,
+    *,
+    threshold: float,
+    recommended: float | None = None,
+    bands: pd.DataFrame | None = None,
+    metrics: tuple[str, ...] = ("precision", "recall", "f1"),
+    domain: tuple[float, float] | None = (0.0, 1.0),
+    x_title: str = "Threshold (score ≥ threshold ⇒ flagged)",
+) -> alt.LayerChart:
+    """Ratio metrics against the threshold, with the current and recommended thresholds.
+
+    ``frame`` is ``Sweep.frame()`` (a ``threshold`` column plus one column per metric);
+    ``bands`` is ``bootstrap_bands(...)`` (long: ``threshold, metric, low, high``) or None.
+    ``domain`` is the x range (``(0, 1)`` for probabilities, the score range otherwise).
+    """
+    data = _finite(frame[["threshold", *metrics]], ["threshold"])
+    long = data.melt(id_vars="threshold", value_vars=list(metrics), var_name="metric", value_name="value")
+    long = long.dropna(subset=["value"])
+    long["metric"] = long["metric"].map(lambda m: METRIC_TITLES.get(m, m))
+    long = thin(long.sort_values(["metric", "threshold"]), MAX_ROWS)
+    color = alt.Color("metric:N", title="Metric", legend=alt.Legend(orient="bottom"))
+    lines = (
+        alt.Chart(long)
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=_x_threshold(domain, x_title),
+            y=alt.Y("value:Q", title="Value", scale=alt.Scale(domain=[0, 1])),
+            color=color,
+            tooltip=[alt.Tooltip("threshold:Q", format=".3f"), "metric:N", alt.Tooltip("value:Q", format=".3f")],
+        )
+    )
+    layers = [layer for layer in (_band_layer(bands, metrics, domain, x_title, color),) if layer is not None]
+    chart = alt.layer(*layers, lines, _marker_layer(threshold, recommended))
+    return chart.resolve_scale(color="independent").properties(width=_WIDTH, height=_HEIGHT, title="Metrics by threshold")
+
+
+def cost_chart(
+    frame: pd.DataFrame,
+    *,
+    threshold: float,
+    recommended: float | None = None,
+    bands: pd.DataFrame | None = None,
+    currency: str = "$",
+    domain: tuple[float, float] | None = (0.0, 1.0),
+    x_title: str = "Threshold (score ≥ threshold ⇒ flagged)",
+) -> alt.LayerChart:
+    """Total business cost against the threshold (``frame["cost"]``), lower is better."""
+    data = _finite(frame[["threshold", "cost"]], ["threshold", "cost"])
+    data = thin(data.sort_values("threshold"), MAX_ROWS)
+    line = (
+        alt.Chart(data)
+        .mark_line(interpolate="step-after", color="#1f77b4")
+        .encode(
+            x=_x_threshold(domain, x_title),
+            y=alt.Y("cost:Q", title=f"Business cost ({currency}, lower is better)"),
+            tooltip=[alt.Tooltip("threshold:Q", format=".3f"), alt.Tooltip("cost:Q", format=",.0f")],
+        )
+    )
+    layers = []
+    band = _band_layer(bands, ["cost"], domain, x_title, alt.value("#1f77b4"))
+    if band is not None:
+        layers.append(band)
+    chart = alt.layer(*layers, line, _marker_layer(threshold, recommended))
+    return chart.properties(width=_WIDTH, height=_HEIGHT, title="Business cost by threshold")
+
+
+def _operating_point_layer(x: float, y: float, label: str) -> alt.Chart:
+    return (
+        alt.Chart(pd.DataFrame({"x": [float(x)], "y": [float(y)], "label": [label]}))
+        .mark_point(size=140, filled=True, color=_CURRENT_COLOR)
+        .encode(x="x:Q", y="y:Q", tooltip=[alt.Tooltip("label:N", title=" "),
+                                           alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f")])
+    )
+
+
+def roc_chart(points: pd.DataFrame, *, fpr: float, tpr: float, auc: float) -> alt.LayerChart:
+    """ROC curve (``roc_points``: ``fpr, tpr, threshold``) with the operating point and the
+    chance diagonal; the title carries the AUC."""
+    data = thin(points[["fpr", "tpr", "threshold"]].replace([np.inf, -np.inf], np.nan), MAX_ROWS)
+    curve = (
+        alt.Chart(data)
+        .mark_line()
+        .encode(
+            x=alt.X("fpr:Q", title="False positive rate (share of negatives flagged)", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("tpr:Q", title="Recall (share of positives caught)", scale=alt.Scale(domain=[0, 1])),
+            order="fpr:Q",
+            tooltip=[alt.Tooltip("threshold:Q", format=".3f"), alt.Tooltip("fpr:Q", format=".3f"),
+                     alt.Tooltip("tpr:Q", format=".3f")],
+        )
+    )
+    chance = (
+        alt.Chart(pd.DataFrame({"fpr": [0.0, 1.0], "tpr": [0.0, 1.0]}))
+        .mark_line(strokeDash=[4, 4], color="gray")
+        .encode(x="fpr:Q", y="tpr:Q")
+    )
+    point = _operating_point_layer(fpr, tpr, "Current threshold")
+    return alt.layer(chance, curve, point).properties(width=_WIDTH, height=_HEIGHT, title=f"ROC curve (AUC {auc:.3f})")
+
+
+def pr_chart(points: pd.DataFrame, *, recall: float, precision: float, ap: float, prevalence: float) -> alt.LayerChart:
+    """Precision–recall curve (``pr_points``: ``recall, precision, threshold``) with the
+    operating point and the no-skill line at the prevalence; the title carries the AP."""
+    data = thin(points[["recall", "precision", "threshold"]].replace([np.inf, -np.inf], np.nan), MAX_ROWS)
+    curve = (
+        alt.Chart(data)
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("recall:Q", title="Recall (share of positives caught)", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("precision:Q", title="Precision (share of flags that are right)", scale=alt.Scale(domain=[0, 1])),
+            order="recall:Q",
+            tooltip=[alt.Tooltip("threshold:Q", format=".3f"), alt.Tooltip("recall:Q", format=".3f"),
+                     alt.Tooltip("precision:Q", format=".3f")],
+        )
+    )
+    no_skill = (
+        alt.Chart(pd.DataFrame({"y": [float(prevalence)]}))
+        .mark_rule(strokeDash=[4, 4], color="gray")
+        .encode(y="y:Q")
+    )
+    point = _operating_point_layer(recall, precision, "Current threshold")
+    return alt.layer(no_skill, curve, point).properties(
+        width=_WIDTH, height=_HEIGHT, title=f"Precision–recall curve (average precision {ap:.3f})"
+    )
+
+
+def score_histogram(
+    y: np.ndarray, scores: np.ndarray, *, bins: int = 40, lo: float | None = None, hi: float | None = None,
+    positive_label: str = "positive", negative_label: str = "negative",
+) -> pd.DataFrame:
+    """Histogram of the scores per class on shared bins.
+
+    Returns one row per (class, bin): ``class``, ``bin_start``, ``bin_end``, ``count`` and
+    ``share`` (count / class size, so a rare class stays visible). ``y`` is 0/1.
+    """
+    y = np.asarray(y).astype(bool)
+    scores = np.asarray(scores, dtype=float)
+    finite = np.isfinite(scores)
+    lo = float(np.min(scores[finite])) if lo is None and finite.any() else (0.0 if lo is None else lo)
+    hi = float(np.max(scores[finite])) if hi is None and finite.any() else (1.0 if hi is None else hi)
+    if hi <= lo:
+        hi = lo + 1.0
+    edges = np.linspace(lo, hi, int(bins) + 1)
+    frames = []
+    for name, mask in ((positive_label, y), (negative_label, ~y)):
+        counts, _ = np.histogram(scores[mask & finite], bins=edges)
+        total = counts.sum()
+        frames.append(pd.DataFrame({
+            "class": name,
+            "bin_start": edges[:-1],
+            "bin_end": edges[1:],
+            "count": counts,
+            "share": counts / total if total else np.zeros_like(counts, dtype=float),
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def score_distribution_chart(histogram: pd.DataFrame, *, threshold: float) -> alt.LayerChart:
+    """Overlaid per-class score histograms (``score_histogram``) with the cut as a rule:
+    everything right of the rule is flagged."""
+    bars = (
+        alt.Chart(histogram)
+        .mark_bar(opacity=0.55, binSpacing=0)
+        .encode(
+            x=alt.X("bin_start:Q", title="Score", bin="binned"),
+            x2="bin_end:Q",
+            y=alt.Y("share:Q", title="Share of the class", stack=None, axis=alt.Axis(format="%")),
+            color=alt.Color("class:N", title="Actual class", legend=alt.Legend(orient="bottom")),
+            tooltip=["class:N", alt.Tooltip("bin_start:Q", format=".3f", title="from"),
+                     alt.Tooltip("bin_end:Q", format=".3f", title="to"), "count:Q",
+                     alt.Tooltip("share:Q", format=".1%")],
+        )
+    )
+    cut = (
+        alt.Chart(pd.DataFrame({"threshold": [float(threshold)]}))
+        .mark_rule(color=_CURRENT_COLOR, strokeWidth=2)
+        .encode(x="threshold:Q", tooltip=[alt.Tooltip("threshold:Q", format=".3f", title="Current threshold")])
+    )
+    return alt.layer(bars, cut).properties(width=_WIDTH, height=_HEIGHT, title="Scores by actual class (right of the line = flagged)")
+
+
+def capacity_chart(frame: pd.DataFrame, *, positive_rate: float, recall: float) -> alt.LayerChart:
+    """Cumulative gains: share of cases flagged (``positive_rate``) against share of positives
+    caught (``recall``), with the operating point and the random-flagging diagonal."""
+    data = thin(frame[["positive_rate", "recall", "threshold"]].replace([np.inf, -np.inf], np.nan), MAX_ROWS)
+    curve = (
+        alt.Chart(data)
+        .mark_line()
+        .encode(
+            x=alt.X("positive_rate:Q", title="Share of cases flagged (top k%)", axis=alt.Axis(format="%"),
+                    scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("recall:Q", title="Share of positives caught", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            order="positive_rate:Q",
+            tooltip=[alt.Tooltip("threshold:Q", format=".3f"), alt.Tooltip("positive_rate:Q", format=".1%"),
+                     alt.Tooltip("recall:Q", format=".1%")],
+        )
+    )
+    random = (
+        alt.Chart(pd.DataFrame({"positive_rate": [0.0, 1.0], "recall": [0.0, 1.0]}))
+        .mark_line(strokeDash=[4, 4], color="gray")
+        .encode(x="positive_rate:Q", y="recall:Q")
+    )
+    point = _operating_point_layer(positive_rate, recall, "Current threshold")
+    return alt.layer(random, curve, point).properties(width=_WIDTH, height=_HEIGHT, title="Capacity: flag the top k%")
+
+
+def decision_curve_chart(curve: pd.DataFrame, *, threshold: float) -> alt.LayerChart:
+    """Net benefit of the model against *treat all* and *treat none*
+    (``decision_curve``: ``threshold, model, treat_all, treat_none``)."""
+    names = {"model": "Use the model", "treat_all": "Flag everybody", "treat_none": "Flag nobody"}
+    data = _finite(curve[["threshold", *names]], ["threshold"])
+    long = data.melt(id_vars="threshold", value_vars=list(names), var_name="policy", value_name="net_benefit")
+    long["policy"] = long["policy"].map(names)
+    long = thin(long.dropna(subset=["net_benefit"]), MAX_ROWS)
+    # Treat-all falls steeply below zero at high thresholds; clip the view to where the
+    # comparison is readable.
+    top = float(np.nanmax(long["net_benefit"])) if len(long) else 1.0
+    lines = (
+        alt.Chart(long)
+        .mark_line()
+        .encode(
+            x=alt.X("threshold:Q", title="Threshold probability", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("net_benefit:Q", title="Net benefit (true positives per case, net)",
+                    scale=alt.Scale(domain=[-0.05 * max(top, 0.01), max(top, 0.01) * 1.05], clamp=True)),
+            color=alt.Color("policy:N", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("threshold:Q", format=".3f"), "policy:N", alt.Tooltip("net_benefit:Q", format=".4f")],
+        )
+    )
+    cut = (
+        alt.Chart(pd.DataFrame({"threshold": [float(threshold)]}))
+        .mark_rule(color=_CURRENT_COLOR, strokeWidth=2)
+        .encode(x="threshold:Q")
+    )
+    return alt.layer(lines, cut).properties(width=_WIDTH, height=_HEIGHT, title="Decision curve")
+
+
+def reliability_chart(curve: pd.DataFrame) -> alt.LayerChart:
+    """Calibration: mean predicted probability against the observed share of positives per
+    bin (``reliability_curve``), with the diagonal of perfect calibration."""
+    data = curve[["mean_predicted", "fraction_positive", "count"]].dropna()
+    points = (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("mean_predicted:Q", title="Predicted probability (bin average)", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("fraction_positive:Q", title="Observed share of positives", scale=alt.Scale(domain=[0, 1])),
+            tooltip=[alt.Tooltip("mean_predicted:Q", format=".3f"), alt.Tooltip("fraction_positive:Q", format=".3f"), "count:Q"],
+        )
+    )
+    diagonal = (
+        alt.Chart(pd.DataFrame({"mean_predicted": [0.0, 1.0], "fraction_positive": [0.0, 1.0]}))
+        .mark_line(strokeDash=[4, 4], color="gray")
+        .encode(x="mean_predicted:Q", y="fraction_positive:Q")
+    )
+    return alt.layer(diagonal, points).properties(width=_WIDTH, height=_HEIGHT, title="Calibration (reliability curve)")
+
+
+def confusion_frame(point: Any, costs: Any = None, *, positive_label: str = "positive",
+                    negative_label: str = "negative") -> pd.DataFrame:
+    """The four cells of the confusion matrix at one operating point.
+
+    ``point`` has ``tp, fp, tn, fn``; ``costs`` is a ``CostMatrix`` or None. Returns rows
+    (TP, FN, FP, TN) with ``actual``, ``predicted``, ``outcome``, ``count``, ``share`` (of
+    all cases) and ``money`` (signed: positive = cost, negative = gain; NaN without costs).
+    """
+    cells = [
+        ("tp", f"Actually {positive_label}", f"Flagged as {positive_label}", "True positive", "tp_value", -1.0),
+        ("fn", f"Actually {positive_label}", f"Not flagged", "False negative", "fn_cost", 1.0),
+        ("fp", f"Actually {negative_label}", f"Flagged as {positive_label}", "False positive", "fp_cost", 1.0),
+        ("tn", f"Actually {negative_label}", f"Not flagged", "True negative", "tn_value", -1.0),
+    ]
+    total = float(point.tp + point.fp + point.tn + point.fn)
+    rows = []
+    for attr, actual, predicted, outcome, cost_field, sign in cells:
+        count = float(getattr(point, attr))
+        money = sign * count * getattr(costs, cost_field) if costs is not None else np.nan
+        rows.append({"actual": actual, "predicted": predicted, "outcome": outcome, "count": count,
+                     "share": count / total if total else np.nan, "money": money})
+    return pd.DataFrame(rows)
+
+
+def confusion_chart(cells: pd.DataFrame, *, currency: str = "$") -> alt.LayerChart:
+    """Heat-map of ``confusion_frame``: each cell shows its outcome, count, share and money."""
+    data = cells.copy()
+
+    def money(value: float) -> str:
+        if not np.isfinite(value):
+            return ""
+        sign = "-" if value < 0 else ("+" if value > 0 else "")
+        return f"{sign}{currency}{abs(value):,.0f}"
+
+    data["line1"] = data["outcome"]
+    data["line2"] = [f"{c:,.0f} ({s:.1%})" for c, s in zip(data["count"], data["share"].fillna(0.0))]
+    data["line3"] = [money(m) for m in data["money"]]
+    data["correct"] = data["outcome"].str.startswith("True")
+    base = alt.Chart(data).encode(
+        x=alt.X("predicted:N", title="Decision", sort=None, axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("actual:N", title=None, sort=None),
+    )
+    rect = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color("correct:N", scale=alt.Scale(domain=[True, False], range=["#d9f0d3", "#fddbc7"]), legend=None),
+        tooltip=["outcome:N", alt.Tooltip("count:Q", format=",.0f"), alt.Tooltip("share:Q", format=".1%"), "line3:N"],
+    )
+    text = [
+        base.mark_text(dy=dy, fontSize=size, fontWeight=weight).encode(text=f"{field}:N")
+        for field, dy, size, weight in (("line1", -18, 13, "bold"), ("line2", 0, 14, "normal"), ("line3", 18, 13, "normal"))
+    ]
+    return alt.layer(rect, *text).properties(width=_WIDTH, height=220, title="Confusion matrix (money: + cost, − gain)")

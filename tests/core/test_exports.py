@@ -1,0 +1,195 @@
+"""Exports: formula-safe scored CSV, a model JSON that re-scores rows on its own, and a decision
+report whose numbers are the sweep's and whose user strings are escaped."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from core.costs import CostMatrix
+from core.exports import (
+    DecisionReport,
+    model_json,
+    neutralise_cell,
+    report_html,
+    report_markdown,
+    scenario_record,
+    scenarios_frame,
+    scored_csv,
+)
+from core.model import LogisticRegressionGD
+from core.thresholds import threshold_sweep
+
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _read(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), keep_default_na=False, na_values=[""])
+
+
+def test_scored_csv_neutralises_formulas_and_keeps_numbers_numbers():
+    df = pd.DataFrame({
+        "name": ["=HYPERLINK(\"http://x\")", "+1+1", "@SUM(A1)", "-2+3", "\tcmd", "\rcmd", "plain", "-3.5"],
+        "amount": [-3.5, 1.0, -0.25, 2.0, 3.0, 4.0, 5.0, 6.0],
+        "count": [-1, 2, 3, 4, 5, 6, 7, 8],
+    })
+    scores = np.array([0.9, 0.1, 0.5, 0.49, 0.7, 0.2, 0.3, 0.8])
+    out = _read(scored_csv(df, scores, 0.5))
+    assert out["name"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1+1", "'@SUM(A1)", "'-2+3", "'\tcmd", "'\rcmd",
+                                    "plain", "-3.5"]
+    assert out["amount"].dtype.kind == "f" and out["amount"].iloc[0] == -3.5
+    assert out["count"].dtype.kind == "i" and out["count"].iloc[0] == -1
+    assert out["score"].tolist() == pytest.approx(scores.tolist())
+    assert out["decision"].tolist() == (scores >= 0.5).astype(int).tolist()
+
+
+def test_scored_csv_unscored_rows_name_clashes_and_headers():
+    df = pd.DataFrame({"score": [1, 2, 3], "=cmd": ["a", "b", "c"]})
+    out = _read(scored_csv(df, np.array([0.2, np.nan, 0.8]), 0.5, extra={"split": ["train", "test", "validation"]}))
+    assert list(out.columns) == ["score", "'=cmd", "split", "score_2", "decision"]
+    assert out["score"].tolist() == [1, 2, 3]  # the input column is untouched
+    assert math.isnan(out["score_2"].iloc[1]) and math.isnan(out["decision"].iloc[1])
+    assert out["decision"].iloc[0] == 0 and out["decision"].iloc[2] == 1
+    assert out["split"].tolist() == ["train", "test", "validation"]
+
+
+def test_scored_csv_rejects_a_score_per_row_mismatch():
+    with pytest.raises(ValueError):
+        scored_csv(pd.DataFrame({"a": [1, 2]}), np.array([0.1]), 0.5)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(min_size=0, max_size=8), min_size=1, max_size=5))
+def test_no_text_cell_can_start_a_formula(cells):
+    out = scored_csv(pd.DataFrame({"text": cells}, dtype=object), np.zeros(len(cells)), 0.5)
+    for value in pd.read_csv(io.BytesIO(out), dtype=str, keep_default_na=False)["text"]:
+        if value.startswith(DANGEROUS):
+            assert re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", value), value
+    for cell in cells:
+        assert neutralise_cell(cell) in (cell, "'" + cell)
+
+
+def _fitted(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    n = 300
+    df = pd.DataFrame({
+        "income": rng.normal(50, 10, n),
+        "age": rng.integers(18, 80, n).astype(float),
+        "region": rng.choice(["north", "south", "east"], n),
+    })
+    df.loc[::17, "income"] = np.nan
+    df.loc[::23, "region"] = None
+    y = ((df["income"].fillna(50) - 50) / 10 + (df["region"] == "north") + rng.normal(0, 1, n) > 0.5).astype(int)
+    pre = ColumnTransformer([
+        ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), ["income", "age"]),
+        ("categorical", make_pipeline(SimpleImputer(strategy="most_frequent"),
+                                      OneHotEncoder(handle_unknown="ignore", sparse_output=False)), ["region"]),
+    ])
+    X = pre.fit_transform(df)
+    names = ["income", "age", *[f"region={c}" for c in pre.named_transformers_["categorical"][-1].categories_[0]]]
+    model = LogisticRegressionGD(solver="lbfgs").fit(X, y)
+    prepared = type("Prepared", (), {"preprocessor": pre, "feature_names": names})()
+    return df, model, prepared
+
+
+def _rescore_from_json(spec: dict, df: pd.DataFrame) -> np.ndarray:
+    """Score rows using nothing but the exported JSON (what a downstream system would do)."""
+    columns = []
+    for block in spec["preprocessing"]:
+        for col in block["columns"]:
+            values = df[col].to_numpy(dtype=object)
+            for step in block["steps"]:
+                position = block["columns"].index(col)
+                if step["type"] == "SimpleImputer":
+                    fill = step["statistics"][position]
+                    values = np.array([fill if (v is None or (isinstance(v, float) and math.isnan(v))) else v
+                                       for v in values], dtype=object)
+                elif step["type"] == "StandardScaler":
+                    values = (values.astype(float) - step["mean"][position]) / step["scale"][position]
+                elif step["type"] == "OneHotEncoder":
+                    values = np.column_stack([(values == c).astype(float) for c in step["categories"][position]])
+            columns.append(np.asarray(values, dtype=float).reshape(len(df), -1))
+    X = np.hstack(columns)
+    w = np.array([spec["coefficients"][name] for name in spec["feature_names"]])
+    return 1 / (1 + np.exp(-(X @ w + spec["intercept"])))
+
+
+def test_model_json_rescores_rows_exactly_like_the_model():
+    df, model, prepared = _fitted()
+    costs = CostMatrix(fp_cost=10, fn_cost=50, tp_value=5, currency="€")
+    spec = json.loads(model_json(model, prepared, threshold=0.37, costs=costs, target="default",
+                                 positive_class=np.int64(1)))
+    assert spec["threshold"] == 0.37 and spec["positive_class"] == 1 and spec["target"] == "default"
+    assert spec["costs"] == {"false_positive_cost": 10.0, "false_negative_cost": 50.0, "true_positive_value": 5.0,
+                             "true_negative_value": 0.0, "currency": "€"}
+    assert list(spec["coefficients"]) == prepared.feature_names
+    assert spec["coefficients"]["age"] == pytest.approx(model.coef_[0][1])
+    assert spec["intercept"] == pytest.approx(model.intercept_[0])
+    expected = model.predict_proba(prepared.preprocessor.transform(df))[:, 1]
+    np.testing.assert_allclose(_rescore_from_json(spec, df), expected, rtol=1e-10)
+
+
+def _report(dataset="Credit <script>alert(1)</script>", **extra):
+    rng = np.random.default_rng(3)
+    y = (rng.random(500) < 0.3).astype(int)
+    scores = np.clip(rng.normal(0.3 + 0.3 * y, 0.2), 0, 1)
+    costs = CostMatrix(fp_cost=100, fn_cost=1000)
+    sweep = threshold_sweep(y, scores, costs=costs)
+    point = sweep.at(0.4)
+    scenario = scenario_record(name="<b>Bold</b> | plan", threshold=0.4, costs=costs, point=point,
+                               objective="Lowest business cost", review_rate=0.05, evaluated_on="all 500 rows")
+    report = DecisionReport(dataset=dataset, target="default", positive_class="yes", mode="Use my scores",
+                            evaluated_on="all 500 rows", threshold=0.4, costs=costs, point=point,
+                            explanation="At 0.4 you catch <i>most</i>.", scenarios=[scenario],
+                            curve=sweep.frame(max_points=500), **extra)
+    return y, scores, report
+
+
+def test_report_html_is_self_contained_escaped_and_states_the_numbers():
+    y, scores, report = _report()
+    page = report_html(report)
+    assert "<script" not in page.lower() and "&lt;script&gt;" in page
+    assert "<b>Bold</b>" not in page and "&lt;b&gt;Bold&lt;/b&gt;" in page
+    assert "<i>most</i>" not in page
+    assert not re.search(r"(src|href)\s*=", page)  # nothing to fetch
+    assert page.count("<svg") == 2
+    flagged = scores >= 0.4
+    precision = (y[flagged] == 1).mean()
+    recall = flagged[y == 1].mean()
+    assert f"<td>{precision:.3f}</td>" in page and f"<td>{recall:.3f}</td>" in page
+    cost = 100 * np.sum(flagged & (y == 0)) + 1000 * np.sum(~flagged & (y == 1))
+    assert f"${cost:,.0f}" in page
+
+
+def test_report_markdown_has_tables_test_column_and_escapes():
+    y, scores, report = _report(dataset="data_[x](javascript:alert)")
+    test_point = threshold_sweep(y[:100], scores[:100], costs=report.costs).at(0.4)
+    report.test_point, report.test_label = test_point, "test split (100 rows)"
+    text = report_markdown(report)
+    assert "](javascript" not in text and "<b>" not in text
+    assert "| Measure | all 500 rows | test split \\(100 rows\\) |" in text
+    precision_row = next(line for line in text.splitlines() if line.startswith("| Precision |"))
+    assert precision_row.endswith(f"| {report.point.precision:.3f} | {test_point.precision:.3f} |")
+
+
+def test_scenarios_frame_side_by_side():
+    _, _, report = _report()
+    frame = scenarios_frame(report.scenarios * 2)
+    assert list(frame.columns[:8]) == ["Scenario", "Threshold", "Precision", "Recall", "F1", "Accuracy",
+                                       "Business cost", "Review rate"]
+    row = frame.iloc[0]
+    assert row["Threshold"] == "0.400" and row["Review rate"] == "5.0%"
+    assert row["Precision"] == f"{report.point.precision:.3f}"
+    assert row["Business cost"] == report.costs.format(report.point.cost)
