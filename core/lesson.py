@@ -33,6 +33,7 @@ __all__ = [
     "GradientStep",
     "gradient_step",
     "logits_stability",
+    "baseline_log_loss",
 ]
 
 
@@ -249,3 +250,15 @@ def logits_stability(z_values=(-1000.0, -40.0, -20.0, 0.0, 20.0, 40.0, 1000.0)) 
             "stable_y0": losses.log_loss_per_example(np.zeros_like(z), z),
         }
     )
+
+
+def baseline_log_loss(y_train, y_eval) -> float:
+    """The log-loss on ``y_eval`` of a model that knows nothing but the training base rate.
+
+    Predicting the share of positives in ``y_train`` for everyone is the honest "no
+    model" reference a trained model's log-loss should beat (``log 2 ≈ 0.693`` when the
+    classes are balanced).
+    """
+    rate = float(np.clip(np.mean(np.asarray(y_train, dtype=np.float64)), 1e-12, 1 - 1e-12))
+    z = np.full(len(y_eval), np.log(rate / (1.0 - rate)))
+    return losses.log_loss(y_eval, z)

@@ -165,3 +165,10 @@ def test_stable_and_naive_agree_where_the_naive_formula_works(z, label):
     # beyond |z| ~ 15 the naive 1 - p starts losing digits even before it hits 0
     row = lesson.logits_stability([z]).iloc[0]
     assert row[f"stable_y{label}"] == pytest.approx(row[f"naive_y{label}"], rel=1e-6, abs=1e-9)
+
+
+def test_baseline_log_loss_is_the_entropy_of_the_training_base_rate():
+    assert lesson.baseline_log_loss([0, 1, 0, 1], [1, 0, 1]) == pytest.approx(math.log(2))
+    y_eval = np.array([1, 0, 0, 0, 1])
+    expected = sk_log_loss(y_eval, np.full(5, 0.25), labels=[0, 1])
+    assert lesson.baseline_log_loss([1, 0, 0, 0], y_eval) == pytest.approx(expected)
