@@ -1,0 +1,719 @@
+"""Every metric at every threshold, from one sort; exact lookups; threshold recommendations.
+
+The rule everywhere: **score >= threshold => predicted positive** (scikit-learn's).
+
+``threshold_sweep`` sorts the scores once and accumulates the labels, as scikit-learn's
+``confusion_matrix_at_thresholds`` does, so each distinct score is one candidate threshold.
+
+Index order of every ``Sweep`` array (length ``m + 1`` for ``m`` distinct scores):
+    ``0 .. m-1``  the distinct scores, **decreasing** (the order of scikit-learn's
+                  ``confusion_matrix_at_thresholds``; index ``m-1`` flags everybody);
+    ``m``         the "flag nobody" end, ``threshold = +inf`` (appended last).
+So ``tp``/``fp`` increase along ``0 .. m-1`` and drop to 0 at the end.
+
+Undefined ratios (a zero denominator) follow scikit-learn with ``zero_division=0``:
+    precision = tp / (tp + fp)                 -> 0 when nobody is flagged
+    recall    = tp / n_pos                     -> 0 when there are no positives
+    fpr       = fp / n_neg,  specificity = tn / n_neg   -> 0 when there are no negatives
+    f1        = 2 tp / (2 tp + fp + fn)        -> 0 when tp = fp = fn = 0
+    mcc       = (tp tn - fp fn) / sqrt((tp+fp)(tp+fn)(tn+fp)(tn+fn))  -> 0 when undefined
+    balanced_accuracy = mean of recall and specificity over the classes present in y_true
+                        (only one class present: that class's recall), as scikit-learn
+    accuracy = (tp + tn) / n,  positive_rate = (tp + fp) / n   (always defined)
+Counts are integers without ``sample_weight`` and float weight sums with it (zero-weight
+rows are dropped first, as scikit-learn does).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from core.costs import CostMatrix, cost_summary
+from core.errors import DataError
+
+__all__ = [
+    "OBJECTIVES",
+    "METRICS",
+    "OperatingPoint",
+    "Recommendation",
+    "Sweep",
+    "average_precision",
+    "pr_points",
+    "recommend_threshold",
+    "roc_auc",
+    "roc_points",
+    "threshold_sweep",
+]
+
+OBJECTIVES = {
+    "min_cost": "Lowest business cost",
+    "max_f1": "Highest F1",
+    "youden": "Best balance (Youden's J)",
+    "recall_at_precision": "Highest recall with precision ≥ p",
+    "precision_at_recall": "Highest precision with recall ≥ r",
+    "capacity": "Flag at most k% of cases",
+}
+
+COUNTS = ("tp", "fp", "tn", "fn")
+RATIOS = (
+    "precision",
+    "recall",
+    "fpr",
+    "specificity",
+    "f1",
+    "accuracy",
+    "balanced_accuracy",
+    "mcc",
+    "positive_rate",
+)
+METRICS = COUNTS + RATIOS + ("cost",)
+
+
+# ---------------------------------------------------------------------------------------
+# Validation (once, at the entry)
+# ---------------------------------------------------------------------------------------
+
+
+def validate_labels_scores(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(y, s)``: ``y`` uint8 0/1 of shape (n,), ``s`` float64 of shape (n,).
+
+    Raises ``DataError`` with a plain-words message for anything a user could have passed
+    by mistake: different lengths, no rows, labels other than 0/1, non-numeric or
+    non-finite scores, a two-column probability matrix.
+    """
+    s = np.asarray(scores)
+    if s.ndim == 2 and s.shape[1] == 2:
+        raise DataError("The scores have two columns; pass only the positive-class column (proba[:, 1]).")
+    if s.ndim != 1:
+        raise DataError(f"The scores must be one number per row, got an array of shape {s.shape}.")
+    try:
+        s = s.astype(np.float64, copy=False)
+    except (TypeError, ValueError):
+        raise DataError("The scores must be numbers; some values are text.") from None
+    y = np.asarray(y_true)
+    if y.ndim != 1:
+        raise DataError(f"The labels must be one value per row, got an array of shape {y.shape}.")
+    if len(y) != len(s):
+        raise DataError(f"There are {len(y):,} labels but {len(s):,} scores; they must match row for row.")
+    if len(s) == 0:
+        raise DataError("There are no rows to evaluate.")
+    if y.dtype != np.bool_:
+        if not (np.issubdtype(y.dtype, np.number)):
+            raise DataError("The labels must be 0/1 (1 = positive class); some values are text.")
+        ok = (y == 0) | (y == 1)
+        if not ok.all():
+            bad = np.unique(y[~ok])[:3]
+            raise DataError(
+                "The labels must be 0/1 (1 = positive class); found "
+                + ", ".join(repr(v.item()) for v in bad)
+                + ". Choose the positive class on the Data page."
+            )
+    finite = np.isfinite(s)
+    if not finite.all():
+        raise DataError(
+            f"{int((~finite).sum()):,} scores are missing or infinite; every row needs a finite score."
+        )
+    # +0.0 turns -0.0 into +0.0 so that equal scores have equal bit patterns (see _sort_desc).
+    return y.astype(np.uint8, copy=False), s + 0.0
+
+
+def _validate_weights(sample_weight: Any, n: int) -> np.ndarray:
+    w = np.asarray(sample_weight)
+    if w.shape != (n,):
+        raise DataError(f"There must be one sample weight per row ({n:,}), got shape {w.shape}.")
+    try:
+        w = w.astype(np.float64, copy=False)
+    except (TypeError, ValueError):
+        raise DataError("Sample weights must be numbers.") from None
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise DataError("Sample weights must be finite and not negative.")
+    if not (w > 0).any():
+        raise DataError("All sample weights are zero; at least one row must count.")
+    return w
+
+
+# ---------------------------------------------------------------------------------------
+# The one sort
+# ---------------------------------------------------------------------------------------
+
+
+def _sorted_desc_unweighted(y: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scores sorted decreasing and their labels, with one ``np.sort`` of packed keys.
+
+    A non-negative float64's bit pattern read as uint64 sorts like the float and has a
+    zero top bit, so ``bits << 1 | label`` is an exact, order-preserving key that carries
+    the label: no argsort, no gather. Negative scores are packed the same way from ``-s``
+    and sorted on their own (reverse order), so any finite float is handled exactly.
+    """
+    negative = s < 0
+    parts = []
+    for mask, sign in ((~negative, 1.0), (negative, -1.0)):
+        if mask.all():
+            vals, labs = s, y
+        elif mask.any():
+            vals, labs = s[mask], y[mask]
+        else:
+            continue
+        key = (vals * sign).view(np.uint64) << np.uint64(1)
+        key |= labs
+        key.sort()
+        if sign > 0:
+            key = key[::-1]  # non-negative part: largest first
+        parts.append((key, sign))
+    scores_desc = np.concatenate([(k >> np.uint64(1)).view(np.float64) * sign for k, sign in parts])
+    labels_desc = np.concatenate([(k & np.uint64(1)).astype(np.uint8) for k, _ in parts])
+    return scores_desc, labels_desc
+
+
+def _distinct_ends(sorted_desc: np.ndarray) -> np.ndarray:
+    """Index of the last row of each run of equal scores in a decreasing array."""
+    change = np.flatnonzero(sorted_desc[1:] != sorted_desc[:-1])
+    return np.append(change, len(sorted_desc) - 1)
+
+
+def threshold_sweep(
+    y_true: Any,
+    scores: Any,
+    *,
+    costs: CostMatrix | None = None,
+    sample_weight: Any = None,
+) -> Sweep:
+    """Confusion matrix and every metric at every distinct score, plus the "flag nobody" end.
+
+    ``y_true``: shape (n,), 0/1 or bool (1 = positive). ``scores``: shape (n,), finite
+    floats, higher = more likely positive. ``costs``: adds a ``cost`` array. ``sample_weight``:
+    shape (n,), non-negative. Counts at index ``i`` are exactly those of
+    ``scores >= thresholds[i]``; the first ``m`` entries of ``thresholds``/``tp``/``fp``/``tn``/
+    ``fn`` equal scikit-learn's ``confusion_matrix_at_thresholds`` (same order). O(n log n),
+    one sort. See the module docstring for the index order and zero-division convention.
+    """
+    y, s = validate_labels_scores(y_true, scores)
+    if costs is not None and not isinstance(costs, CostMatrix):
+        raise DataError("costs must be a CostMatrix.")
+    if sample_weight is None:
+        scores_desc, labels_desc = _sorted_desc_unweighted(y, s)
+        ends = _distinct_ends(scores_desc)
+        tp = np.cumsum(labels_desc, dtype=np.int64)[ends]
+        fp = ends + 1 - tp
+    else:
+        w = _validate_weights(sample_weight, len(s))
+        keep = w != 0
+        if not keep.all():
+            y, s, w = y[keep], s[keep], w[keep]
+        order = np.argsort(s)[::-1]
+        scores_desc = s[order]
+        w_desc = w[order]
+        pos_w = w_desc * y[order]
+        ends = _distinct_ends(scores_desc)
+        tp = np.cumsum(pos_w)[ends]
+        # As scikit-learn: fp as its own cumsum keeps it monotone despite rounding.
+        fp = np.cumsum(w_desc - pos_w)[ends]
+    thresholds = np.append(scores_desc[ends], np.inf)
+    zero = tp.dtype.type(0)
+    tp = np.append(tp, zero)
+    fp = np.append(fp, zero)
+    return Sweep(
+        thresholds,
+        tp,
+        fp,
+        n_pos=tp[-2],
+        n_neg=fp[-2],
+        costs=costs,
+        score_min=float(scores_desc[-1]),
+        score_max=float(scores_desc[0]),
+        weighted=sample_weight is not None,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Metric formulas: one home, any array shape (a sweep, a bootstrap matrix, one point)
+# ---------------------------------------------------------------------------------------
+
+
+def _ratio(num: np.ndarray, den: Any) -> np.ndarray:
+    """``num / den`` with 0 where ``den == 0``.
+
+    Every ratio here has ``num == 0`` whenever ``den == 0`` (e.g. no case flagged means
+    ``tp == 0``), so dividing by 1 there gives exactly the zero-division value 0, without
+    the slow masked divide.
+    """
+    den = np.asarray(den, dtype=np.float64)
+    return num / (np.where(den == 0, 1.0, den) if den.ndim else (den or 1.0))
+
+
+def confusion_metrics(tp: Any, fp: Any, n_pos: Any, n_neg: Any, costs: CostMatrix | None = None) -> dict[str, Any]:
+    """Every metric of ``METRICS`` from true/false positive counts, element-wise.
+
+    ``tp``, ``fp``: arrays of any (broadcastable) shape; ``n_pos``, ``n_neg``: totals,
+    scalars or broadcastable arrays. Counts keep their dtype; ratios are float64 with the
+    zero-division convention of the module docstring; ``cost`` is ``None`` without costs.
+    """
+    tp = np.asarray(tp)
+    fp = np.asarray(fp)
+    fn = n_pos - tp
+    tn = n_neg - fp
+    tpf, fpf, tnf, fnf = (np.asarray(x, dtype=np.float64) for x in (tp, fp, tn, fn))
+    n_posf = np.asarray(n_pos, dtype=np.float64)
+    n_negf = np.asarray(n_neg, dtype=np.float64)
+    flagged = tpf + fpf
+    recall = _ratio(tpf, n_posf)
+    specificity = _ratio(tnf, n_negf)
+    has_pos = n_posf > 0
+    has_neg = n_negf > 0
+    if np.ndim(has_pos) == 0 and np.ndim(has_neg) == 0:
+        balanced = (recall + specificity) / 2 if has_pos and has_neg else (recall if has_pos else specificity)
+    else:
+        balanced = np.where(has_pos & has_neg, (recall + specificity) / 2, np.where(has_pos, recall, specificity))
+    mcc_den = np.sqrt(flagged * (tpf + fnf) * (tnf + fpf) * (tnf + fnf))
+    n = n_posf + n_negf
+    return {
+        "tp": tp,
+        "fp": fp,
+        "tn": tn,
+        "fn": fn,
+        "precision": _ratio(tpf, flagged),
+        "recall": recall,
+        "fpr": _ratio(fpf, n_negf),
+        "specificity": specificity,
+        "f1": _ratio(2 * tpf, flagged + tpf + fnf),
+        "accuracy": (tpf + tnf) / n,
+        "balanced_accuracy": balanced,
+        "mcc": _ratio(tpf * tnf - fpf * fnf, mcc_den),
+        "positive_rate": flagged / n,
+        "cost": None if costs is None else np.asarray(costs.total(tp, fp, tn, fn), dtype=np.float64),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Sweep and operating points
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class OperatingPoint:
+    """The confusion matrix and every metric at one threshold (all scalars).
+
+    Counts are ints without sample weights, floats with them; ``cost`` is ``None`` when the
+    sweep has no costs. Zero-division convention: see the module docstring.
+    """
+
+    threshold: float
+    tp: float
+    fp: float
+    tn: float
+    fn: float
+    precision: float
+    recall: float
+    fpr: float
+    specificity: float
+    f1: float
+    accuracy: float
+    balanced_accuracy: float
+    mcc: float
+    positive_rate: float
+    cost: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Sweep:
+    """Result of ``threshold_sweep``: 1-D arrays of length ``m + 1``, one entry per threshold.
+
+    Attributes: ``thresholds`` (distinct scores decreasing, then ``+inf``), ``tp``, ``fp``,
+    ``tn``, ``fn``, and the ratios ``precision``, ``recall``, ``fpr``, ``specificity``, ``f1``,
+    ``accuracy``, ``balanced_accuracy``, ``mcc``, ``positive_rate``; ``cost`` (total business
+    cost, ``None`` without costs). Totals ``n``, ``n_pos``, ``n_neg``; ``score_min``,
+    ``score_max``; ``costs``; ``weighted``.
+    """
+
+    def __init__(
+        self,
+        thresholds: np.ndarray,
+        tp: np.ndarray,
+        fp: np.ndarray,
+        *,
+        n_pos: Any,
+        n_neg: Any,
+        costs: CostMatrix | None,
+        score_min: float,
+        score_max: float,
+        weighted: bool,
+    ) -> None:
+        cast = float if weighted else int
+        self.thresholds = thresholds
+        self.n_pos = cast(n_pos)
+        self.n_neg = cast(n_neg)
+        self.n = self.n_pos + self.n_neg
+        self.costs = costs
+        self.score_min = score_min
+        self.score_max = score_max
+        self.weighted = weighted
+        metrics = confusion_metrics(tp, fp, n_pos, n_neg, costs)
+        for name in METRICS:
+            setattr(self, name, metrics[name])
+        # searchsorted needs an ascending, contiguous copy of the finite thresholds.
+        self._ascending = np.ascontiguousarray(thresholds[-2::-1])
+
+    def __len__(self) -> int:
+        return len(self.thresholds)
+
+    def __repr__(self) -> str:
+        return (
+            f"Sweep({len(self) - 1:,} distinct scores, n={self.n:,}, n_pos={self.n_pos:,}, "
+            f"n_neg={self.n_neg:,}, costs={self.costs!r})"
+        )
+
+    def index(self, t: Any) -> Any:
+        """Array index of the point equivalent to threshold(s) ``t`` (``scores >= t``).
+
+        Scalar in, int out; array in, int array out. O(log m) per threshold.
+        """
+        t = np.asarray(t, dtype=np.float64)
+        if np.isnan(t).any():
+            raise DataError("The threshold must be a number.")
+        m = len(self._ascending)
+        # _ascending[j] is the smallest distinct score >= t; j == m means nobody is flagged.
+        j = np.searchsorted(self._ascending, t, side="left")
+        idx = np.where(j == m, m, m - 1 - j)
+        return int(idx) if idx.ndim == 0 else idx
+
+    def point(self, i: int, threshold: float | None = None) -> OperatingPoint:
+        """The operating point stored at index ``i`` (threshold defaults to ``thresholds[i]``)."""
+        cast = float if self.weighted else int
+        cost = None if self.cost is None else float(self.cost[i])
+        return OperatingPoint(
+            float(self.thresholds[i]) if threshold is None else float(threshold),
+            *(cast(getattr(self, name)[i]) for name in COUNTS),
+            *(float(getattr(self, name)[i]) for name in RATIOS),
+            cost=cost,
+        )
+
+    def at(self, t: float) -> OperatingPoint:
+        """Everything at threshold ``t``, exactly as ``scores >= t`` would give. O(log n).
+
+        Works for any ``t``: between scores, on a score, above the highest (nobody flagged),
+        below the lowest (everybody flagged), ``±inf``. ``point.threshold`` is ``t`` itself.
+        """
+        try:
+            t = float(t)
+        except (TypeError, ValueError):
+            raise DataError(f"The threshold must be a number, got {t!r}.") from None
+        return self.point(self.index(t), threshold=t)
+
+    def frame(self, max_points: int = 2000, keep: Iterable[float] = ()) -> pd.DataFrame:
+        """All metrics as a DataFrame, one row per kept threshold, for charts and tables.
+
+        Columns: ``threshold`` then ``METRICS`` (``cost`` only with costs). Rows in the
+        sweep's index order (the last row is the flag-nobody end, ``threshold = inf``; filter
+        ``np.isfinite`` for a threshold axis). At most ``max_points`` rows plus the rows for
+        ``keep``; see ``downsample_indices`` for what is kept.
+        """
+        rows = downsample_indices(self, max_points, keep)
+        data = {"threshold": self.thresholds[rows]}
+        for name in METRICS:
+            values = getattr(self, name)
+            if values is not None:
+                data[name] = values[rows]
+        return pd.DataFrame(data)
+
+    def cost_summary(self, t: float):
+        """``core.costs.cost_summary`` of the point at threshold ``t`` (needs costs)."""
+        if self.costs is None:
+            raise DataError("Enter the costs of false positives and false negatives to see business costs.")
+        return cost_summary(self.at(t), self.costs)
+
+
+def downsample_indices(sweep: Sweep, max_points: int = 2000, keep: Iterable[float] = ()) -> np.ndarray:
+    """Sorted indices of at most ``max_points`` (+ ``keep``) sweep entries that draw its curves.
+
+    Always kept: both ends, the best F1, Youden and cost points, and the points of the
+    thresholds in ``keep``. The budget is then split between points evenly spaced along the
+    ROC path (``tpr + fpr``, which also spaces PR and rate curves by cases flagged) and
+    points evenly spaced in threshold value, so neither the ROC/PR shape nor the metric-vs-
+    threshold curves move. Below the budget every index is returned.
+    """
+    size = len(sweep)
+    keep_idx = [sweep.index(float(t)) for t in keep if not math.isnan(float(t))]
+    if size <= max(int(max_points), 2):
+        return np.arange(size)
+    special = [0, size - 2, size - 1, int(np.argmax(sweep.f1)), int(np.argmax(sweep.recall - sweep.fpr))]
+    if sweep.cost is not None:
+        special.append(int(np.argmin(sweep.cost)))
+    budget = max(int(max_points) - len(special), 2)
+    finite = size - 1
+    path = sweep.recall[:finite] + sweep.fpr[:finite]
+    along_path = np.searchsorted(path, np.linspace(path[0], path[-1], budget // 2), side="left")
+    grid = np.linspace(sweep.score_min, sweep.score_max, budget - budget // 2)
+    along_threshold = np.minimum(sweep.index(grid), finite - 1)
+    picked = np.concatenate([special, keep_idx, along_path, along_threshold]).astype(np.int64)
+    return np.unique(np.clip(picked, 0, size - 1))
+
+
+# ---------------------------------------------------------------------------------------
+# Curves and areas
+# ---------------------------------------------------------------------------------------
+
+
+def roc_points(sweep: Sweep, max_points: int = 2000) -> pd.DataFrame:
+    """ROC curve: DataFrame[fpr, tpr, threshold], from (0, 0) (threshold inf) to (1, 1).
+
+    Rows in increasing ``fpr``; downsampled like ``Sweep.frame``. With no negatives (or no
+    positives) ``fpr`` (``tpr``) is 0 throughout, per the zero-division convention.
+    """
+    rows = downsample_indices(sweep, max_points)
+    order = np.concatenate([[len(sweep) - 1], rows[rows < len(sweep) - 1]])
+    return pd.DataFrame(
+        {"fpr": sweep.fpr[order], "tpr": sweep.recall[order], "threshold": sweep.thresholds[order]}
+    )
+
+
+def pr_points(sweep: Sweep, max_points: int = 2000) -> pd.DataFrame:
+    """Precision-recall curve: DataFrame[recall, precision, threshold], recall increasing.
+
+    The first row is scikit-learn's anchor (recall 0, precision 1, threshold inf), as in
+    ``precision_recall_curve``; every other row is a sweep point. Downsampled like ``frame``.
+    """
+    df = roc_points(sweep, max_points)
+    rows = sweep.index(df["threshold"].to_numpy())
+    precision = sweep.precision[rows].copy()
+    precision[0] = 1.0
+    return pd.DataFrame({"recall": df["tpr"].to_numpy(), "precision": precision, "threshold": df["threshold"].to_numpy()})
+
+
+def roc_auc(sweep: Sweep) -> float:
+    """Area under the ROC curve, equal to ``sklearn.metrics.roc_auc_score``.
+
+    Trapezoids over every distinct threshold, in counts (exact for integer counts until the
+    final division). ``nan`` when only one class is present, as scikit-learn.
+    """
+    if sweep.n_pos <= 0 or sweep.n_neg <= 0:
+        return float("nan")
+    tp = np.concatenate([[0], sweep.tp[:-1]]).astype(np.float64)
+    fp = np.concatenate([[0], sweep.fp[:-1]]).astype(np.float64)
+    area = np.sum(np.diff(fp) * (tp[1:] + tp[:-1])) / 2
+    return float(area / (float(sweep.n_pos) * float(sweep.n_neg)))
+
+
+def average_precision(sweep: Sweep) -> float:
+    """Average precision ``sum_k (R_k - R_{k-1}) P_k``, equal to ``average_precision_score``.
+
+    Over the distinct thresholds from the highest down (``R_0 = 0``); 0 without positives.
+    """
+    if sweep.n_pos <= 0:
+        return 0.0
+    finite = len(sweep) - 1
+    gained = np.diff(sweep.tp[:finite], prepend=0).astype(np.float64)
+    return float(max(0.0, np.sum(gained * sweep.precision[:finite]) / float(sweep.n_pos)))
+
+
+# ---------------------------------------------------------------------------------------
+# Recommendations
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Recommendation:
+    """A recommended threshold: the objective's key, the threshold, its point, and one
+    plain-words sentence a stakeholder can read aloud."""
+
+    objective: str
+    threshold: float
+    point: OperatingPoint
+    explanation: str
+
+    @property
+    def label(self) -> str:
+        return OBJECTIVES[self.objective]
+
+
+def _check_share(value: Any, name: str, what: str) -> float:
+    if value is None:
+        raise DataError(f"Enter the {what} for the objective “{name}”.")
+    try:
+        share = float(value)
+    except (TypeError, ValueError):
+        raise DataError(f"The {what} must be a number between 0 and 1, got {value!r}.") from None
+    if not 0 <= share <= 1:
+        raise DataError(f"The {what} must be between 0 and 1 (for example 0.1 for 10%), got {value!r}.")
+    return share
+
+
+def choose_index(
+    metrics: dict[str, np.ndarray],
+    objective: str,
+    *,
+    min_precision: float | None = None,
+    min_recall: float | None = None,
+    capacity: float | None = None,
+) -> np.ndarray:
+    """Index (along the last axis) of the entry each objective picks; -1 where none qualifies.
+
+    ``metrics`` holds ``confusion_metrics`` arrays in sweep index order, shape (m+1,) or
+    (B, m+1) for bootstrap resamples. Ties go to the lowest index, i.e. the highest
+    threshold (fewest cases flagged). ``min_precision``/``min_recall``/``capacity`` are shares
+    in [0, 1], validated by the caller.
+    """
+    if objective == "min_cost":
+        return np.argmin(metrics["cost"], axis=-1)
+    if objective == "max_f1":
+        return np.argmax(metrics["f1"], axis=-1)
+    if objective == "youden":
+        return np.argmax(metrics["recall"] - metrics["fpr"], axis=-1)
+    if objective == "recall_at_precision":
+        ok = (metrics["precision"] >= min_precision - 1e-12) & (metrics["tp"] + metrics["fp"] > 0)
+        score = np.where(ok, metrics["recall"], -1.0)
+    elif objective == "precision_at_recall":
+        ok = metrics["recall"] >= min_recall - 1e-12
+        # Highest precision; among equal precisions the higher recall (a tiny tie-breaker).
+        score = np.where(ok, metrics["precision"] + 1e-9 * metrics["recall"], -1.0)
+    elif objective == "capacity":
+        ok = metrics["positive_rate"] <= capacity + 1e-12
+        score = np.where(ok, metrics["positive_rate"], -1.0)
+    else:
+        raise DataError(f"Unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}.")
+    best = np.argmax(score, axis=-1)
+    return np.where(np.any(ok, axis=-1), best, -1)
+
+
+def display_threshold(sweep: Sweep, i: int) -> float:
+    """The roundest number that selects exactly entry ``i`` (``scores >= t``).
+
+    Entry ``i`` is selected by any ``t`` in ``(next lower distinct score, thresholds[i]]``;
+    a short decimal from that interval reads better aloud ("at 0.23") and round-trips
+    through ``Sweep.at``. The flag-nobody end gets the roundest number above the top score.
+    """
+    m = len(sweep) - 1
+    lower = sweep.thresholds[i + 1] if i + 1 < m else -np.inf
+    if i == m:
+        lower, upper = sweep.score_max, np.inf
+    else:
+        upper = sweep.thresholds[i]
+    for decimals in range(0, 17):
+        scale = 10.0**decimals
+        if math.isfinite(upper):
+            candidates = (round(upper, decimals), math.floor(upper * scale) / scale)
+        else:
+            candidates = (math.floor(lower * scale + 1) / scale,)
+        for candidate in candidates:
+            if lower < candidate <= upper and sweep.index(candidate) == i:
+                return candidate
+    return float(upper) if math.isfinite(upper) else float(np.nextafter(lower, np.inf))
+
+
+def _percent(share: float) -> str:
+    pct = 100 * share
+    if 0 < pct < 0.5:
+        return "under 1%"
+    if 99.5 <= pct < 100:
+        return "over 99%"
+    return f"{pct:.0f}%"
+
+
+def _number(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+
+
+def explain(
+    sweep: Sweep,
+    point: OperatingPoint,
+    *,
+    positive_label: str = "positives",
+    case_noun: str = "cases",
+) -> str:
+    """One sentence a stakeholder can read aloud about ``point``.
+
+    e.g. "At 0.23 you catch 91% of defaulters; 1 in 4 flagged customers is a false alarm;
+    expected cost per 1,000 customers $12,300 — $4,100 less than flagging nobody."
+    """
+    t = point.threshold
+    head = f"At {t:g}" if math.isfinite(t) else "Flagging nobody"
+    flagged = point.tp + point.fp
+    if flagged == 0:
+        parts = [f"{head} nobody is flagged, so you catch none of the {positive_label}"]
+    else:
+        parts = [f"{head} you catch {_percent(point.recall)} of {positive_label}"]
+        false_share = point.fp / flagged
+        if false_share == 0:
+            parts.append(f"no flagged {case_noun} is a false alarm")
+        elif false_share < 0.5:
+            ratio = 1 / false_share
+            about = "" if abs(ratio - round(ratio)) < 1e-9 else "about "
+            parts.append(f"{about}1 in {round(ratio):,} flagged {case_noun} is a false alarm")
+        else:
+            parts.append(f"{_percent(false_share)} of flagged {case_noun} are false alarms")
+    if sweep.costs is not None:
+        summary = cost_summary(point, sweep.costs)
+        fmt = sweep.costs.format
+        per_1000 = float(summary.per_1000)
+        what = "expected cost" if per_1000 >= 0 else "expected net gain"
+        text = f"{what} per 1,000 {case_noun} {fmt(abs(per_1000))}"
+        if flagged == 0:
+            baseline, saving = "flagging everybody", float(summary.savings_vs_everybody)
+        else:
+            baseline, saving = "flagging nobody", float(summary.savings_vs_nobody)
+        saving_1000 = saving / summary.n * 1000
+        if abs(saving_1000) >= 0.005:
+            text += f" — {fmt(abs(saving_1000))} {'less' if saving_1000 > 0 else 'more'} than {baseline}"
+        else:
+            text += f" — the same as {baseline}"
+        parts.append(text)
+    return "; ".join(parts) + "."
+
+
+def recommend_threshold(
+    sweep: Sweep,
+    objective: str = "min_cost",
+    *,
+    min_precision: float | None = None,
+    min_recall: float | None = None,
+    capacity: float | None = None,
+    positive_label: str = "positives",
+    case_noun: str = "cases",
+) -> Recommendation:
+    """The threshold that best meets ``objective`` (a key of ``OBJECTIVES``).
+
+    - ``min_cost``: lowest total business cost (needs ``sweep.costs``; may be "flag nobody").
+    - ``max_f1``: highest F1. ``youden``: highest recall - fpr (Youden's J).
+    - ``recall_at_precision``: highest recall among thresholds with precision >= ``min_precision``.
+    - ``precision_at_recall``: highest precision among thresholds with recall >= ``min_recall``.
+    - ``capacity``: flag as many as possible but at most a ``capacity`` share of cases
+      (0.1 = 10%); ties in scores may keep the share below it.
+    Shares are in [0, 1]. Ties go to the first entry in sweep order (the highest finite
+    threshold). The returned threshold is the
+    roundest number giving that point (``sweep.at(rec.threshold) == rec.point``).
+    ``positive_label``/``case_noun`` name things in the explanation ("defaulters",
+    "customers"). Raises ``DataError`` in plain words when the objective is impossible.
+    """
+    if objective not in OBJECTIVES:
+        raise DataError(f"Unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}.")
+    kwargs: dict[str, float] = {}
+    if objective == "min_cost" and sweep.costs is None:
+        raise DataError("Enter the costs of a false positive and a false negative to find the lowest-cost threshold.")
+    if objective == "recall_at_precision":
+        kwargs["min_precision"] = _check_share(min_precision, OBJECTIVES[objective], "minimum precision")
+    elif objective == "precision_at_recall":
+        kwargs["min_recall"] = _check_share(min_recall, OBJECTIVES[objective], "minimum recall")
+    elif objective == "capacity":
+        kwargs["capacity"] = _check_share(capacity, OBJECTIVES[objective], "share of cases you can flag")
+    metrics = {name: getattr(sweep, name) for name in METRICS}
+    i = int(choose_index(metrics, objective, **kwargs))
+    if i < 0:
+        if objective == "recall_at_precision":
+            finite = len(sweep) - 1
+            best = int(np.argmax(sweep.precision[:finite]))
+            raise DataError(
+                f"No threshold reaches precision {kwargs['min_precision']:g}; the best this model "
+                f"reaches is {sweep.precision[best]:.3f} (at {sweep.thresholds[best]:g}). "
+                "Lower the required precision."
+            )
+        raise DataError(f"No threshold reaches recall {kwargs['min_recall']:g}. Lower the required recall.")
+    threshold = display_threshold(sweep, i)
+    point = sweep.point(i, threshold=threshold)
+    sentence = explain(sweep, point, positive_label=positive_label, case_noun=case_noun)
+    return Recommendation(objective, threshold, point, sentence)
