@@ -160,13 +160,17 @@ def mse_sigmoid_gradient(X, y, z) -> np.ndarray:
 def log_loss_from_proba(y, p, eps: float = 1e-15) -> np.ndarray:
     """Per-example log-loss from predicted probabilities of the positive class, shape ``(n,)``.
 
-    ``-[y log p + (1 - y) log(1 - p)]`` with ``p`` clipped to ``[eps, 1 - eps]`` so a
-    probability of exactly 0 or 1 gives a large finite loss (about 34.5 for the default
-    ``eps``) instead of infinity. Prefer the logits functions when logits are available.
+    ``-[y log p + (1 - y) log(1 - p)]`` with ``p`` and ``1 - p`` each clipped to
+    ``[eps, 1 - eps]``, so a probability of exactly 0 or 1 gives the same large finite
+    loss (``-ln eps``, about 34.5) for either class instead of infinity. (Clipping ``p``
+    alone would not be symmetric: ``1 - (1 - 1e-15)`` is not ``1e-15`` in floating point.)
+    Prefer the logits functions when logits are available.
     """
     y = _as_float(y)
-    p = np.clip(_as_float(p), eps, 1.0 - eps)
-    return -(y * np.log(p) + (1.0 - y) * np.log1p(-p))
+    p = _as_float(p)
+    p_pos = np.clip(p, eps, 1.0 - eps)
+    p_neg = np.clip(1.0 - p, eps, 1.0 - eps)
+    return -(y * np.log(p_pos) + (1.0 - y) * np.log(p_neg))
 
 
 def _worked_example() -> pd.DataFrame:
