@@ -641,10 +641,11 @@ def explain(
         false_share = point.fp / flagged
         if false_share == 0:
             parts.append(f"no flagged {case_noun} is a false alarm")
-        elif false_share < 0.5:
-            ratio = 1 / false_share
-            about = "" if abs(ratio - round(ratio)) < 1e-9 else "about "
-            parts.append(f"{about}1 in {round(ratio):,} flagged {case_noun} is a false alarm")
+        elif false_share < 0.5 and abs(1 / round(1 / false_share) - false_share) <= 0.1 * false_share:
+            # "1 in 4" reads better than "25%", but only when it is (nearly) true.
+            ratio = round(1 / false_share)
+            about = "" if abs(1 / ratio - false_share) < 1e-9 else "about "
+            parts.append(f"{about}1 in {ratio:,} flagged {case_noun} is a false alarm")
         else:
             parts.append(f"{_percent(false_share)} of flagged {case_noun} are false alarms")
     if sweep.costs is not None:
