@@ -130,7 +130,8 @@ def _jsonable(value: Any) -> Any:
 _FITTED_STATE = {
     "SimpleImputer": ("strategy", "fill_value", "statistics_"),
     "StandardScaler": ("with_mean", "with_std", "mean_", "scale_"),
-    "OneHotEncoder": ("categories_", "handle_unknown", "drop", "min_frequency", "max_categories"),
+    "OneHotEncoder": ("categories_", "infrequent_categories_", "handle_unknown", "drop", "min_frequency",
+                      "max_categories"),
     "MinMaxScaler": ("feature_range", "data_min_", "data_max_", "min_", "scale_"),
 }
 
@@ -141,7 +142,17 @@ def _describe_step(name: str, estimator: Any) -> dict:
     for attribute in _FITTED_STATE.get(kind, ()):
         if hasattr(estimator, attribute):
             step[attribute.rstrip("_")] = _jsonable(getattr(estimator, attribute))
-    if kind not in _FITTED_STATE and hasattr(estimator, "get_params"):
+    indicator = getattr(estimator, "indicator_", None)
+    if indicator is not None:
+        # Positions (within this block's columns) that also get a 0/1 "is missing" column,
+        # appended after the imputed columns.
+        step["missing_indicator_for"] = _jsonable(indicator.features_)
+    if kind == "FunctionTransformer":
+        func = getattr(estimator, "func", None)
+        doc = (getattr(func, "__doc__", None) or "").strip().splitlines()
+        step["function"] = getattr(func, "__name__", None)
+        step["description"] = " ".join(" ".join(doc[:2]).split()) or None
+    elif kind not in _FITTED_STATE and hasattr(estimator, "get_params"):
         step["params"] = _jsonable({k: v for k, v in estimator.get_params(deep=False).items()
                                     if isinstance(v, (str, int, float, bool, type(None)))})
     return step

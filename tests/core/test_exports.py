@@ -7,16 +7,13 @@ import io
 import json
 import math
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from core.costs import CostMatrix
 from core.exports import (
@@ -29,6 +26,7 @@ from core.exports import (
     scenarios_frame,
     scored_csv,
 )
+from core.features import build_preprocessor, feature_names
 from core.model import LogisticRegressionGD
 from core.thresholds import threshold_sweep
 
@@ -82,46 +80,52 @@ def test_no_text_cell_can_start_a_formula(cells):
 
 
 def _fitted(seed: int = 0):
+    """A real Cutoff preprocessor (imputation with missing indicators, scaling, one-hot with a
+    rare level) and model, fitted on a small table with gaps."""
     rng = np.random.default_rng(seed)
-    n = 300
+    n = 400
     df = pd.DataFrame({
         "income": rng.normal(50, 10, n),
-        "age": rng.integers(18, 80, n).astype(float),
-        "region": rng.choice(["north", "south", "east"], n),
+        "age": rng.integers(18, 80, n),
+        "region": rng.choice(["north", "south", "east"], n, p=[0.4, 0.3, 0.3]),
     })
+    df.loc[[5, 6], "region"] = "isle"  # under 1% of rows: a rare level
     df.loc[::17, "income"] = np.nan
     df.loc[::23, "region"] = None
     y = ((df["income"].fillna(50) - 50) / 10 + (df["region"] == "north") + rng.normal(0, 1, n) > 0.5).astype(int)
-    pre = ColumnTransformer([
-        ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), ["income", "age"]),
-        ("categorical", make_pipeline(SimpleImputer(strategy="most_frequent"),
-                                      OneHotEncoder(handle_unknown="ignore", sparse_output=False)), ["region"]),
-    ])
-    X = pre.fit_transform(df)
-    names = ["income", "age", *[f"region={c}" for c in pre.named_transformers_["categorical"][-1].categories_[0]]]
-    model = LogisticRegressionGD(solver="lbfgs").fit(X, y)
-    prepared = type("Prepared", (), {"preprocessor": pre, "feature_names": names})()
+    pre = build_preprocessor(["income", "age"], ["region"]).fit(df)
+    model = LogisticRegressionGD(solver="lbfgs").fit(pre.transform(df), y)
+    prepared = SimpleNamespace(preprocessor=pre, feature_names=feature_names(pre))
     return df, model, prepared
 
 
 def _rescore_from_json(spec: dict, df: pd.DataFrame) -> np.ndarray:
     """Score rows using nothing but the exported JSON (what a downstream system would do)."""
-    columns = []
+    blocks = []
     for block in spec["preprocessing"]:
-        for col in block["columns"]:
-            values = df[col].to_numpy(dtype=object)
-            for step in block["steps"]:
-                position = block["columns"].index(col)
-                if step["type"] == "SimpleImputer":
-                    fill = step["statistics"][position]
-                    values = np.array([fill if (v is None or (isinstance(v, float) and math.isnan(v))) else v
-                                       for v in values], dtype=object)
-                elif step["type"] == "StandardScaler":
-                    values = (values.astype(float) - step["mean"][position]) / step["scale"][position]
-                elif step["type"] == "OneHotEncoder":
-                    values = np.column_stack([(values == c).astype(float) for c in step["categories"][position]])
-            columns.append(np.asarray(values, dtype=float).reshape(len(df), -1))
-    X = np.hstack(columns)
+        steps = {step["type"]: step for step in block["steps"]}
+        raw = df[block["columns"]]
+        if "StandardScaler" in steps:  # numeric: impute (+ missing indicators), then scale everything
+            values = raw.astype(float).to_numpy(copy=True)
+            missing = np.isnan(values)
+            imputer = steps["SimpleImputer"]
+            values = np.where(missing, np.asarray(imputer["statistics"], dtype=float), values)
+            indicators = missing[:, imputer.get("missing_indicator_for", [])].astype(float)
+            values = np.hstack([values, indicators])
+            scaler = steps["StandardScaler"]
+            blocks.append((values - np.asarray(scaler["mean"])) / np.asarray(scaler["scale"]))
+        else:  # categorical: impute, then one column per frequent level and one for the rare ones
+            imputer, encoder = steps["SimpleImputer"], steps["OneHotEncoder"]
+            for j, column in enumerate(block["columns"]):
+                text = raw[column].map(lambda v: None if pd.isna(v) else str(v).strip())
+                text = text.fillna(imputer["statistics"][j]).to_numpy(dtype=object)
+                rare = set((encoder.get("infrequent_categories") or [None] * (j + 1))[j] or [])
+                for level in encoder["categories"][j]:
+                    if level not in rare:
+                        blocks.append((text == level).astype(float)[:, None])
+                if rare:
+                    blocks.append(np.isin(text, list(rare)).astype(float)[:, None])
+    X = np.hstack(blocks)
     w = np.array([spec["coefficients"][name] for name in spec["feature_names"]])
     return 1 / (1 + np.exp(-(X @ w + spec["intercept"])))
 
@@ -135,6 +139,7 @@ def test_model_json_rescores_rows_exactly_like_the_model():
     assert spec["costs"] == {"false_positive_cost": 10.0, "false_negative_cost": 50.0, "true_positive_value": 5.0,
                              "true_negative_value": 0.0, "currency": "€"}
     assert list(spec["coefficients"]) == prepared.feature_names
+    assert "income is missing" in spec["coefficients"] and "region = (rare levels)" in spec["coefficients"]
     assert spec["coefficients"]["age"] == pytest.approx(model.coef_[0][1])
     assert spec["intercept"] == pytest.approx(model.intercept_[0])
     expected = model.predict_proba(prepared.preprocessor.transform(df))[:, 1]
