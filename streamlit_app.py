@@ -23,5 +23,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+# A fresh session starts with the first demo loaded, so every page has something to show.
+_ui.ensure_dataset()
 _ui.render_sidebar()
 page.run()

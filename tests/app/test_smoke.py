@@ -1,18 +1,52 @@
-"""Every page of the navigation renders without an exception on a fresh session."""
-
-from pathlib import Path
+"""Every page renders without an exception in every state a user can reach."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
-PAGES = ["pages/data.py", "pages/train.py", "pages/threshold.py", "pages/learn.py", "pages/report.py"]
+from pages import _ui
+from tests.app.conftest import PAGES, choose_features, choose_mode, goto, make_csv, pick_demo, start, train, upload_csv
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", list(PAGES))
 def test_page_renders_on_a_fresh_session(page):
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    assert not at.exception
-    at.switch_page(page).run()
-    assert not at.exception
+    at = goto(start(), page)
     assert at.title, f"{page} shows no title"
+
+
+def _trained(at):
+    return train(at, epochs=5)
+
+
+def _use_my_scores(at):
+    return choose_mode(at, _ui.MODE_SCORES)
+
+
+def _no_setup(at):
+    return choose_features(at, [])
+
+
+def _upload_then_bad_upload(at):
+    upload_csv(at, make_csv(), "ok.csv")
+    return upload_csv(at, b"\x00\x01\x02binary", "bad.csv")
+
+
+def _trained_then_new_data(at):
+    train(at, epochs=5)
+    return upload_csv(at, make_csv(seed=3), "new.csv")
+
+
+def _scores_then_other_demo(at):
+    from core.demos import DEMOS
+
+    choose_mode(at, _ui.MODE_SCORES)
+    return pick_demo(at, list(DEMOS)[-1])
+
+
+STATES = [_trained, _use_my_scores, _no_setup, _upload_then_bad_upload, _trained_then_new_data, _scores_then_other_demo]
+
+
+@pytest.mark.parametrize("reach", STATES, ids=[s.__name__.strip("_") for s in STATES])
+def test_every_page_renders_in_every_state(reach):
+    at = reach(start())
+    for page in PAGES:  # goto() fails the test on any exception
+        goto(at, page)
+        assert at.title, f"{page} shows no title"
