@@ -1,0 +1,248 @@
+"""Demo datasets shipped with the app: offline, deterministic, each with a story and costs.
+
+Every demo carries a score column: the out-of-fold probability of a fixed-seed reference
+model (logistic regression on the demo's features, 5-fold cross-validation), so the same
+table works in both modes. In *Train a model* mode that column must not be a feature: pass
+``feature_columns=list(demo.features)`` (or ``exclude=[demo.score_column]``) to
+``core.data.describe_data``.
+
+Loading is cached per process (``functools.lru_cache``); :func:`load_demo` returns a copy,
+so callers may modify it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+
+from core.costs import CostMatrix
+from core.errors import DataError
+from core.features import build_preprocessor
+
+__all__ = ["Demo", "DEMOS", "load_demo", "reference_scores"]
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A built-in dataset: what it is, what to predict, and what mistakes cost.
+
+    ``story`` is two lines (joined by a newline) a stakeholder reads; ``features`` are the
+    columns a model should use by default (never the target, the score column or IDs).
+    """
+
+    key: str
+    title: str
+    story: str
+    target: str
+    positive_class: object
+    score_column: str
+    costs: CostMatrix
+    features: tuple[str, ...]
+    build: Callable[[], pd.DataFrame] = field(repr=False, compare=False)
+
+    def load(self) -> pd.DataFrame:
+        """The table (a fresh copy), score column included."""
+        return load_demo(self.key)
+
+
+def load_demo(key: str) -> pd.DataFrame:
+    """A copy of demo ``key``'s table (cached after the first load)."""
+    if key not in DEMOS:
+        raise DataError(f"There is no demo called '{key}'. Choose one of: "
+                        + ", ".join(f"'{k}'" for k in DEMOS) + ".")
+    return _cached(key).copy()
+
+
+@lru_cache(maxsize=None)
+def _cached(key: str) -> pd.DataFrame:
+    demo = DEMOS[key]
+    df = demo.build()
+    features = df[list(demo.features)]
+    y = (df[demo.target] == demo.positive_class).to_numpy().astype(int)
+    df[demo.score_column] = reference_scores(features, y)
+    return df
+
+
+def reference_scores(features: pd.DataFrame, y: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Out-of-fold P(positive) from a logistic regression (5 stratified folds, seeded),
+    rounded to 4 decimals the way an exported score column would be."""
+    numeric = [c for c in features.columns if pd.api.types.is_numeric_dtype(features[c].dtype)]
+    categorical = [c for c in features.columns if c not in numeric]
+    model = make_pipeline(build_preprocessor(numeric, categorical),
+                          LogisticRegression(C=1.0, solver="newton-cholesky", max_iter=200))
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
+    proba = cross_val_predict(model, features, y, cv=folds, method="predict_proba")[:, 1]
+    return np.round(proba, 4)
+
+
+# --------------------------------------------------------------------------------------------
+# Breast cancer (scikit-learn's bundled copy of the Wisconsin diagnostic data)
+# --------------------------------------------------------------------------------------------
+
+
+def _breast_cancer() -> pd.DataFrame:
+    bunch = load_breast_cancer(as_frame=True)
+    df = bunch.data.copy()
+    # scikit-learn codes 0 = malignant, 1 = benign; name the classes so "positive" is the
+    # malignant tumour a screening programme is looking for.
+    df["diagnosis"] = pd.Series(np.asarray(bunch.target_names)[bunch.target.to_numpy()],
+                                index=df.index, dtype="str")
+    return df
+
+
+_BREAST_FEATURES = tuple(load_breast_cancer().feature_names.tolist())
+
+
+# --------------------------------------------------------------------------------------------
+# Loan default (generated)
+# --------------------------------------------------------------------------------------------
+
+LOAN_LOSS_GIVEN_DEFAULT = 0.6  # share of a defaulted loan's amount that is never recovered
+LOAN_MARGIN = 1_200.0  # net interest margin over the life of an average loan
+LOAN_DEFAULT_LOSS = 7_800.0  # LOAN_LOSS_GIVEN_DEFAULT x the average defaulted loan (about $13,000)
+
+
+def _loan_default(n: int = 5_000, seed: int = 20_240) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    income = np.round(rng.lognormal(np.log(58_000), 0.45, n), -2).clip(12_000, 400_000)
+    employment_years = np.floor(rng.gamma(1.6, 4.0, n)).clip(0, 45)
+    home = rng.choice(["RENT", "MORTGAGE", "OWN"], n, p=[0.42, 0.45, 0.13])
+    purposes = np.array(["debt_consolidation", "credit_card", "home_improvement", "car",
+                         "small_business", "medical", "wedding", "vacation", "other"])
+    purpose = rng.choice(purposes, n, p=[0.44, 0.2, 0.1, 0.08, 0.05, 0.04, 0.03, 0.02, 0.04])
+    loan_amount = np.round(income * rng.uniform(0.06, 0.34, n), -1) * np.where(
+        purpose == "small_business", 1.6, 1.0)
+    loan_amount = np.round(loan_amount.clip(1_000, 40_000) / 50) * 50
+    term_months = rng.choice([36, 60], n, p=[0.7, 0.3])
+    credit_score = np.round(rng.normal(690, 55, n)).clip(350, 850)
+    debt_to_income = np.round(rng.beta(2.2, 8.0, n) * 0.9, 3)
+    delinquencies_2y = rng.poisson(0.25, n)
+    interest_rate = np.round((24 - 0.045 * (credit_score - 600) + rng.normal(0, 1.5, n)
+                              + 1.2 * (term_months == 60)).clip(5.5, 29.9), 2)
+    purpose_risk = {"small_business": 0.9, "medical": 0.35, "debt_consolidation": 0.1,
+                    "credit_card": -0.05, "home_improvement": -0.2, "car": -0.25,
+                    "wedding": 0.0, "vacation": 0.15, "other": 0.2}
+    z = (-2.55 - 0.02 * (credit_score - 690) + 4.5 * (debt_to_income - 0.18)
+         + 0.45 * (term_months == 60) + 0.45 * delinquencies_2y
+         - 0.5 * np.log(income / 58_000) + 0.35 * np.log(loan_amount / 12_000)
+         - 0.04 * (employment_years - 5) + 0.25 * (home == "RENT")
+         + np.vectorize(purpose_risk.get)(purpose))
+    defaulted = rng.random(n) < 1 / (1 + np.exp(-z))
+
+    df = pd.DataFrame({
+        "loan_id": [f"LN-{100_000 + i}" for i in range(n)],
+        "income": income,
+        "loan_amount": loan_amount,
+        "term_months": term_months,
+        "interest_rate": interest_rate,
+        "credit_score": credit_score,
+        "debt_to_income": debt_to_income,
+        "employment_years": employment_years,
+        "delinquencies_2y": delinquencies_2y,
+        "home_ownership": pd.Series(home, dtype="str"),
+        "purpose": pd.Series(purpose, dtype="str"),
+        "defaulted": pd.Series(np.where(defaulted, "yes", "no"), dtype="str"),
+    })
+    # Real application data has gaps: unreported employment, thin credit files, blank fields.
+    df.loc[rng.random(n) < 0.05, "employment_years"] = np.nan
+    df.loc[rng.random(n) < 0.02, "credit_score"] = np.nan
+    df.loc[rng.random(n) < 0.01, "home_ownership"] = np.nan
+    return df
+
+
+_LOAN_FEATURES = ("income", "loan_amount", "term_months", "interest_rate", "credit_score",
+                  "debt_to_income", "employment_years", "delinquencies_2y", "home_ownership",
+                  "purpose")
+
+
+# --------------------------------------------------------------------------------------------
+# Card fraud (generated; rare positives)
+# --------------------------------------------------------------------------------------------
+
+FRAUD_REVIEW_COST = 15.0  # an analyst's check plus the friction of a blocked card
+FRAUD_LOSS = 175.0  # the average fraudulent transaction, refunded to the cardholder
+
+
+def _card_fraud(n: int = 20_000, seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    fraud = rng.random(n) < 0.012
+    categories = np.array(["grocery", "restaurant", "fuel", "online_retail", "electronics",
+                           "travel", "gaming", "other"])
+    usual = [0.3, 0.2, 0.14, 0.16, 0.05, 0.05, 0.02, 0.08]
+    fraudulent = [0.16, 0.12, 0.1, 0.24, 0.14, 0.08, 0.06, 0.1]
+    category = np.where(fraud, rng.choice(categories, n, p=fraudulent),
+                        rng.choice(categories, n, p=usual))
+    amount = np.round(np.where(fraud, rng.lognormal(np.log(120), 1.0, n),
+                               rng.lognormal(np.log(42), 0.95, n)), 2).clip(0.5, 9_000)
+    hour = np.where(fraud & (rng.random(n) < 0.25), rng.integers(0, 6, n),
+                    np.clip(np.round(rng.normal(14, 4.5, n)), 0, 23)).astype(int)
+    channel = np.where(fraud, rng.choice(["online", "in_store", "phone"], n, p=[0.5, 0.44, 0.06]),
+                       rng.choice(["online", "in_store", "phone"], n, p=[0.3, 0.67, 0.03]))
+    foreign = rng.random(n) < np.where(fraud, 0.18, 0.05)
+    distance = np.round(np.where(fraud, rng.lognormal(np.log(20), 1.3, n),
+                                 rng.lognormal(np.log(8), 1.1, n)), 1)
+    tx_24h = rng.poisson(np.where(fraud, 3.5, 2.5), n)
+    account_age = np.round(np.where(fraud, rng.gamma(2.0, 400, n), rng.gamma(2.5, 500, n)))
+    df = pd.DataFrame({
+        "transaction_id": [f"TX{900_000_000 + 37 * i}" for i in range(n)],
+        "amount": amount,
+        "hour": hour,
+        "merchant_category": pd.Series(category, dtype="str"),
+        "channel": pd.Series(channel, dtype="str"),
+        "foreign_country": pd.Series(np.where(foreign, "yes", "no"), dtype="str"),
+        "distance_from_home_km": distance,
+        "transactions_last_24h": tx_24h,
+        "account_age_days": account_age,
+        "is_fraud": fraud.astype(int),
+    })
+    df.loc[rng.random(n) < 0.03, "distance_from_home_km"] = np.nan  # no location on some swipes
+    return df
+
+
+_FRAUD_FEATURES = ("amount", "hour", "merchant_category", "channel", "foreign_country",
+                   "distance_from_home_km", "transactions_last_24h", "account_age_days")
+
+
+DEMOS: dict[str, Demo] = {
+    "loan_default": Demo(
+        key="loan_default",
+        title="Loan default (5,000 personal loans)",
+        story=("5,000 personal loans from a consumer lender; 'defaulted' says which borrowers "
+               "stopped paying. Positive = yes, the loan defaults.\n"
+               f"Flagging a loan means declining it: a missed default loses about "
+               f"${LOAN_DEFAULT_LOSS:,.0f} ({LOAN_LOSS_GIVEN_DEFAULT:.0%} of the average defaulted "
+               f"loan), a false alarm forgoes about ${LOAN_MARGIN:,.0f} of margin on a good "
+               "customer."),
+        target="defaulted", positive_class="yes", score_column="risk_score",
+        costs=CostMatrix(fp_cost=LOAN_MARGIN, fn_cost=LOAN_DEFAULT_LOSS),
+        features=_LOAN_FEATURES, build=_loan_default),
+    "breast_cancer": Demo(
+        key="breast_cancer",
+        title="Breast cancer diagnosis (569 biopsies)",
+        story=("569 breast tumour biopsies (Wisconsin), 30 measurements of the cell nuclei each. "
+               "Positive = malignant: scikit-learn codes malignant as 0, so the labels are "
+               "flipped here.\n"
+               "A missed cancer (false negative) costs far more than an unnecessary follow-up "
+               "biopsy (false positive): about $25,000 against $1,000."),
+        target="diagnosis", positive_class="malignant", score_column="model_score",
+        costs=CostMatrix(fp_cost=1_000.0, fn_cost=25_000.0),
+        features=_BREAST_FEATURES, build=_breast_cancer),
+    "card_fraud": Demo(
+        key="card_fraud",
+        title="Card fraud (20,000 transactions, about 1% fraud)",
+        story=("20,000 card transactions; 'is_fraud' marks the roughly 1% that were fraudulent. "
+               "Positive = 1, a fraudulent transaction.\n"
+               f"A missed fraud loses the transaction (about ${FRAUD_LOSS:,.0f} on average); a false "
+               f"alarm costs about ${FRAUD_REVIEW_COST:,.0f} for a review call and a blocked card."),
+        target="is_fraud", positive_class=1, score_column="fraud_score",
+        costs=CostMatrix(fp_cost=FRAUD_REVIEW_COST, fn_cost=FRAUD_LOSS),
+        features=_FRAUD_FEATURES, build=_card_fraud),
+}

@@ -1,0 +1,199 @@
+"""Preprocessing and the train/validation/test split.
+
+The design matrix comes from one scikit-learn ``ColumnTransformer`` fitted on the training
+rows only (so validation and test stay unseen):
+
+* numeric columns: median imputation, a missing-value indicator for every column that had
+  gaps in training, then standardisation;
+* categorical columns: most-frequent imputation, then one-hot encoding with rare levels
+  (under ``min_frequency``) grouped into one column and unseen levels encoded as all zeros.
+
+Feature names read as plain words: ``income``, ``income is missing``, ``purpose = car``,
+``purpose = (rare levels)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+from core.data import DataReport, min_rows_for_split
+from core.errors import DataError
+
+__all__ = ["build_preprocessor", "prepare_features", "PreparedData", "split_indices",
+           "RARE_LEVEL_SHARE", "MAX_LEVELS"]
+
+RARE_LEVEL_SHARE = 0.01
+"""Levels seen in fewer than this share of training rows share one "(rare levels)" column."""
+
+MAX_LEVELS = 30
+"""At most this many one-hot columns per categorical feature (the rest count as rare)."""
+
+_RARE = "infrequent_sklearn"  # the category name OneHotEncoder gives the grouped rare levels
+
+
+def _to_float(X) -> np.ndarray:
+    """Numeric block as float64 with NaN for missing and for +-inf (the imputer rejects inf)."""
+    values = pd.DataFrame(X).to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.where(np.isinf(values), np.nan, values)
+
+
+def _to_text(X) -> np.ndarray:
+    """Categorical block as an object array of str with NaN for missing, so mixed types
+    (numbers, booleans, text) sort and encode consistently."""
+    frame = pd.DataFrame(X)
+    out = np.empty(frame.shape, dtype=object)
+    for j, (_, col) in enumerate(frame.items()):
+        present = col.notna().to_numpy()
+        out[:, j] = np.nan
+        out[present, j] = col[present].astype(str).str.strip().to_numpy(dtype=object)
+    return out
+
+
+def _combine(feature: str, category) -> str:
+    return f"{feature} = (rare levels)" if category == _RARE else f"{feature} = {category}"
+
+
+def build_preprocessor(numeric: Sequence[str], categorical: Sequence[str], *,
+                       min_frequency: float = RARE_LEVEL_SHARE,
+                       max_categories: int = MAX_LEVELS) -> ColumnTransformer:
+    """An unfitted ``ColumnTransformer`` for the given numeric and categorical columns.
+
+    Output: dense float64, numeric columns first (then their missing indicators), then the
+    one-hot columns. ``min_frequency`` (a share of training rows) and ``max_categories``
+    control rare-level grouping.
+    """
+    numeric_steps = Pipeline([
+        ("as_float", FunctionTransformer(_to_float, feature_names_out="one-to-one")),
+        ("impute", SimpleImputer(strategy="median", add_indicator=True,
+                                 keep_empty_features=True)),
+        ("scale", StandardScaler()),
+    ])
+    categorical_steps = Pipeline([
+        ("as_text", FunctionTransformer(_to_text, feature_names_out="one-to-one")),
+        ("impute", SimpleImputer(strategy="most_frequent", keep_empty_features=True)),
+        ("one_hot", OneHotEncoder(handle_unknown="ignore", min_frequency=min_frequency,
+                                  max_categories=max_categories, sparse_output=False,
+                                  dtype=np.float64, feature_name_combiner=_combine)),
+    ])
+    return ColumnTransformer(
+        [("numeric", numeric_steps, list(numeric)),
+         ("categorical", categorical_steps, list(categorical))],
+        remainder="drop", sparse_threshold=0.0)
+
+
+def feature_names(preprocessor: ColumnTransformer) -> list[str]:
+    """Names of a fitted :func:`build_preprocessor`'s output columns, in order."""
+    names: list[str] = []
+    for kind, pipeline, columns in preprocessor.transformers_:
+        if kind == "numeric" and len(columns):
+            names += list(columns)
+            indicator = pipeline.named_steps["impute"].indicator_
+            if indicator is not None:
+                names += [f"{columns[i]} is missing" for i in indicator.features_]
+        elif kind == "categorical" and len(columns):
+            names += list(pipeline.named_steps["one_hot"].get_feature_names_out(list(columns)))
+    return names
+
+
+@dataclass
+class PreparedData:
+    """Design matrices and labels of a stratified, seeded train/validation/test split.
+
+    ``X_*``: float64 arrays of shape (n_split, n_features), Fortran-ordered (column access is
+    what gradient descent streams), finite. ``y_*``: 0/1 int64. ``idx_*``: sorted row
+    positions into the original table (``df.iloc``). ``preprocessor`` is fitted on the
+    training rows only; ``feature_names`` names the columns of every ``X``.
+    """
+
+    X_train: np.ndarray
+    X_val: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_val: np.ndarray
+    y_test: np.ndarray
+    idx_train: np.ndarray
+    idx_val: np.ndarray
+    idx_test: np.ndarray
+    feature_names: list[str]
+    preprocessor: ColumnTransformer
+    columns: list[str] = field(default_factory=list)  # input columns the preprocessor reads
+
+    def transform(self, df: pd.DataFrame) -> np.ndarray:
+        """Design matrix (float64, (len(df), n_features)) for rows with the same columns."""
+        missing = [c for c in self.columns if c not in df.columns]
+        if missing:
+            raise DataError("The table lacks the model's input columns: "
+                            + ", ".join(f"'{c}'" for c in missing) + ".")
+        return _design(self.preprocessor.transform(df[self.columns]))
+
+
+def _design(X) -> np.ndarray:
+    return np.asfortranarray(X, dtype=np.float64)
+
+
+def split_indices(y: np.ndarray, sizes: Sequence[float] = (0.6, 0.2, 0.2),
+                  seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stratified positions (train, validation, test) into ``y``, each sorted.
+
+    Raises ``DataError`` if ``sizes`` is not three positive shares summing to 1, or if a
+    split would miss a class.
+    """
+    sizes = tuple(float(s) for s in sizes)
+    if len(sizes) != 3 or min(sizes) <= 0 or abs(sum(sizes) - 1) > 1e-9:
+        raise DataError(f"Split sizes must be three positive shares that add up to 1, got {sizes}.")
+    y = np.asarray(y)
+    positions = np.arange(y.size)
+    need_rows, need_class = min_rows_for_split(sizes)
+    counts = np.bincount(y.astype(np.int64), minlength=2)
+    if y.size < need_rows or counts.min() < need_class:
+        raise DataError(f"{y.size:,} rows ({counts[1]:,} positive, {counts[0]:,} negative) are too "
+                        f"few for this split: it needs at least {need_rows:,} rows and "
+                        f"{need_class:,} of each class.")
+    rest, test = train_test_split(positions, test_size=sizes[2], stratify=y, random_state=seed)
+    train, val = train_test_split(rest, test_size=sizes[1] / (sizes[0] + sizes[1]),
+                                  stratify=y[rest], random_state=seed)
+    return np.sort(train), np.sort(val), np.sort(test)
+
+
+def prepare_features(df: pd.DataFrame, report: DataReport, *,
+                     sizes: Sequence[float] = (0.6, 0.2, 0.2), seed: int = 0) -> PreparedData:
+    """Split the rows ``report`` keeps (stratified on its ``y``, seeded) and build the
+    design matrices with a preprocessor fitted on the training rows.
+
+    Raises ``DataError`` if the report has no feature columns, or too few rows for ``sizes``.
+    """
+    columns = report.numeric + report.categorical
+    if not columns:
+        raise DataError("No usable feature columns to train on. Select at least one numeric or "
+                        "categorical column on the Data page.")
+    if len(report.row_mask) != len(df):
+        raise DataError("The data report was built for a different table. Check the data again.")
+    kept = np.flatnonzero(report.row_mask)
+    train, val, test = split_indices(report.y, sizes, seed)
+    table = df.iloc[kept][columns]
+    preprocessor = build_preprocessor(report.numeric, report.categorical)
+    X_train = _design(preprocessor.fit_transform(table.iloc[train]))
+    X_val = _design(preprocessor.transform(table.iloc[val]))
+    X_test = _design(preprocessor.transform(table.iloc[test]))
+    names = feature_names(preprocessor)
+    if len(names) != X_train.shape[1]:  # a name per column is what the Train page relies on
+        raise RuntimeError(f"{len(names)} feature names for {X_train.shape[1]} columns")
+    for X in (X_train, X_val, X_test):
+        if not np.isfinite(X).all():
+            bad = sorted({names[j] for j in np.flatnonzero(~np.isfinite(X).all(axis=0))})
+            raise DataError("Values too large to standardise in " + ", ".join(
+                f"'{b}'" for b in bad) + ". Rescale or drop those columns.")
+    return PreparedData(
+        X_train=X_train, X_val=X_val, X_test=X_test,
+        y_train=report.y[train], y_val=report.y[val], y_test=report.y[test],
+        idx_train=kept[train], idx_val=kept[val], idx_test=kept[test],
+        feature_names=names, preprocessor=preprocessor, columns=columns)
