@@ -703,7 +703,8 @@ class DataReport:
     """The data contract for one target: what is kept, what is dropped and why.
 
     ``y`` (0/1 int64, 1 = ``positive_class``) covers the rows where ``row_mask`` is True
-    (target present). ``numeric`` and ``categorical`` are the feature columns in table order;
+    (target present). ``class_balance`` has one row per class of the target (the positive
+    class first; in one-vs-rest every other class is listed too, all counting as negative). ``numeric`` and ``categorical`` are the feature columns in table order;
     ``dropped`` maps every other non-target column to its reason.
     """
 
@@ -827,9 +828,9 @@ def describe_data(df: pd.DataFrame, target: str, positive_class: Any = None,
     if rare < 0.01:
         warnings.append(f"Only {rare:.1%} of rows are in the smaller class: metrics such as "
                         "precision will be noisy.")
-    counts = [n_pos, n_kept - n_pos]
-    balance = pd.DataFrame({"class": [str(t.positive_class), t.negative_label],
-                            "count": counts,
+    order = [t.positive_class] + [c for c in t.classes if not _same(c, t.positive_class)]
+    counts = [t.classes.counts[c] for c in order]
+    balance = pd.DataFrame({"class": order, "count": counts,
                             "share": [c / n_kept for c in counts]})
     return DataReport(
         n_rows=len(df), n_columns=len(df.columns), target=target,
@@ -909,11 +910,20 @@ def _drop_reason(name: str, s: pd.Series, n_missing: int, n_distinct: int) -> st
                 _ID_NAME.search(str(name).strip()) or present.max() - present.min() + 1 == n_present):
             return "ID-like (every value is different)"
         return None
+    many = n_distinct > FREE_TEXT_DISTINCT or (n_distinct > 20 and n_distinct > 0.5 * n_present)
+    if many and _looks_like_prose(s):
+        return f"free text ({n_distinct:,} distinct values)"
     if n_distinct == n_present and n_present >= 20:
         return "ID-like (every value is different)"
-    if n_distinct > FREE_TEXT_DISTINCT or (n_distinct > 20 and n_distinct > 0.5 * n_present):
+    if many:
         return f"free text ({n_distinct:,} distinct values)"
     return None
+
+
+def _looks_like_prose(s: pd.Series) -> bool:
+    """Words separated by spaces, on average (a sample decides): notes, not codes."""
+    sample = s.dropna().iloc[:1_000].astype(str).str.strip()
+    return bool(sample.str.contains(" ").mean() > 0.5 and sample.str.len().mean() > 15)
 
 
 def _leaky_features(kept: pd.DataFrame, y: np.ndarray, numeric: list[str],
