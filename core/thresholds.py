@@ -19,7 +19,7 @@ Undefined ratios (a zero denominator) follow scikit-learn with ``zero_division=0
     mcc       = (tp tn - fp fn) / sqrt((tp+fp)(tp+fn)(tn+fp)(tn+fn))  -> 0 when undefined
     balanced_accuracy = mean of recall and specificity over the classes present in y_true
                         (only one class present: that class's recall), as scikit-learn
-    accuracy = (tp + tn) / n,  positive_rate = (tp + fp) / n   (always defined)
+    accuracy = (tp + tn) / n,  positive_rate = (tp + fp) / n   (0 only for an empty subset)
 Counts are integers without ``sample_weight`` and float weight sums with it (zero-weight
 rows are dropped first, as scikit-learn does).
 """
@@ -43,6 +43,7 @@ __all__ = [
     "Recommendation",
     "Sweep",
     "average_precision",
+    "point_from_counts",
     "pr_points",
     "recommend_threshold",
     "roc_auc",
@@ -246,47 +247,84 @@ def _ratio(num: np.ndarray, den: Any) -> np.ndarray:
     return num / (np.where(den == 0, 1.0, den) if den.ndim else (den or 1.0))
 
 
-def confusion_metrics(tp: Any, fp: Any, n_pos: Any, n_neg: Any, costs: CostMatrix | None = None) -> dict[str, Any]:
-    """Every metric of ``METRICS`` from true/false positive counts, element-wise.
+class ConfusionMetrics(dict):
+    """``METRICS`` from true/false positive counts, element-wise, each computed on first use.
 
     ``tp``, ``fp``: arrays of any (broadcastable) shape; ``n_pos``, ``n_neg``: totals,
-    scalars or broadcastable arrays. Counts keep their dtype; ratios are float64 with the
-    zero-division convention of the module docstring; ``cost`` is ``None`` without costs.
+    scalars or broadcastable arrays. ``self["f1"]`` etc. Counts keep their dtype; ratios are
+    float64 with the zero-division convention of the module docstring; ``cost`` is ``None``
+    without costs. Lazy because a bootstrap objective needs only two or three of them.
     """
-    tp = np.asarray(tp)
-    fp = np.asarray(fp)
-    fn = n_pos - tp
-    tn = n_neg - fp
-    tpf, fpf, tnf, fnf = (np.asarray(x, dtype=np.float64) for x in (tp, fp, tn, fn))
-    n_posf = np.asarray(n_pos, dtype=np.float64)
-    n_negf = np.asarray(n_neg, dtype=np.float64)
-    flagged = tpf + fpf
-    recall = _ratio(tpf, n_posf)
-    specificity = _ratio(tnf, n_negf)
-    has_pos = n_posf > 0
-    has_neg = n_negf > 0
-    if np.ndim(has_pos) == 0 and np.ndim(has_neg) == 0:
-        balanced = (recall + specificity) / 2 if has_pos and has_neg else (recall if has_pos else specificity)
-    else:
-        balanced = np.where(has_pos & has_neg, (recall + specificity) / 2, np.where(has_pos, recall, specificity))
-    mcc_den = np.sqrt(flagged * (tpf + fnf) * (tnf + fpf) * (tnf + fnf))
-    n = n_posf + n_negf
-    return {
-        "tp": tp,
-        "fp": fp,
-        "tn": tn,
-        "fn": fn,
-        "precision": _ratio(tpf, flagged),
-        "recall": recall,
-        "fpr": _ratio(fpf, n_negf),
-        "specificity": specificity,
-        "f1": _ratio(2 * tpf, flagged + tpf + fnf),
-        "accuracy": (tpf + tnf) / n,
-        "balanced_accuracy": balanced,
-        "mcc": _ratio(tpf * tnf - fpf * fnf, mcc_den),
-        "positive_rate": flagged / n,
-        "cost": None if costs is None else np.asarray(costs.total(tp, fp, tn, fn), dtype=np.float64),
-    }
+
+    def __init__(self, tp: Any, fp: Any, n_pos: Any, n_neg: Any, costs: CostMatrix | None = None) -> None:
+        super().__init__(tp=np.asarray(tp), fp=np.asarray(fp))
+        self._n_pos, self._n_neg = n_pos, n_neg
+        self._costs = costs
+
+    def __missing__(self, name: str) -> Any:
+        if name in METRICS:
+            value = getattr(self, f"_{name}")()
+        elif name.startswith("f_") and name[2:] in COUNTS:  # a count as float64
+            value = np.asarray(self[name[2:]], dtype=np.float64)
+        else:
+            raise KeyError(name)
+        self[name] = value
+        return value
+
+    def _totals(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.asarray(self._n_pos, dtype=np.float64), np.asarray(self._n_neg, dtype=np.float64)
+
+    def _tn(self) -> Any:
+        return self._n_neg - self["fp"]
+
+    def _fn(self) -> Any:
+        return self._n_pos - self["tp"]
+
+    def _flagged(self) -> np.ndarray:
+        return self["f_tp"] + self["f_fp"]
+
+    def _precision(self) -> np.ndarray:
+        return _ratio(self["f_tp"], self._flagged())
+
+    def _recall(self) -> np.ndarray:
+        return _ratio(self["f_tp"], self._totals()[0])
+
+    def _fpr(self) -> np.ndarray:
+        return _ratio(self["f_fp"], self._totals()[1])
+
+    def _specificity(self) -> np.ndarray:
+        return _ratio(self["f_tn"], self._totals()[1])
+
+    def _f1(self) -> np.ndarray:
+        tp = self["f_tp"]
+        return _ratio(2 * tp, tp + self["f_fp"] + self._totals()[0])
+
+    def _accuracy(self) -> np.ndarray:
+        return _ratio(self["f_tp"] + self["f_tn"], sum(self._totals()))
+
+    def _positive_rate(self) -> np.ndarray:
+        return _ratio(self._flagged(), sum(self._totals()))
+
+    def _balanced_accuracy(self) -> np.ndarray:
+        n_pos, n_neg = self._totals()
+        recall, specificity = self["recall"], self["specificity"]
+        if n_pos.ndim == 0 and n_neg.ndim == 0:
+            return (recall + specificity) / 2 if n_pos > 0 and n_neg > 0 else (recall if n_pos > 0 else specificity)
+        return np.where((n_pos > 0) & (n_neg > 0), (recall + specificity) / 2, np.where(n_pos > 0, recall, specificity))
+
+    def _mcc(self) -> np.ndarray:
+        tp, fp, tn, fn = self["f_tp"], self["f_fp"], self["f_tn"], self["f_fn"]
+        return _ratio(tp * tn - fp * fn, np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)))
+
+    def _cost(self) -> np.ndarray | None:
+        if self._costs is None:
+            return None
+        return np.asarray(self._costs.total(self["tp"], self["fp"], self["tn"], self["fn"]), dtype=np.float64)
+
+
+def confusion_metrics(tp: Any, fp: Any, n_pos: Any, n_neg: Any, costs: CostMatrix | None = None) -> ConfusionMetrics:
+    """``ConfusionMetrics(tp, fp, n_pos, n_neg, costs)``: every metric, computed when read."""
+    return ConfusionMetrics(tp, fp, n_pos, n_neg, costs)
 
 
 # ---------------------------------------------------------------------------------------
@@ -320,6 +358,20 @@ class OperatingPoint:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def point_from_counts(
+    threshold: float, tp: float, fp: float, tn: float, fn: float, costs: CostMatrix | None = None
+) -> OperatingPoint:
+    """An ``OperatingPoint`` from one confusion matrix (e.g. a subset of cases)."""
+    metrics = confusion_metrics(np.float64(tp), np.float64(fp), tp + fn, fp + tn, costs)
+    cast = int if all(float(x).is_integer() for x in (tp, fp, tn, fn)) else float
+    return OperatingPoint(
+        float(threshold),
+        *(cast(metrics[name]) for name in COUNTS),
+        *(float(metrics[name]) for name in RATIOS),
+        cost=None if costs is None else float(metrics["cost"]),
+    )
 
 
 class Sweep:
