@@ -82,7 +82,8 @@ def curve_spec(history: pd.DataFrame, metric: str = "log_loss", *, total_epochs:
     """
     title, _ = CURVE_METRICS[metric]
     x_scale = {"domain": [1, max(int(total_epochs), 2)]} if total_epochs else {}
-    y_scale = {"domain": [0, 1]} if metric == "accuracy" else {"zero": True}
+    # Accuracy gets a tight axis so its steps are visible; log-loss keeps zero for scale.
+    y_scale = {"zero": metric != "accuracy"}
     return {
         "$schema": _SCHEMA,
         "data": {"values": _records(history_long(history, metric))},
@@ -157,7 +158,7 @@ def coefficient_chart(frame: pd.DataFrame, *, max_features: int = 20) -> alt.Cha
         .mark_bar()
         .encode(
             x=alt.X("weight:Q", title="Weight (log-odds per unit)"),
-            y=alt.Y("feature:N", sort=None, title=None),
+            y=alt.Y("feature:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
             color=alt.Color(
                 "direction:N",
                 title="Effect",

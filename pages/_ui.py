@@ -337,6 +337,14 @@ def default_positive_class(dataset: Dataset, target: str, classes: list):
     return core_data.default_positive_class(classes)
 
 
+def default_features(dataset: Dataset, target: str, report) -> list[str]:
+    """A demo's own feature list for its target, else every column ``report`` found usable."""
+    demo = dataset.demo
+    if demo is not None and target == demo.target:
+        return [c for c in demo.features if c in report.features]
+    return list(report.features)
+
+
 def default_score_column(dataset: Dataset, target: str) -> str | None:
     """The demo's score column, else a numeric column named like a score, else the first numeric one."""
     options = score_column_options(dataset, target)
@@ -376,7 +384,7 @@ def default_setup(dataset: Dataset) -> Setup:
             continue
         try:
             report = describe(dataset, target, positive)
-            return Setup(MODE_TRAIN, target, positive, feature_columns=report.features, report=report)
+            return Setup(MODE_TRAIN, target, positive, feature_columns=default_features(dataset, target, report), report=report)
         except DataError as error:
             first_error = first_error or error
         score_column = default_score_column(dataset, target)

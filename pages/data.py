@@ -118,7 +118,7 @@ def _choose(dataset: _ui.Dataset) -> _ui.Setup | None:
     if mode == _ui.MODE_TRAIN:
         candidates = [str(c) for c in df.columns if str(c) != target]
         same = stored is not None and stored.target == target and stored.mode == _ui.MODE_TRAIN
-        default = stored.feature_columns if same else base.features
+        default = stored.feature_columns if same else _ui.default_features(dataset, target, base)
         features = st.multiselect(
             "Feature columns",
             candidates,

@@ -301,13 +301,15 @@ stopped_at = None
 try:
     if clicked:
         _ui.set_training_in_progress(None)
-        st.button("Stop training", help="Keeps the model as it is after the last finished epoch.")
+        stop_slot = st.empty()
+        stop_slot.button("Stop training", help="Keeps the model as it is after the last finished epoch.")
         model = _live_fit(prepared, params, key, loss_slot, accuracy_slot)
         _store(prepared, params, model)
         _ui.set_training_in_progress(None)
         if compare:
             mse = _live_fit(prepared, params, key, loss_slot, accuracy_slot, loss="mse")
             _store(prepared, params, model, mse_history=mse.history_)
+        stop_slot.empty()
     else:
         stopped_at = _finish_interrupted_run(prepared, key)
 except DataError as error:
