@@ -1,4 +1,6 @@
-"""Every page of the contract loads in a real browser on a fresh session, by URL and by the sidebar."""
+"""Every page of the contract loads in a real browser: from the sidebar, and by its URL path."""
+
+import re
 
 import pytest
 
@@ -8,16 +10,22 @@ PAGES = ["Data", "Train", "Threshold", "Learn", "Report"]
 
 
 def test_every_page_renders_from_the_sidebar(app):
-    app.open("data")
+    app.open("")
+    links = [link.inner_text().split("\n")[-1].strip() for link in app.page.get_by_test_id("stSidebarNavLink").all()]
+    assert links == PAGES
     for title in PAGES:
         app.goto_page(title)
         app.assert_clean()
-        app.screenshot(f"empty-{title.lower()}")
+        app.screenshot(f"page-{title.lower()}")
     assert not app.problems.console_errors, app.problems.console_errors
 
 
 @pytest.mark.parametrize("title", PAGES)
 def test_page_url_path_opens_that_page(app, title):
-    app.open(title.lower())
-    app.main.get_by_role("heading", name=title).first.wait_for()
+    path = title.lower()
+    app.open(path)
+    not_found = app.page.get_by_role("dialog").filter(has_text="Page not found")
+    assert not_found.count() == 0, f"/{path} is not a page of the app: {not_found.inner_text()}"
+    app.expect(app.nav_link(title)).to_have_attribute("aria-current", "page")
+    app.expect(app.page).to_have_url(re.compile(rf"/{path}(\?.*)?$"))
     app.assert_clean()
