@@ -13,8 +13,11 @@ Conventions:
 - Data handed to Altair never exceeds ``MAX_ROWS`` rows (Altair refuses more than 5,000 by
   default and the browser slows down well before that): ``thin`` keeps evenly spaced rows
   plus both ends.
-- The current threshold and the recommended one are drawn from tiny DataFrames, so a slider
-  move changes only those rows, never the large curves.
+- Whatever moves with the slider (the threshold rules, the operating point, the confusion
+  cells) lives in a small *named* dataset (``MARKERS``, ``POINT``, ``CELLS``). A page turns a
+  chart into a spec once (``chart_spec``, cached per data) and on each slider move swaps only
+  those rows (``with_data``): no Altair validation, no re-serialising the curves, and the
+  browser sees the same spec with new data.
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ import pandas as pd
 
 __all__ = [
     "MAX_ROWS",
+    "MARKERS",
+    "POINT",
+    "CELLS",
+    "marker_rows",
+    "point_rows",
+    "confusion_rows",
+    "chart_spec",
+    "with_data",
     "METRIC_TITLES",
     "thin",
     "metrics_chart",
@@ -43,6 +54,9 @@ __all__ = [
 ]
 
 MAX_ROWS = 4000
+MARKERS = "cutoff_markers"  # threshold rules: rows {threshold, marker}
+POINT = "cutoff_point"  # operating point: one row {x, y, label}
+CELLS = "cutoff_cells"  # confusion matrix cells: confusion_rows(...)
 
 METRIC_TITLES = {
     "precision": "Precision",
@@ -79,17 +93,22 @@ def _finite(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return df.loc[mask]
 
 
-def _markers(threshold: float, recommended: float | None) -> pd.DataFrame:
-    """The vertical rules: the current threshold and, if known, the recommended one."""
+def marker_rows(threshold: float, recommended: float | None = None) -> list[dict]:
+    """Rows of the ``MARKERS`` dataset: the current threshold and, if known, the recommended one."""
     rows = [{"threshold": float(threshold), "marker": "Current threshold"}]
     if recommended is not None and np.isfinite(recommended):
         rows.append({"threshold": float(recommended), "marker": "Recommended"})
-    return pd.DataFrame(rows)
+    return rows
 
 
-def _marker_layer(threshold: float, recommended: float | None) -> alt.Chart:
+def point_rows(x: float, y: float, label: str = "Current threshold") -> list[dict]:
+    """Rows of the ``POINT`` dataset: one operating point."""
+    return [{"x": float(x), "y": float(y), "label": label}]
+
+
+def _marker_layer() -> alt.Chart:
     return (
-        alt.Chart(_markers(threshold, recommended))
+        alt.Chart(alt.NamedData(MARKERS))
         .mark_rule(strokeWidth=2)
         .encode(
             x="threshold:Q",
@@ -102,6 +121,30 @@ def _marker_layer(threshold: float, recommended: float | None) -> alt.Chart:
             tooltip=[alt.Tooltip("marker:N", title=" "), alt.Tooltip("threshold:Q", format=".3f")],
         )
     )
+
+
+def chart_spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart as a Vega-Lite dict (validated once), every dataset a DataFrame by name.
+
+    For renderers that take named tabular datasets (``st.vega_lite_chart``); swap the
+    slider-dependent datasets with ``with_data``. Altair's default theme sizes are dropped so
+    the renderer's own theme applies.
+    """
+    spec = chart.to_dict()
+    config = spec.get("config", {})
+    config.pop("view", None)
+    if not config:
+        spec.pop("config", None)
+    spec["datasets"] = {name: pd.DataFrame(rows) for name, rows in spec.get("datasets", {}).items()}
+    return spec
+
+
+def with_data(spec: dict, datasets: dict[str, Any]) -> dict:
+    """A copy of ``spec`` with the named ``datasets`` replaced (``spec`` itself is untouched)."""
+    unknown = set(datasets) - set(spec.get("datasets", {}))
+    if unknown:
+        raise KeyError(f"The chart has no dataset named {', '.join(sorted(unknown))}.")
+    return {**spec, "datasets": {**spec["datasets"], **datasets}}
 
 
 def _x_threshold(domain: tuple[float, float] | None, title: str) -> alt.X:
@@ -159,8 +202,9 @@ def metrics_chart(
         )
     )
     layers = [layer for layer in (_band_layer(bands, metrics, domain, x_title, color),) if layer is not None]
-    chart = alt.layer(*layers, lines, _marker_layer(threshold, recommended))
-    return chart.resolve_scale(color="independent").properties(width=_WIDTH, height=_HEIGHT, title="Metrics by threshold")
+    chart = alt.layer(*layers, lines, _marker_layer())
+    return chart.resolve_scale(color="independent").properties(
+        width=_WIDTH, height=_HEIGHT, title="Metrics by threshold", datasets={MARKERS: marker_rows(threshold, recommended)})
 
 
 def cost_chart(
@@ -189,13 +233,14 @@ def cost_chart(
     band = _band_layer(bands, ["cost"], domain, x_title, alt.value("#1f77b4"))
     if band is not None:
         layers.append(band)
-    chart = alt.layer(*layers, line, _marker_layer(threshold, recommended))
-    return chart.properties(width=_WIDTH, height=_HEIGHT, title="Business cost by threshold")
+    chart = alt.layer(*layers, line, _marker_layer())
+    return chart.properties(width=_WIDTH, height=_HEIGHT, title="Business cost by threshold",
+                            datasets={MARKERS: marker_rows(threshold, recommended)})
 
 
-def _operating_point_layer(x: float, y: float, label: str) -> alt.Chart:
+def _operating_point_layer() -> alt.Chart:
     return (
-        alt.Chart(pd.DataFrame({"x": [float(x)], "y": [float(y)], "label": [label]}))
+        alt.Chart(alt.NamedData(POINT))
         .mark_point(size=140, filled=True, color=_CURRENT_COLOR)
         .encode(x="x:Q", y="y:Q", tooltip=[alt.Tooltip("label:N", title=" "),
                                            alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f")])
@@ -222,8 +267,8 @@ def roc_chart(points: pd.DataFrame, *, fpr: float, tpr: float, auc: float) -> al
         .mark_line(strokeDash=[4, 4], color="gray")
         .encode(x="fpr:Q", y="tpr:Q")
     )
-    point = _operating_point_layer(fpr, tpr, "Current threshold")
-    return alt.layer(chance, curve, point).properties(width=_WIDTH, height=_HEIGHT, title=f"ROC curve (AUC {auc:.3f})")
+    return alt.layer(chance, curve, _operating_point_layer()).properties(
+        width=_WIDTH, height=_HEIGHT, title=f"ROC curve (AUC {auc:.3f})", datasets={POINT: point_rows(fpr, tpr)})
 
 
 def pr_chart(points: pd.DataFrame, *, recall: float, precision: float, ap: float, prevalence: float) -> alt.LayerChart:
@@ -246,9 +291,9 @@ def pr_chart(points: pd.DataFrame, *, recall: float, precision: float, ap: float
         .mark_rule(strokeDash=[4, 4], color="gray")
         .encode(y="y:Q")
     )
-    point = _operating_point_layer(recall, precision, "Current threshold")
-    return alt.layer(no_skill, curve, point).properties(
-        width=_WIDTH, height=_HEIGHT, title=f"Precision–recall curve (average precision {ap:.3f})"
+    return alt.layer(no_skill, curve, _operating_point_layer()).properties(
+        width=_WIDTH, height=_HEIGHT, title=f"Precision–recall curve (average precision {ap:.3f})",
+        datasets={POINT: point_rows(recall, precision)},
     )
 
 
@@ -283,7 +328,8 @@ def score_histogram(
     return pd.concat(frames, ignore_index=True)
 
 
-def score_distribution_chart(histogram: pd.DataFrame, *, threshold: float) -> alt.LayerChart:
+def score_distribution_chart(histogram: pd.DataFrame, *, threshold: float, recommended: float | None = None
+                             ) -> alt.LayerChart:
     """Overlaid per-class score histograms (``score_histogram``) with the cut as a rule:
     everything right of the rule is flagged."""
     bars = (
@@ -299,12 +345,9 @@ def score_distribution_chart(histogram: pd.DataFrame, *, threshold: float) -> al
                      alt.Tooltip("share:Q", format=".1%")],
         )
     )
-    cut = (
-        alt.Chart(pd.DataFrame({"threshold": [float(threshold)]}))
-        .mark_rule(color=_CURRENT_COLOR, strokeWidth=2)
-        .encode(x="threshold:Q", tooltip=[alt.Tooltip("threshold:Q", format=".3f", title="Current threshold")])
-    )
-    return alt.layer(bars, cut).properties(width=_WIDTH, height=_HEIGHT, title="Scores by actual class (right of the line = flagged)")
+    return alt.layer(bars, _marker_layer()).resolve_scale(color="independent").properties(
+        width=_WIDTH, height=_HEIGHT, title="Scores by actual class (right of the line = flagged)",
+        datasets={MARKERS: marker_rows(threshold, recommended)})
 
 
 def capacity_chart(frame: pd.DataFrame, *, positive_rate: float, recall: float) -> alt.LayerChart:
@@ -328,11 +371,11 @@ def capacity_chart(frame: pd.DataFrame, *, positive_rate: float, recall: float) 
         .mark_line(strokeDash=[4, 4], color="gray")
         .encode(x="positive_rate:Q", y="recall:Q")
     )
-    point = _operating_point_layer(positive_rate, recall, "Current threshold")
-    return alt.layer(random, curve, point).properties(width=_WIDTH, height=_HEIGHT, title="Capacity: flag the top k%")
+    return alt.layer(random, curve, _operating_point_layer()).properties(
+        width=_WIDTH, height=_HEIGHT, title="Capacity: flag the top k%", datasets={POINT: point_rows(positive_rate, recall)})
 
 
-def decision_curve_chart(curve: pd.DataFrame, *, threshold: float) -> alt.LayerChart:
+def decision_curve_chart(curve: pd.DataFrame, *, threshold: float, recommended: float | None = None) -> alt.LayerChart:
     """Net benefit of the model against *treat all* and *treat none*
     (``decision_curve``: ``threshold, model, treat_all, treat_none``)."""
     names = {"model": "Use the model", "treat_all": "Flag everybody", "treat_none": "Flag nobody"}
@@ -354,12 +397,8 @@ def decision_curve_chart(curve: pd.DataFrame, *, threshold: float) -> alt.LayerC
             tooltip=[alt.Tooltip("threshold:Q", format=".3f"), "policy:N", alt.Tooltip("net_benefit:Q", format=".4f")],
         )
     )
-    cut = (
-        alt.Chart(pd.DataFrame({"threshold": [float(threshold)]}))
-        .mark_rule(color=_CURRENT_COLOR, strokeWidth=2)
-        .encode(x="threshold:Q")
-    )
-    return alt.layer(lines, cut).properties(width=_WIDTH, height=_HEIGHT, title="Decision curve")
+    return alt.layer(lines, _marker_layer()).resolve_scale(color="independent").properties(
+        width=_WIDTH, height=_HEIGHT, title="Decision curve", datasets={MARKERS: marker_rows(threshold, recommended)})
 
 
 def reliability_chart(curve: pd.DataFrame) -> alt.LayerChart:
@@ -407,21 +446,26 @@ def confusion_frame(point: Any, costs: Any = None, *, positive_label: str = "pos
     return pd.DataFrame(rows)
 
 
-def confusion_chart(cells: pd.DataFrame, *, currency: str = "$") -> alt.LayerChart:
-    """Heat-map of ``confusion_frame``: each cell shows its outcome, count, share and money."""
-    data = cells.copy()
+def confusion_rows(cells: pd.DataFrame, *, currency: str = "$") -> list[dict]:
+    """Rows of the ``CELLS`` dataset: ``confusion_frame`` plus the three text lines per cell
+    (outcome; count and share; money with + for a cost and - for a gain)."""
 
     def money(value: float) -> str:
-        if not np.isfinite(value):
-            return ""
-        sign = "-" if value < 0 else ("+" if value > 0 else "")
-        return f"{sign}{currency}{abs(value):,.0f}"
+        if not np.isfinite(value) or value == 0:
+            return "" if not np.isfinite(value) else f"{currency}0"
+        return f"{'-' if value < 0 else '+'}{currency}{abs(value):,.0f}"
 
-    data["line1"] = data["outcome"]
-    data["line2"] = [f"{c:,.0f} ({s:.1%})" for c, s in zip(data["count"], data["share"].fillna(0.0))]
-    data["line3"] = [money(m) for m in data["money"]]
-    data["correct"] = data["outcome"].str.startswith("True")
-    base = alt.Chart(data).encode(
+    rows = []
+    for cell in cells.to_dict("records"):
+        share = cell["share"] if np.isfinite(cell["share"]) else 0.0
+        rows.append({**cell, "line1": cell["outcome"], "line2": f"{cell['count']:,.0f} ({share:.1%})",
+                     "line3": money(cell["money"]), "correct": cell["outcome"].startswith("True")})
+    return rows
+
+
+def confusion_chart(cells: pd.DataFrame, *, currency: str = "$") -> alt.LayerChart:
+    """Heat-map of ``confusion_frame``: each cell shows its outcome, count, share and money."""
+    base = alt.Chart(alt.NamedData(CELLS)).encode(
         x=alt.X("predicted:N", title="Decision", sort=None, axis=alt.Axis(labelAngle=0, orient="top")),
         y=alt.Y("actual:N", title=None, sort=None),
     )
@@ -433,4 +477,5 @@ def confusion_chart(cells: pd.DataFrame, *, currency: str = "$") -> alt.LayerCha
         base.mark_text(dy=dy, fontSize=size, fontWeight=weight).encode(text=f"{field}:N")
         for field, dy, size, weight in (("line1", -18, 13, "bold"), ("line2", 0, 14, "normal"), ("line3", 18, 13, "normal"))
     ]
-    return alt.layer(rect, *text).properties(width=_WIDTH, height=220, title="Confusion matrix (money: + cost, − gain)")
+    return alt.layer(rect, *text).properties(width=_WIDTH, height=220, title="Confusion matrix (money: + cost, − gain)",
+                                             datasets={CELLS: confusion_rows(cells, currency=currency)})

@@ -100,7 +100,7 @@ def test_score_histogram_matches_numpy_per_class():
         assert part["count"].tolist() == expected.tolist()
         assert part["share"].sum() == pytest.approx(1.0)
     spec = charts.score_distribution_chart(hist, threshold=0.7).to_dict()
-    assert [r for r in _layer_values(spec) if len(r) == 1][0] == [{"threshold": 0.7}]
+    assert [r for r in _layer_values(spec) if len(r) == 1][0] == [{"threshold": 0.7, "marker": "Current threshold"}]
 
 
 def test_confusion_frame_counts_shares_and_money_by_hand():
@@ -133,3 +133,33 @@ def test_capacity_decision_and_reliability_charts_validate(big_sweep):
     charts.decision_curve_chart(curve, threshold=0.3).to_dict()
     rel = pd.DataFrame({"mean_predicted": [0.1, 0.5, 0.9], "fraction_positive": [0.12, 0.4, 0.95], "count": [5, 6, 7]})
     charts.reliability_chart(rel).to_dict()
+
+
+def test_chart_spec_then_with_data_moves_only_the_slider_datasets(big_sweep):
+    _, _, sweep = big_sweep
+    frame = sweep.frame(max_points=300)
+    chart = charts.metrics_chart(frame, threshold=0.2, recommended=0.5)
+    spec = charts.chart_spec(chart)
+    assert all(isinstance(d, pd.DataFrame) for d in spec["datasets"].values())
+    assert "view" not in spec.get("config", {})  # the renderer's theme sizes the chart
+    moved = charts.with_data(spec, {charts.MARKERS: charts.marker_rows(0.7, 0.5)})
+    assert spec["datasets"][charts.MARKERS]["threshold"].tolist() == [0.2, 0.5]  # cached spec untouched
+    assert moved["datasets"][charts.MARKERS] == [{"threshold": 0.7, "marker": "Current threshold"},
+                                                  {"threshold": 0.5, "marker": "Recommended"}]
+    # Same result as building the chart at the new threshold, apart from the dataset's form.
+    rebuilt = charts.chart_spec(charts.metrics_chart(frame, threshold=0.7, recommended=0.5))
+    assert {k: v for k, v in moved.items() if k != "datasets"} == {k: v for k, v in rebuilt.items() if k != "datasets"}
+    assert rebuilt["datasets"][charts.MARKERS].to_dict("records") == moved["datasets"][charts.MARKERS]
+    with pytest.raises(KeyError):
+        charts.with_data(spec, {"no_such_dataset": []})
+
+
+def test_confusion_rows_match_a_rebuilt_chart():
+    costs = CostMatrix(fp_cost=10, fn_cost=100)
+    before = charts.confusion_frame(SimpleNamespace(tp=5, fp=3, tn=90, fn=2), costs)
+    after = charts.confusion_frame(SimpleNamespace(tp=6, fp=8, tn=85, fn=1), costs)
+    spec = charts.chart_spec(charts.confusion_chart(before))
+    moved = charts.with_data(spec, {charts.CELLS: charts.confusion_rows(after)})
+    rows = {r["outcome"]: r for r in moved["datasets"][charts.CELLS]}
+    assert rows["False positive"]["line2"] == "8 (8.0%)" and rows["False positive"]["line3"] == "+$80"
+    assert rows["True negative"]["line3"] == "$0"

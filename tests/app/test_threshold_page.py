@@ -1,0 +1,224 @@
+"""Threshold page (AppTest): the metrics shown are core's numbers for the slider and costs,
+the recommendation button moves the slider, the URL mirrors the setting both ways, scenarios
+are saved, and no state raises (no data, raw scores, bad links)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.costs import CostMatrix
+from core.thresholds import recommend_threshold, threshold_sweep
+from pages import _ui
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "threshold.py")
+DEMO_COSTS = CostMatrix(fp_cost=20.0, fn_cost=150.0, tp_value=5.0, tn_value=0.0, currency="$")
+
+
+def make_evaluation(n: int = 400, seed: int = 0, raw: bool = False, label: str = "validation split (400 rows)"):
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.3).astype(int)
+    logits = rng.normal(-1.0 + 2.0 * y, 1.2)
+    scores = logits * 3.0 + 2.0 if raw else 1 / (1 + np.exp(-logits))
+    return _ui.Evaluation(y=y, scores=scores, is_probability=not raw, label=label)
+
+
+def seeded_app(page: str = PAGE, evaluation=None, *, mode: str = _ui.MODE_SCORES, costs=DEMO_COSTS,
+               query: dict | None = None, scenarios: list | None = None, model=None, df=None) -> AppTest:
+    """An AppTest of one page with a dataset, setup and evaluation already in the session."""
+    at = AppTest.from_file(page, default_timeout=60)
+    if evaluation is not None:
+        demo = None if costs is None else SimpleNamespace(costs=costs)
+        frame = df if df is not None else pd.DataFrame({"score": evaluation.scores, "target": evaluation.y})
+        at.session_state[_ui._KEY_DATASET] = _ui.Dataset(name="Test data", df=frame, source="demo", demo=demo,
+                                                         token="test:1")
+        at.session_state[_ui._KEY_SETUP] = _ui.Setup(mode=mode, target="target", positive_class=1,
+                                                     score_column="score" if mode == _ui.MODE_SCORES else None,
+                                                     feature_columns=[c for c in frame.columns if c != "target"])
+        at.session_state[_ui._KEY_EVALUATION] = evaluation
+        if model is not None:
+            at.session_state[_ui._KEY_MODEL] = model
+    if scenarios is not None:
+        at.session_state[_ui._KEY_SCENARIOS] = scenarios
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def metric(at: AppTest, label: str):
+    return next(m for m in at.metric if m.label == label)
+
+
+def costs_of(at: AppTest) -> CostMatrix:
+    values = {n.label: n.value for n in at.number_input}
+    return CostMatrix(values["Cost of a false positive"], values["Cost of a false negative"],
+                      values["Value of a true positive"], values["Value of a true negative"], "$")
+
+
+def assert_metrics_match_core(at: AppTest, evaluation, threshold: float, costs: CostMatrix) -> None:
+    point = threshold_sweep(evaluation.y, evaluation.scores, costs=costs).at(threshold)
+    flagged = evaluation.scores >= threshold  # the rule, independently of core
+    assert point.tp == int(np.sum(flagged & (evaluation.y == 1)))
+    assert metric(at, "Precision").value == f"{point.precision:.3f}"
+    assert metric(at, "Recall").value == f"{point.recall:.3f}"
+    assert metric(at, "F1").value == f"{point.f1:.3f}"
+    assert metric(at, "Accuracy").value == f"{point.accuracy:.3f}"
+    expected_cost = costs.total(point.tp, point.fp, point.tn, point.fn)
+    assert metric(at, "Business cost").value == costs.format(expected_cost, decimals=0)
+
+
+def test_no_evaluation_points_to_the_data_page():
+    at = seeded_app()
+    assert not at.exception
+    assert "Data" in at.info[0].value
+    assert not at.slider and not at.metric
+
+
+def test_opens_at_the_demo_costs_and_the_lowest_cost_threshold():
+    evaluation = make_evaluation()
+    at = seeded_app(evaluation=evaluation)
+    assert not at.exception
+    assert costs_of(at) == DEMO_COSTS
+    sweep = threshold_sweep(evaluation.y, evaluation.scores, costs=DEMO_COSTS)
+    assert at.slider(key="threshold.t").value == pytest.approx(recommend_threshold(sweep, "min_cost").threshold)
+    assert any(evaluation.label in m.value for m in at.markdown)
+
+
+def test_slider_and_costs_change_metrics_to_cores_values():
+    evaluation = make_evaluation()
+    at = seeded_app(evaluation=evaluation)
+    at.slider(key="threshold.t").set_value(0.3).run()
+    assert not at.exception
+    assert_metrics_match_core(at, evaluation, 0.3, DEMO_COSTS)
+    low_precision = metric(at, "Precision").value
+
+    at.slider(key="threshold.t").set_value(0.8).run()
+    assert_metrics_match_core(at, evaluation, 0.8, DEMO_COSTS)
+    assert metric(at, "Precision").value != low_precision
+
+    at.number_input(key="threshold.fp").set_value(75.0).run()
+    at.number_input(key="threshold.tn").set_value(2.0).run()
+    new_costs = CostMatrix(75.0, 150.0, 5.0, 2.0)
+    assert costs_of(at) == new_costs
+    assert_metrics_match_core(at, evaluation, 0.8, new_costs)
+
+
+def test_metrics_show_their_change_against_the_recommendation():
+    evaluation = make_evaluation()
+    at = seeded_app(evaluation=evaluation)
+    assert not metric(at, "Recall").delta  # opens at the recommended threshold
+    at.slider(key="threshold.t").set_value(0.05).run()
+    rec = recommend_threshold(threshold_sweep(evaluation.y, evaluation.scores, costs=DEMO_COSTS), "min_cost")
+    here = threshold_sweep(evaluation.y, evaluation.scores, costs=DEMO_COSTS).at(0.05)
+    diff = here.recall - rec.point.recall
+    assert metric(at, "Recall").delta == f"{'+' if diff > 0 else '-'}{abs(diff):.3f} vs recommended"
+
+
+@pytest.mark.parametrize("objective, kwargs", [("max_f1", {}), ("youden", {}), ("capacity", {"capacity": 0.1})])
+def test_recommended_button_moves_the_slider(objective, kwargs):
+    evaluation = make_evaluation()
+    at = seeded_app(evaluation=evaluation)
+    at.slider(key="threshold.t").set_value(0.99).run()
+    at.selectbox(key="threshold.objective").set_value(objective).run()
+    next(b for b in at.button if b.label == "Use recommended threshold").click().run()
+    assert not at.exception
+    sweep = threshold_sweep(evaluation.y, evaluation.scores, costs=costs_of(at))
+    rec = recommend_threshold(sweep, objective, positive_label="'target' cases", **kwargs)
+    assert at.slider(key="threshold.t").value == pytest.approx(rec.threshold)
+    assert_metrics_match_core(at, evaluation, rec.threshold, costs_of(at))
+    assert any(rec.explanation in s.value for s in at.success)
+
+
+def test_impossible_objective_is_a_warning_not_an_exception():
+    evaluation = make_evaluation()
+    evaluation.y[np.argmax(evaluation.scores)] = 0  # every threshold flags this negative: precision 1 is out of reach
+    at = seeded_app(evaluation=evaluation)
+    at.selectbox(key="threshold.objective").set_value("recall_at_precision").run()
+    at.number_input(key="threshold.min_precision").set_value(1.0).run()
+    assert not at.exception
+    assert at.warning and "precision" in at.warning[0].value.lower()
+
+
+def test_query_parameters_set_the_page_and_follow_it():
+    evaluation = make_evaluation()
+    at = seeded_app(evaluation=evaluation, query={"t": "0.25", "fp": "7", "fn": "70", "tp": "0", "tn": "1.5"})
+    assert not at.exception
+    assert at.slider(key="threshold.t").value == 0.25
+    costs = CostMatrix(7, 70, 0, 1.5)
+    assert costs_of(at) == costs
+    assert_metrics_match_core(at, evaluation, 0.25, costs)
+
+    at.slider(key="threshold.t").set_value(0.6).run()
+    at.number_input(key="threshold.fn").set_value(90.0).run()
+    assert at.query_params["t"] == "0.6"
+    assert at.query_params["fn"] == "90" and at.query_params["fp"] == "7" and at.query_params["tn"] == "1.5"
+
+
+def test_bad_query_parameters_are_ignored_with_a_note():
+    evaluation = make_evaluation()
+    at = seeded_app(evaluation=evaluation, query={"t": "abc", "fp": "-5", "fn": "inf", "tp": "12"})
+    assert not at.exception
+    notes = " ".join(i.value for i in at.info)
+    assert "t='abc'" in notes and "fp='-5'" in notes and "fn='inf'" in notes
+    costs = costs_of(at)
+    assert costs == CostMatrix(DEMO_COSTS.fp_cost, DEMO_COSTS.fn_cost, 12.0, DEMO_COSTS.tn_value)
+    sweep = threshold_sweep(evaluation.y, evaluation.scores, costs=costs)
+    assert at.slider(key="threshold.t").value == pytest.approx(recommend_threshold(sweep, "min_cost").threshold)
+    assert at.query_params["t"] != "abc"  # the URL now states what is shown
+
+    out_of_range = seeded_app(evaluation=evaluation, query={"t": "1.7"})
+    assert not out_of_range.exception and "t='1.7'" in out_of_range.info[0].value
+
+
+def test_raw_scores_span_their_range_and_hide_calibration():
+    evaluation = make_evaluation(raw=True, label="all 400 rows")
+    assert evaluation.scores.min() < 0 and evaluation.scores.max() > 1
+    at = seeded_app(evaluation=evaluation, costs=None)
+    assert not at.exception
+    slider = at.slider(key="threshold.t")
+    assert slider.min == pytest.approx(evaluation.scores.min()) and slider.max == pytest.approx(evaluation.scores.max())
+    assert any("not probabilities" in c.value for c in at.caption)
+    assert costs_of(at) == CostMatrix(100, 500)  # defaults when the data brings no costs
+    t = float(np.quantile(evaluation.scores, 0.7))
+    slider.set_value(t).run()
+    assert not at.exception
+    assert_metrics_match_core(at, evaluation, t, costs_of(at))
+    assert any("probabilities" in i.value for i in at.info)
+
+
+def test_save_scenario_keeps_the_setting_for_the_report():
+    evaluation = make_evaluation()
+    at = seeded_app(evaluation=evaluation)
+    at.slider(key="threshold.t").set_value(0.4).run()
+    at.text_input(key="threshold.name.0").set_value("Cautious").run()
+    next(b for b in at.button if b.label == "Save scenario").click().run()
+    assert not at.exception
+    saved = at.session_state[_ui._KEY_SCENARIOS]
+    assert len(saved) == 1
+    point = threshold_sweep(evaluation.y, evaluation.scores, costs=DEMO_COSTS).at(0.4)
+    assert saved[0]["name"] == "Cautious" and saved[0]["threshold"] == 0.4
+    assert saved[0]["precision"] == pytest.approx(point.precision) and saved[0]["cost"] == pytest.approx(point.cost)
+    assert saved[0]["fn_cost"] == DEMO_COSTS.fn_cost and saved[0]["review_rate"] is None
+    assert saved[0]["evaluated_on"] == evaluation.label
+
+
+def test_review_band_is_saved_with_its_rate():
+    evaluation = make_evaluation()
+    at = seeded_app(evaluation=evaluation)
+    at.toggle(key="threshold.review").set_value(True).run()
+    assert not at.exception
+    next(b for b in at.button if b.label == "Save scenario").click().run()
+    saved = at.session_state[_ui._KEY_SCENARIOS][0]
+    assert saved["review_rate"] is not None and 0 <= saved["review_rate"] <= 0.10 + 1e-9
+
+
+def test_single_class_scores_are_an_error_not_an_exception():
+    evaluation = _ui.Evaluation(y=np.ones(20, dtype=int), scores=np.linspace(0, 1, 20), is_probability=True,
+                                label="all 20 rows")
+    at = seeded_app(evaluation=evaluation)
+    assert not at.exception and at.error
