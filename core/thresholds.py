@@ -155,20 +155,21 @@ def _sorted_desc_unweighted(y: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, n
     parts = []
     for mask, sign in ((~negative, 1.0), (negative, -1.0)):
         if mask.all():
-            vals, labs = s, y
+            vals, labs = (s if sign > 0 else -s), y
         elif mask.any():
-            vals, labs = s[mask], y[mask]
+            vals, labs = s[mask] * sign, y[mask]
         else:
             continue
-        key = (vals * sign).view(np.uint64) << np.uint64(1)
+        key = vals.view(np.uint64) << np.uint64(1)
         key |= labs
         key.sort()
         if sign > 0:
             key = key[::-1]  # non-negative part: largest first
-        parts.append((key, sign))
-    scores_desc = np.concatenate([(k >> np.uint64(1)).view(np.float64) * sign for k, sign in parts])
-    labels_desc = np.concatenate([(k & np.uint64(1)).astype(np.uint8) for k, _ in parts])
-    return scores_desc, labels_desc
+        value = (key >> np.uint64(1)).view(np.float64)
+        parts.append((value if sign > 0 else -value, key & np.uint64(1)))
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate([v for v, _ in parts]), np.concatenate([lab for _, lab in parts])
 
 
 def _distinct_ends(sorted_desc: np.ndarray) -> np.ndarray:
