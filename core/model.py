@@ -27,6 +27,8 @@ temporaries stay in cache (:func:`core.losses.log_loss_sum_and_residual`).
 from __future__ import annotations
 
 import math
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Callable
@@ -36,7 +38,7 @@ import pandas as pd
 from scipy import optimize
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import ThreadpoolController
+from threadpoolctl import OpenBLASController, ThreadpoolController
 
 from core.errors import DataError
 from core.losses import (
@@ -71,14 +73,44 @@ _DIVERGE_PATIENCE = 20
 # memory-bound; on this 2-core machine, shared with other sessions, OpenBLAS's second
 # thread spin-waits against the elementwise work and made a 100k×20 L-BFGS fit 3-5× slower
 # (68 ms vs 14 ms) under load, while saving at most a third of one pass when idle.
-_threadpools: ThreadpoolController | None = None
+# The limit is process-wide, so concurrent fits (one per Streamlit session thread) share
+# one window: the first to enter applies it, the last to leave restores the original.
+# threadpoolctl lets only one "controlling" thread change OpenBLAS's pool and ignores the
+# others, and the last fit to leave is often not the first; so control is taken and
+# released explicitly around each change, under our lock.
+_blas_lock = threading.Lock()
+_blas_fits = 0
+_blas_limiter = None
+_blas_controller: ThreadpoolController | None = None
 
 
+def _release_blas_control() -> None:
+    release = getattr(OpenBLASController, "clear_controlling_thread", None)  # threadpoolctl >= 3.6
+    if release is not None:
+        release(force=True)
+
+
+@contextmanager
 def _single_threaded_blas():
-    global _threadpools
-    if _threadpools is None:
-        _threadpools = ThreadpoolController()
-    return _threadpools.limit(limits=1, user_api="blas")
+    global _blas_fits, _blas_limiter, _blas_controller
+    with _blas_lock:
+        if _blas_fits == 0:
+            if _blas_controller is None:
+                _blas_controller = ThreadpoolController()
+            _release_blas_control()
+            _blas_limiter = _blas_controller.limit(limits=1, user_api="blas")
+            _release_blas_control()
+        _blas_fits += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_fits -= 1
+            if _blas_fits == 0:
+                _release_blas_control()
+                _blas_limiter.restore_original_limits()
+                _release_blas_control()
+                _blas_limiter = None
 
 
 # Above this many columns the Lipschitz constant comes from Lanczos on X instead of an

@@ -361,3 +361,62 @@ def test_invalid_data_raise_data_error_with_plain_messages():
     model = LogisticRegressionGD(max_epochs=3).fit(X, y)
     with pytest.raises(DataError, match="trained on 2"):
         model.predict(np.ones((2, 3)))
+
+
+# --- BLAS threads ---------------------------------------------------------------------
+
+
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+
+
+def test_fits_run_blas_single_threaded_and_restore_the_setting_even_when_concurrent():
+    import threading
+
+    X, y = make_data(27, 2000, 4)
+    before = _blas_threads()
+    during = []
+    LogisticRegressionGD(max_epochs=2, tol=0.0).fit(X, y, on_epoch=lambda r: during.append(_blas_threads()))
+    assert during and all(threads == [1] * len(before) for threads in during)
+    assert _blas_threads() == before
+
+    during.clear()
+    # Overlapping fits in two threads, the first to start finishing first while its thread
+    # lives on: the second (not the first) must put the setting back.
+    a_running, b_running, a_done, release_a = (threading.Event() for _ in range(4))
+
+    def first():
+        def on_epoch(record):
+            during.append(_blas_threads())
+            a_running.set()
+            b_running.wait(10)
+            return False
+
+        LogisticRegressionGD().fit(X, y, on_epoch=on_epoch)
+        a_done.set()
+        release_a.wait(10)
+
+    def second():
+        a_running.wait(10)
+
+        def on_epoch(record):
+            b_running.set()
+            a_done.wait(10)
+            during.append(_blas_threads())  # still limited after the first fit left
+            return False
+
+        LogisticRegressionGD(solver="lbfgs").fit(X, y, on_epoch=on_epoch)
+
+    a, b = threading.Thread(target=first), threading.Thread(target=second)
+    a.start()
+    b.start()
+    b.join(20)
+    try:
+        assert a_done.is_set() and not b.is_alive()
+        assert during == [[1] * len(before)] * 2
+        assert _blas_threads() == before
+    finally:
+        release_a.set()
+        a.join(20)
