@@ -107,6 +107,9 @@ def validate_labels_scores(y_true: Any, scores: Any) -> tuple[np.ndarray, np.nda
         if not (np.issubdtype(y.dtype, np.number)):
             raise DataError("The labels must be 0/1 (1 = positive class); some values are text.")
         ok = (y == 0) | (y == 1)
+        missing = int(np.isnan(y).sum()) if y.dtype.kind == "f" else 0
+        if missing:
+            raise DataError(f"{missing:,} labels are missing; every row needs a 0/1 label.")
         if not ok.all():
             bad = np.unique(y[~ok])[:3]
             raise DataError(
@@ -666,10 +669,6 @@ def _percent(share: float) -> str:
     if 99.5 <= pct < 100:
         return "over 99%"
     return f"{pct:.0f}%"
-
-
-def _number(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
 
 
 def explain(

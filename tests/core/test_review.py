@@ -95,7 +95,7 @@ def test_recommendation_explains_the_band_and_the_saving():
     saving = (sweep.cost.min() - rec.total_cost) / sweep.n * 1000
     assert rec.n_review > 0 and saving > 0
     assert rec.explanation.startswith(f"Send scores from {rec.low:g} up to {rec.high:g} to a person (")
-    assert f"at most 20% allowed" in rec.explanation
+    assert "at most 20% allowed" in rec.explanation
     assert f"{CostMatrix(1, 5).format(saving)} less than the best single threshold" in rec.explanation
 
 

@@ -302,6 +302,7 @@ def test_impossible_objectives_raise_plain_words():
         ([0, 2], [0.1, 0.2], "0/1"),
         (["a", "b"], [0.1, 0.2], "0/1"),
         ([0, 1], [0.1, np.nan], "1 scores are missing"),
+        (pd.Series([0, None], dtype="Int64"), [0.1, 0.2], "1 labels are missing"),
         ([0, 1], [0.1, np.inf], "infinite"),
         ([0, 1], ["x", "y"], "numbers"),
         ([0, 1], [[0.9, 0.1], [0.2, 0.8]], "positive-class column"),
