@@ -8,7 +8,8 @@ For each size it prints medians (of --repeat runs, default 5) of:
 * our ``solver="lbfgs"`` (default tol), with the loss gap to scikit-learn's solution;
 * our ``solver="gd"`` with ``learning_rate="auto"`` until its loss is within 1e-6 of
   scikit-learn's (stopped by the ``on_epoch`` callback, as the Train page would);
-* a Newton/IRLS solver with a Cholesky solve — the alternative we measured and rejected;
+* a Newton/IRLS solver with a Cholesky solve — the alternative we measured and rejected
+  (BLAS single-threaded, as it would run inside our fit);
 * one GD epoch against one bare ``X @ w`` + ``Xᵀ r`` pass over the same Fortran-ordered X,
   with numpy's default BLAS threads and with one thread (fits run BLAS single-threaded;
   see ``core.model``).
@@ -80,8 +81,9 @@ def bench(n: int, repeat: int) -> None:
     gap = log_loss(y, ours.decision_function(X)) - ref_loss
     print_row(f"our lbfgs ({ours.n_epochs_} it, loss gap {gap:+.1e})", t_lbfgs, t_sklearn)
 
-    theta = newton_irls(X, y)
-    t_newton = median_seconds(lambda: newton_irls(X, y), repeat)
+    with threadpool_limits(1, user_api="blas"):  # as our fits run (see core.model)
+        theta = newton_irls(X, y)
+        t_newton = median_seconds(lambda: newton_irls(X, y), repeat)
     gap = log_loss(y, X @ theta[:-1] + theta[-1]) - ref_loss
     print_row(f"Newton/IRLS + Cholesky (loss gap {gap:+.1e})", t_newton, t_sklearn)
 
