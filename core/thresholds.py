@@ -626,8 +626,10 @@ def choose_index(
         score = np.where(ok, metrics["recall"], -1.0)
     elif objective == "precision_at_recall":
         ok = metrics["recall"] >= min_recall - 1e-12
-        # Highest precision; among equal precisions the higher recall (a tiny tie-breaker).
-        score = np.where(ok, metrics["precision"] + 1e-9 * metrics["recall"], -1.0)
+        precision = np.where(ok, metrics["precision"], -1.0)
+        # Highest precision; among equal precisions, the higher recall.
+        best = ok & (precision == np.max(precision, axis=-1, keepdims=True))
+        score = np.where(best, metrics["recall"], -1.0)
     elif objective == "capacity":
         ok = metrics["positive_rate"] <= capacity + 1e-12
         score = np.where(ok, metrics["positive_rate"], -1.0)

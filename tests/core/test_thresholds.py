@@ -330,3 +330,10 @@ def test_bool_labels_pandas_input_and_cost_array():
     assert sweep.score_min == 0.2 and sweep.score_max == 0.8
     assert set(sweep.at(0.5).as_dict()) == {"threshold", *METRICS}
     assert threshold_sweep(y, scores).cost is None and "cost" not in threshold_sweep(y, scores).frame()
+
+
+def test_precision_at_recall_breaks_precision_ties_by_recall():
+    # Precision 2/3 both at >= 0.7 (recall 0.5) and >= 0.2 (recall 1): take the higher recall.
+    sweep = threshold_sweep([1, 0, 1, 0, 1, 1], [0.9, 0.8, 0.7, 0.6, 0.4, 0.2])
+    rec = recommend_threshold(sweep, "precision_at_recall", min_recall=0.5)
+    assert rec.point.precision == pytest.approx(2 / 3) and rec.point.recall == 1.0
