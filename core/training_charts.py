@@ -74,11 +74,19 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     ]
 
 
-def curve_spec(history: pd.DataFrame, metric: str = "log_loss", *, total_epochs: int | None = None, height: int = 260) -> dict:
+def curve_spec(
+    history: pd.DataFrame,
+    metric: str = "log_loss",
+    *,
+    total_epochs: int | None = None,
+    max_points: int = 1000,
+    height: int = 260,
+) -> dict:
     """Vega-Lite spec of one metric per epoch, training and validation as two coloured lines.
 
     ``total_epochs`` fixes the x axis to ``[1, total_epochs]`` so a chart redrawn during
-    training grows to the right instead of rescaling at every redraw.
+    training grows to the right instead of rescaling at every redraw; ``max_points``
+    epochs at most are sent (fewer keeps live redraws light for the browser).
     """
     title, _ = CURVE_METRICS[metric]
     x_scale = {"domain": [1, max(int(total_epochs), 2)]} if total_epochs else {}
@@ -86,7 +94,7 @@ def curve_spec(history: pd.DataFrame, metric: str = "log_loss", *, total_epochs:
     y_scale = {"zero": metric != "accuracy"}
     return {
         "$schema": _SCHEMA,
-        "data": {"values": _records(history_long(history, metric))},
+        "data": {"values": _records(history_long(history, metric, max_points=max_points))},
         "mark": {"type": "line", "interpolate": "step-after" if metric == "accuracy" else "linear"},
         "height": height,
         "encoding": {

@@ -155,10 +155,13 @@ def _contract(dataset: _ui.Dataset, setup: _ui.Setup, extra_warnings: list[str])
     report = setup.report
     positive = _ui.escape_markdown(report.positive_class)
     negative = _ui.escape_markdown(report.negative_label)
+    # A column the user left out may also be unusable (an ID, a constant); say that, not just "not selected".
+    unrestricted = _ui.describe(dataset, report.target, report.positive_class, require_split=False)
+    reasons = {c: unrestricted.dropped.get(c, reason) for c, reason in report.dropped.items()}
     st.subheader("What Cutoff will do with this table")
     if report.one_vs_rest:
         st.info(
-            f"The target has {len(report.class_balance)} classes, so Cutoff asks one yes/no question: "
+            f"The target has {len(report.classes)} classes, so Cutoff asks one yes/no question: "
             f"is it **{positive}**? Every other class counts as **{negative}** (one-vs-rest)."
         )
     left, right = st.columns([3, 2])
@@ -170,11 +173,13 @@ def _contract(dataset: _ui.Dataset, setup: _ui.Setup, extra_warnings: list[str])
         if report.n_missing_target:
             st.markdown(f"{report.n_missing_target:,} rows have no target value and are left out.")
         st.caption("Every column, its type, and what Cutoff does with it (missing = empty cells).")
-        st.dataframe(report.columns_frame(), hide_index=True, width="stretch")
-        if report.dropped:
+        columns = report.columns_frame()
+        columns["reason"] = [reasons.get(name, reason) for name, reason in zip(columns["column"], columns["reason"])]
+        st.dataframe(columns, hide_index=True, width="stretch")
+        if reasons:
             st.caption("Columns left out, and why:")
             st.dataframe(
-                pd.DataFrame({"column": list(report.dropped), "reason": list(report.dropped.values())}),
+                pd.DataFrame({"column": list(reasons), "reason": list(reasons.values())}),
                 hide_index=True,
                 width="stretch",
             )

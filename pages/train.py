@@ -17,8 +17,10 @@ SOLVERS = {
     "gd": "Gradient descent: one small step per epoch (watch it learn)",
     "lbfgs": "L-BFGS: a fast solver that jumps to the best weights",
 }
-# Redraws cost a few milliseconds each; ten a second looks live and keeps epochs fast.
+# Redraws cost a few milliseconds each; ten a second looks live and keeps epochs fast, and
+# a few hundred points per curve keep the browser from falling behind the training.
 _REDRAW_SECONDS = 0.1
+_LIVE_POINTS = 300
 
 
 def _round_down(value: float) -> float:
@@ -60,8 +62,9 @@ def _live_fit(prepared, params: dict, key: str, loss_slot, accuracy_slot, loss: 
             return None
         last_draw[0] = now
         history = pd.DataFrame.from_records(records)
-        loss_slot.vega_lite_chart(curve_spec(history, "log_loss", total_epochs=total), width="stretch")
-        accuracy_slot.vega_lite_chart(curve_spec(history, "accuracy", total_epochs=total), width="stretch")
+        for slot, metric in ((loss_slot, "log_loss"), (accuracy_slot, "accuracy")):
+            spec = curve_spec(history, metric, total_epochs=total, max_points=_LIVE_POINTS)
+            slot.vega_lite_chart(spec, width="stretch")
         progress.progress(
             min(record["epoch"] / total, 1.0),
             text=f"Epoch {record['epoch']:,} of {total:,}: validation log-loss {record['val_log_loss']:.3f}",

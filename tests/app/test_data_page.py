@@ -186,9 +186,16 @@ def test_switching_datasets_mid_session_resets_what_depended_on_the_old_one():
     assert find(at, "selectbox", "Demo dataset").value is None
 
 
-def test_the_contract_is_shown(app):
-    setup = stored(app, "setup")
-    frames = [d.value for d in app.dataframe]
-    columns_frame = setup.report.columns_frame()
-    assert any(list(f.columns) == list(columns_frame.columns) and f["column"].tolist() == columns_frame["column"].tolist() for f in frames)
+def test_the_contract_is_shown_with_the_real_reasons(app):
+    dataset, setup = stored(app, "dataset"), stored(app, "setup")
+    expected = setup.report.columns_frame()
+    shown = next(d.value for d in app.dataframe if list(d.value.columns) == list(expected.columns))
+    pd.testing.assert_frame_equal(shown[["column", "role", "missing"]], expected[["column", "role", "missing"]])
+    left_out = next(d.value for d in app.dataframe if list(d.value.columns) == ["column", "reason"])
+    reasons = dict(zip(left_out["column"], left_out["reason"]))
+    # the demo's score column is left out because it is another model's output, not merely "not selected"
+    unrestricted = core_data.describe_data(dataset.df, setup.target, setup.positive_class,
+                                           exclude=[dataset.demo.score_column])
+    assert reasons[dataset.demo.score_column] == unrestricted.dropped[dataset.demo.score_column]
+    assert "not selected" not in reasons[dataset.demo.score_column]
     assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")  # the class balance chart

@@ -106,3 +106,10 @@ def test_lesson_charts_build_and_serialise():
     assert len(layered["layer"]) == 2
     assert len(line.layer[0].data) <= 2000
     assert np.isfinite(line.layer[0].data["cost"]).all()
+
+
+def test_live_specs_can_send_fewer_points(history):
+    spec = training_charts.curve_spec(history, "log_loss", max_points=10)
+    data = _values(spec)
+    assert (data["split"] == "training").sum() == 10
+    assert data["epoch"].max() == history["epoch"].max()  # the newest epoch is always drawn
