@@ -72,7 +72,8 @@ def test_extreme_logits_are_exact_and_silent():
         sp = softplus(z)
         loss_pos = log_loss_per_example(np.ones(7), z)
         loss_neg = log_loss_per_example(np.zeros(7), z)
-    np.testing.assert_allclose(p, expit(z), rtol=1e-15, atol=0)
+    e40 = math.exp(-40.0)
+    np.testing.assert_allclose(p, [0.0, 0.0, e40 / (1 + e40), 0.5, 1 / (1 + e40), 1.0, 1.0], rtol=1e-15, atol=0)
     assert p[2] == pytest.approx(math.exp(-40.0), rel=1e-14)  # relative precision in the tail
     np.testing.assert_allclose(sp, [0.0, 0.0, math.exp(-40.0), math.log(2), 40.0, 800.0, 1e300], rtol=1e-14)
     # confident and right costs ~0; confident and wrong costs |z|
@@ -92,10 +93,13 @@ def test_log_loss_is_finite_and_non_negative_for_any_representable_logit(yz):
 
 @FAST
 @given(hnp.arrays(np.float64, st.integers(1, 50), elements=any_logit))
-def test_sigmoid_and_softplus_agree_with_reference_implementations(z):
-    np.testing.assert_allclose(sigmoid(z), expit(z), rtol=1e-14, atol=0)
+def test_sigmoid_and_softplus_agree_with_the_textbook_formulas(z):
+    p = sigmoid(z)
+    assert np.all((p >= 0) & (p <= 1))
+    np.testing.assert_allclose(p + sigmoid(-z), 1.0, rtol=0, atol=1e-15)
+    moderate = np.abs(z) < 700  # where exp(-z) cannot overflow
+    np.testing.assert_allclose(p[moderate], 1.0 / (1.0 + np.exp(-z[moderate])), rtol=1e-14, atol=0)
     np.testing.assert_allclose(softplus(z), np.logaddexp(0.0, z), rtol=1e-14, atol=0)
-    assert np.all((sigmoid(z) >= 0) & (sigmoid(z) <= 1))
 
 
 # --- agreement with scikit-learn ------------------------------------------------------
