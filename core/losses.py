@@ -48,9 +48,8 @@ def sigmoid(z) -> np.ndarray:
     """Logistic function ``1 / (1 + exp(-z))``, elementwise, without overflow warnings.
 
     SciPy's ``expit``: full relative precision in both tails (``sigmoid(-700)`` is about
-    1e-304), an exact 0 below ``z ≈ -709`` where the true value is under the smallest
-    normal double, no floating-point warnings, and faster than the hand-written
-    ``exp(-|z|)`` form here.
+    1e-304; below ``z ≈ -709``, where the true value is under 1e-308, it returns 0), no
+    floating-point warnings, and it measured faster than a hand-written stable form.
     """
     return expit(_as_float(z))
 
