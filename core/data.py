@@ -236,7 +236,10 @@ def _sniff(raw: bytes, name: str) -> _Dialect:
     if width > MAX_COLUMNS:
         raise DataError(f"{name} has {width:,} columns; Cutoff reads at most {MAX_COLUMNS:,}. "
                         "Keep the columns you need (target, features, scores) and upload again.")
-    return _Dialect(delimiter, _sniff_decimal(best_rows[1:], delimiter), width, b'"' in raw)
+    # Quotes only in the header (a common export style) do not need the slower quoted-newline
+    # aware parsing of the body.
+    quoted = b'"' in raw[first_break:] if first_break >= 0 else b'"' in raw
+    return _Dialect(delimiter, _sniff_decimal(best_rows[1:], delimiter), width, quoted)
 
 
 def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
