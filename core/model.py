@@ -125,6 +125,15 @@ _GRAM_MAX_COLUMNS = 256
 
 def _as_design_matrix(X, what: str = "X") -> np.ndarray:
     """``X`` as a finite 2-D Fortran-ordered float64 array (copied only when needed)."""
+    if isinstance(X, pd.DataFrame):
+        numeric = pd.api.types.is_numeric_dtype  # bools count as numeric
+        text = [str(column) for column, dtype in X.dtypes.items() if not numeric(dtype)]
+        if text:
+            raise DataError(
+                f"{what} has non-numeric column(s) {', '.join(map(repr, text[:5]))}. "
+                "Encode text columns (core.features does) before training."
+            )
+        X = X.to_numpy(dtype=np.float64, na_value=np.nan)  # pandas' NA becomes NaN, reported below
     try:
         arr = np.asarray(X, dtype=np.float64, order="F")
     except (TypeError, ValueError) as exc:

@@ -352,6 +352,11 @@ def test_invalid_data_raise_data_error_with_plain_messages():
         _fit(X[:, 0], y)
     with pytest.raises(DataError, match="numbers"):
         _fit(np.array([["a", "b"]] * 50), y)
+    frame = pd.DataFrame({"amount": pd.array([1.0, None] * 25, dtype="Float64"), "plan": ["a", "b"] * 25})
+    with pytest.raises(DataError, match="non-numeric column.*'plan'"):
+        _fit(frame, y)
+    with pytest.raises(DataError, match="1 missing or infinite.*row 1, column 0"):
+        _fit(frame[["amount"]].iloc[:2], y[:2])
     with pytest.raises(DataError, match="X_val"):
         LogisticRegressionGD().fit(X, y, X_val=X)
     with pytest.raises(DataError, match="features"):
