@@ -80,6 +80,8 @@ def curve_spec(
     *,
     total_epochs: int | None = None,
     max_points: int = 1000,
+    reference: float | None = None,
+    reference_label: str = "no model: the base rate for everyone",
     height: int = 260,
 ) -> dict:
     """Vega-Lite spec of one metric per epoch, training and validation as two coloured lines.
@@ -87,16 +89,15 @@ def curve_spec(
     ``total_epochs`` fixes the x axis to ``[1, total_epochs]`` so a chart redrawn during
     training grows to the right instead of rescaling at every redraw; ``max_points``
     epochs at most are sent (fewer keeps live redraws light for the browser).
+    ``reference`` adds a dashed horizontal line (e.g. the log-loss of knowing nothing but
+    the base rate), labelled ``reference_label`` in its tooltip.
     """
     title, _ = CURVE_METRICS[metric]
     x_scale = {"domain": [1, max(int(total_epochs), 2)]} if total_epochs else {}
     # Accuracy gets a tight axis so its steps are visible; log-loss keeps zero for scale.
     y_scale = {"zero": metric != "accuracy"}
-    return {
-        "$schema": _SCHEMA,
-        "data": {"values": _records(history_long(history, metric, max_points=max_points))},
+    curves = {
         "mark": {"type": "line", "interpolate": "step-after" if metric == "accuracy" else "linear"},
-        "height": height,
         "encoding": {
             "x": {"field": "epoch", "type": "quantitative", "title": "Epoch (one pass over the training rows)", "scale": x_scale},
             "y": {"field": "value", "type": "quantitative", "title": title, "scale": y_scale},
@@ -108,6 +109,22 @@ def curve_spec(
             ],
         },
     }
+    spec = {
+        "$schema": _SCHEMA,
+        "data": {"values": _records(history_long(history, metric, max_points=max_points))},
+        "height": height,
+    }
+    if reference is None or not np.isfinite(reference):
+        return {**spec, **curves}
+    rule = {
+        "data": {"values": [{"value": float(reference), "label": reference_label}]},
+        "mark": {"type": "rule", "strokeDash": [6, 4], "color": "gray"},
+        "encoding": {
+            "y": {"field": "value", "type": "quantitative"},
+            "tooltip": [{"field": "label", "type": "nominal", "title": ""}, {"field": "value", "type": "quantitative", "format": ".3f"}],
+        },
+    }
+    return {**spec, "layer": [curves, rule]}
 
 
 def comparison_spec(histories: Mapping[str, pd.DataFrame], metric: str = "log_loss", *, height: int = 300) -> dict:

@@ -42,7 +42,9 @@ def _fit(prepared, params: dict, loss: str = "log", on_epoch=None) -> LogisticRe
     return model.fit(prepared.X_train, prepared.y_train, X_val=prepared.X_val, y_val=prepared.y_val, on_epoch=on_epoch)
 
 
-def _live_fit(prepared, params: dict, key: str, loss_slot, accuracy_slot, loss: str = "log") -> LogisticRegressionGD:
+def _live_fit(
+    prepared, params: dict, key: str, loss_slot, accuracy_slot, baseline: float, loss: str = "log"
+) -> LogisticRegressionGD:
     """Fit while redrawing the curves and the progress bar, at most ten times a second.
 
     Every redraw also records how far training got, so a run cut short (the Stop button,
@@ -63,7 +65,8 @@ def _live_fit(prepared, params: dict, key: str, loss_slot, accuracy_slot, loss: 
         last_draw[0] = now
         history = pd.DataFrame.from_records(records)
         for slot, metric in ((loss_slot, "log_loss"), (accuracy_slot, "accuracy")):
-            spec = curve_spec(history, metric, total_epochs=total, max_points=_LIVE_POINTS)
+            reference = baseline if metric == "log_loss" else None
+            spec = curve_spec(history, metric, total_epochs=total, max_points=_LIVE_POINTS, reference=reference)
             slot.vega_lite_chart(spec, width="stretch")
         progress.progress(
             min(record["epoch"] / total, 1.0),
@@ -293,10 +296,12 @@ if learning_rate > safe_rate * 1.01 and solver == "gd":
     st.caption(f"This learning rate is above the suggested {safe_rate:.4f}: the cost may bounce or rise.")
 
 st.subheader("The cost, epoch by epoch")
+baseline = lesson.baseline_log_loss(prepared.y_train, prepared.y_val)
 left, right = st.columns(2)
 loss_slot, accuracy_slot = left.empty(), right.empty()
 st.caption(
-    "Left: log-loss on the training rows and on the validation rows, falling smoothly as the weights improve. "
+    "Left: log-loss on the training rows and on the validation rows, falling smoothly as the weights improve; "
+    f"the dashed line ({baseline:.3f}) is a model that knows only how common {positive} is. "
     "Right: accuracy at a 0.5 cut-off, which moves in steps, because it only changes when a row crosses the line."
 )
 
@@ -306,11 +311,11 @@ try:
         _ui.set_training_in_progress(None)
         stop_slot = st.empty()
         stop_slot.button("Stop training", help="Keeps the model as it is after the last finished epoch.")
-        model = _live_fit(prepared, params, key, loss_slot, accuracy_slot)
+        model = _live_fit(prepared, params, key, loss_slot, accuracy_slot, baseline)
         _store(prepared, params, model)
         _ui.set_training_in_progress(None)
         if compare:
-            mse = _live_fit(prepared, params, key, loss_slot, accuracy_slot, loss="mse")
+            mse = _live_fit(prepared, params, key, loss_slot, accuracy_slot, baseline, loss="mse")
             _store(prepared, params, model, mse_history=mse.history_)
         stop_slot.empty()
     else:
@@ -322,11 +327,10 @@ trained = _ui.get_model()
 if trained is None:
     st.info("Press **Train** to fit the model. The defaults work: the curves appear here as it learns.")
     st.stop()
-loss_slot.vega_lite_chart(curve_spec(trained.history, "log_loss"), width="stretch")
+loss_slot.vega_lite_chart(curve_spec(trained.history, "log_loss", reference=baseline), width="stretch")
 accuracy_slot.vega_lite_chart(curve_spec(trained.history, "accuracy"), width="stretch")
 if stopped_at is not None:
     st.info(f"Training was stopped at epoch {stopped_at:,}; this is the model after {stopped_at:,} epochs.")
-baseline = lesson.baseline_log_loss(prepared.y_train, prepared.y_val)
 _results(trained, positive, baseline)
 if _ui.get_evaluation() is not None:
     st.page_link(_ui.PAGE_THRESHOLD, label="Choose a decision threshold", icon=":material/arrow_forward:")

@@ -48,6 +48,14 @@ def test_training_shows_core_history_and_metrics(trained):
     assert metric(at, "Validation accuracy") == f"{accuracy_score(prepared.y_val, proba_val >= 0.5):.3f}"
 
 
+def test_the_no_model_reference_is_the_base_rate_log_loss(trained):
+    prepared = _core_split(trained)
+    rate = prepared.y_train.mean()
+    reference = sk_log_loss(prepared.y_val, np.full(len(prepared.y_val), rate), labels=[0, 1])
+    assert any(f"dashed line ({reference:.3f})" in c.value for c in trained.caption)
+    assert any(f"scores {reference:.3f} on the validation rows" in c.value for c in trained.caption)
+
+
 def test_training_hands_the_validation_split_to_the_threshold_page(trained):
     at = trained
     prepared = _core_split(at)

@@ -36,6 +36,16 @@ def test_curve_spec_carries_every_epoch_of_both_splits(history):
     assert spec["encoding"]["x"]["scale"]["domain"] == [1, 100]
 
 
+def test_a_reference_line_is_layered_over_the_curves(history):
+    spec = training_charts.curve_spec(history, "log_loss", reference=0.5, reference_label="base rate")
+    json.dumps(spec, allow_nan=False)
+    curves, rule = spec["layer"]
+    assert curves["encoding"]["color"]["field"] == "split"
+    assert rule["data"]["values"] == [{"value": 0.5, "label": "base rate"}]
+    assert len(_values(spec)) == 2 * len(history)  # the curves still read the top-level data
+    assert "layer" not in training_charts.curve_spec(history, "log_loss", reference=float("nan"))
+
+
 def test_accuracy_spec_is_a_staircase_on_a_tight_axis(history):
     spec = training_charts.curve_spec(history, "accuracy")
     assert spec["mark"]["interpolate"] == "step-after"
