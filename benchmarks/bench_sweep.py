@@ -58,13 +58,14 @@ def main() -> None:
     sizes = [100_000, 1_000_000] if args.quick else [100_000, 1_000_000, 10_000_000]
 
     print(f"Threshold sweep: medians of {args.repeat} runs (ratio = ours / scikit-learn)")
+    print("full sweep = every distinct threshold with all metrics and the business cost")
     sweep = None
     for n in sizes:
         y, p = make_data(n)
         ours = median_seconds(lambda: threshold_sweep(y, p, costs=COSTS), repeat=args.repeat)
         theirs = median_seconds(lambda: (precision_recall_curve(y, p), roc_curve(y, p)), repeat=args.repeat)
         sweep = threshold_sweep(y, p, costs=COSTS)
-        label = f"sweep, all metrics + cost, n={n:,} ({len(sweep) - 1:,} thresholds)"
+        label = f"full sweep, n={n:,} ({len(sweep) - 1:,} thresholds)"
         print_row(label, ours, theirs, ref_label="PR+ROC curves")
 
     per_call = bench_lookup(sweep, args.repeat)
@@ -79,7 +80,7 @@ def main() -> None:
     print_row("bootstrap_threshold, 200 x 100k rows", boot)
     grid = np.linspace(0, 1, 2000)
     bands = median_seconds(lambda: bootstrap_bands(y, p, grid, costs=COSTS, n_boot=200), repeat=args.repeat)
-    print_row("bootstrap_bands, 200 x 100k rows, 2,000 thresholds", bands)
+    print_row("bootstrap_bands, 200 x 100k rows, 2,000 points", bands)
     print(f"(first bootstrap_threshold call, untimed warm-up: {fmt_seconds(first)})")
 
 
