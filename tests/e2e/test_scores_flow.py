@@ -75,3 +75,32 @@ def test_use_my_scores_metrics_match_scikit_learn(app):
     )
     assert app.query()["fp"] == "40" and app.query()["fn"] == "300"
     app.assert_clean()
+
+
+def test_every_arrow_key_press_moves_the_threshold_one_step(app):
+    """Keyboard users press an arrow key a few times at a human pace; none may be lost,
+    even though each press starts a rerun while the previous one may still be running."""
+    table = scores_table()
+    app.open("")
+    app.upload("Upload a CSV", "scores.csv", csv_bytes(table))
+    app.expect(app.main.get_by_text("Loaded: scores.csv", exact=False)).to_be_visible()
+    app.idle()
+    app.radio("Mode", "Use my scores")
+    app.goto_page("Threshold")
+    app.wait_threshold_settled()
+    slider = app.slider()
+    slider.focus()
+    slider.press("Home")
+    app.expect(slider).to_have_attribute("aria-valuetext", "0.000")
+    app.wait_threshold_settled()
+    presses = 8
+    for _ in range(presses):
+        slider.press("ArrowRight")
+        app.page.wait_for_timeout(150)  # a brisk human, not a sleep-to-wait: pacing the input
+    app.expect(slider).not_to_have_attribute("aria-valuetext", "0.000")
+    t = app.wait_threshold_settled()
+    assert slider.get_attribute("aria-valuetext") == f"{presses / 1000:.3f}", (
+        f"{presses} ArrowRight presses from 0 moved the threshold to {slider.get_attribute('aria-valuetext')}: "
+        "presses made while a rerun was in flight were lost"
+    )
+    assert t == pytest.approx(presses / 1000)
