@@ -35,7 +35,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
+from scipy import optimize, sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import OpenBLASController, ThreadpoolController
@@ -46,6 +46,7 @@ from core.losses import (
     log_loss_sum_and_residual,
     mse_sigmoid_sum_and_residual,
     sigmoid,
+    softplus,
 )
 
 __all__ = ["LogisticRegressionGD", "suggested_learning_rate", "HISTORY_COLUMNS", "STOP_REASONS"]
@@ -125,6 +126,10 @@ _GRAM_MAX_COLUMNS = 256
 
 def _as_design_matrix(X, what: str = "X") -> np.ndarray:
     """``X`` as a finite 2-D Fortran-ordered float64 array (copied only when needed)."""
+    if sparse.issparse(X):
+        raise DataError(f"{what} is a sparse matrix, which is not supported; pass X.toarray().")
+    if getattr(getattr(X, "dtype", None), "kind", None) == "c":
+        raise DataError(f"Complex data not supported: {what} contains complex numbers; pass real-valued features.")
     if isinstance(X, pd.DataFrame):
         numeric = pd.api.types.is_numeric_dtype  # bools count as numeric
         text = [str(column) for column, dtype in X.dtypes.items() if not numeric(dtype)]
@@ -141,10 +146,12 @@ def _as_design_matrix(X, what: str = "X") -> np.ndarray:
     if arr.ndim != 2:
         raise DataError(
             f"{what} must be a 2-D table of shape (rows, features); got {arr.ndim}-D. "
-            "For a single feature use X.reshape(-1, 1)."
+            "Reshape your data: for a single feature use X.reshape(-1, 1)."
         )
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise DataError(f"{what} is empty (shape {arr.shape}); it needs at least one row and one feature.")
+    if arr.shape[0] == 0:
+        raise DataError(f"{what} has 0 sample(s) (shape={arr.shape}) while a minimum of 1 is required.")
+    if arr.shape[1] == 0:
+        raise DataError(f"{what} has 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required.")
     # The sum is one cheap pass and is finite whenever every value is; only a non-finite
     # sum (NaN, inf, or overflow from huge values) needs the full elementwise check.
     if not math.isfinite(float(arr.sum())):
@@ -160,6 +167,8 @@ def _as_design_matrix(X, what: str = "X") -> np.ndarray:
 
 def _labels(y, n_rows: int, what: str = "y") -> tuple[np.ndarray, np.ndarray]:
     """Distinct labels (sorted) and each row's index into them, shape ``(n,)``."""
+    if y is None:
+        raise DataError(f"This classifier requires {what} to be passed, but the target {what} is None.")
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
@@ -180,6 +189,11 @@ def _labels(y, n_rows: int, what: str = "y") -> tuple[np.ndarray, np.ndarray]:
     rank = np.empty(len(order), dtype=np.intp)
     rank[order] = np.arange(len(order))
     return classes, rank[codes]
+
+
+def _plain(value):
+    """A label as users wrote it (``1``, ``'yes'``), not ``np.int64(1)``, for messages."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 # ---------------------------------------------------------------------------------------
@@ -357,10 +371,18 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
         feature_names = getattr(X, "columns", None)
         Xf = _as_design_matrix(X)
         classes, y01 = _labels(y, Xf.shape[0])
-        if len(classes) != 2:
-            found = ", ".join(repr(c) for c in classes[:5]) + (", …" if len(classes) > 5 else "")
+        if len(classes) == 1:
             raise DataError(
-                f"y must contain exactly two classes to train a binary classifier; found {len(classes)} ({found})."
+                f"y has only one class ({_plain(classes[0])!r}); training needs examples of both classes."
+            )
+        if len(classes) != 2:
+            found = ", ".join(repr(_plain(c)) for c in classes[:5])
+            continuous = classes.dtype.kind == "f" and not np.all(classes == np.round(classes))
+            raise DataError(
+                ("y looks continuous (a regression target), not labels. " if continuous else "")
+                + "Only binary classification is supported: "
+                f"y must contain exactly two classes; found {len(classes)} "
+                f"({found}{', …' if len(classes) > 5 else ''}). Pick a positive class and map the rest to one label."
             )
         validation = self._validation(X_val, y_val, classes, Xf.shape[1])
 
@@ -394,7 +416,7 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
         if Xv.shape[1] != d:
             raise DataError(f"X_val has {Xv.shape[1]} features but X has {d}; they must have the same columns.")
         val_classes, codes = _labels(y_val, Xv.shape[0], "y_val")
-        unknown = [c for c in val_classes if c not in set(classes.tolist())]
+        unknown = [_plain(c) for c in val_classes if c not in set(classes.tolist())]
         if unknown:
             raise DataError(f"y_val has label(s) not seen in y: {', '.join(map(repr, unknown[:5]))}.")
         return _Validation(Xv, (val_classes[codes] == classes[1]).astype(np.float64))
@@ -519,6 +541,11 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
             records.append(self._record(1, loss_sum, log_loss_sum, n_correct, n, validation, w, b))
         return w, b, records, reason
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
     # -- prediction ---------------------------------------------------------------------
 
     def _features(self, X) -> np.ndarray:
@@ -526,7 +553,8 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
         Xf = _as_design_matrix(X)
         if Xf.shape[1] != self.n_features_in_:
             raise DataError(
-                f"X has {Xf.shape[1]} features but the model was trained on {self.n_features_in_}."
+                f"X has {Xf.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input (the columns it was trained on)."
             )
         return Xf
 
@@ -539,6 +567,12 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
         z = self.decision_function(X)
         return np.column_stack([sigmoid(-z), sigmoid(z)])
 
+    def predict_log_proba(self, X) -> np.ndarray:
+        """Shape ``(n, 2)``: log-probabilities from the logits (finite where probabilities round to 0)."""
+        z = self.decision_function(X)
+        return np.column_stack([-softplus(z), -softplus(-z)])
+
     def predict(self, X) -> np.ndarray:
         """Predicted labels, shape ``(n,)``: ``classes_[1]`` where the probability is ≥ 0.5."""
-        return self.classes_[(self.decision_function(X) >= 0.0).astype(np.intp)]
+        positive = self.decision_function(X) >= 0.0
+        return self.classes_[positive.astype(np.intp)]
