@@ -191,6 +191,19 @@ def _labels(y, n_rows: int, what: str = "y") -> tuple[np.ndarray, np.ndarray]:
     return classes, rank[codes]
 
 
+def _require_two_classes(classes: np.ndarray) -> None:
+    if len(classes) == 1:
+        raise DataError(f"y has only one class ({_plain(classes[0])!r}); training needs examples of both classes.")
+    if len(classes) != 2:
+        found = ", ".join(repr(_plain(c)) for c in classes[:5]) + (", …" if len(classes) > 5 else "")
+        continuous = classes.dtype.kind == "f" and not np.all(classes == np.round(classes))
+        raise DataError(
+            ("y looks continuous (a regression target), not labels. " if continuous else "")
+            + f"Only binary classification is supported: y must contain exactly two classes; found "
+            f"{len(classes)} ({found}). Pick a positive class and map the rest to one label."
+        )
+
+
 def _plain(value):
     """A label as users wrote it (``1``, ``'yes'``), not ``np.int64(1)``, for messages."""
     return value.item() if isinstance(value, np.generic) else value
@@ -371,19 +384,7 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
         feature_names = getattr(X, "columns", None)
         Xf = _as_design_matrix(X)
         classes, y01 = _labels(y, Xf.shape[0])
-        if len(classes) == 1:
-            raise DataError(
-                f"y has only one class ({_plain(classes[0])!r}); training needs examples of both classes."
-            )
-        if len(classes) != 2:
-            found = ", ".join(repr(_plain(c)) for c in classes[:5])
-            continuous = classes.dtype.kind == "f" and not np.all(classes == np.round(classes))
-            raise DataError(
-                ("y looks continuous (a regression target), not labels. " if continuous else "")
-                + "Only binary classification is supported: "
-                f"y must contain exactly two classes; found {len(classes)} "
-                f"({found}{', …' if len(classes) > 5 else ''}). Pick a positive class and map the rest to one label."
-            )
+        _require_two_classes(classes)
         validation = self._validation(X_val, y_val, classes, Xf.shape[1])
 
         self.classes_ = classes
