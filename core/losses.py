@@ -112,7 +112,7 @@ def log_loss_sum_and_residual(sign: np.ndarray, z: np.ndarray, residual: np.ndar
 
 
 def mse_sigmoid_sum_and_residual(y: np.ndarray, z: np.ndarray, residual: np.ndarray) -> float:
-    """Fused kernel for MSE-with-sigmoid: return ``sum((σ(z) - y)^2)`` and write its derivative in ``z`` into ``residual``.
+    """Fused kernel for MSE-with-sigmoid: return ``sum((σ(z) - y)^2)``; its ``d/dz`` goes into ``residual``.
 
     ``d/dz (σ - y)^2 = 2 (σ - y) σ (1 - σ)``. ``y`` is float64 0/1; ``residual`` is a
     float64 buffer shaped like ``z``. Only the teaching path uses it, so it allocates.
