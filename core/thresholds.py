@@ -689,12 +689,13 @@ def explain(
     head = f"At {t:g}" if math.isfinite(t) else "Flagging nobody"
     flagged = point.tp + point.fp
     if flagged == 0:
-        parts = [f"{head} nobody is flagged, so you catch none of the {positive_label}"]
+        where = f"At {t:g} nobody is flagged, so" if math.isfinite(t) else "Flagging nobody,"
+        parts = [f"{where} you catch none of the {positive_label}"]
     else:
         parts = [f"{head} you catch {_percent(point.recall)} of {positive_label}"]
         false_share = point.fp / flagged
         if false_share == 0:
-            parts.append(f"no flagged {case_noun} is a false alarm")
+            parts.append(f"none of the flagged {case_noun} is a false alarm")
         elif false_share < 0.5 and abs(1 / round(1 / false_share) - false_share) <= 0.1 * false_share:
             # "1 in 4" reads better than "25%", but only when it is (nearly) true.
             ratio = round(1 / false_share)
@@ -714,7 +715,9 @@ def explain(
             baseline, saving = "flagging nobody", float(summary.savings_vs_nobody)
         saving_1000 = saving / summary.n * 1000
         if abs(saving_1000) >= 0.005:
-            text += f" — {fmt(abs(saving_1000))} {'less' if saving_1000 > 0 else 'more'} than {baseline}"
+            # "less"/"more" reads as cost; for a net gain say "better"/"worse".
+            words = ("less", "more") if per_1000 >= 0 else ("better", "worse")
+            text += f" — {fmt(abs(saving_1000))} {words[0] if saving_1000 > 0 else words[1]} than {baseline}"
         else:
             text += f" — the same as {baseline}"
         parts.append(text)

@@ -337,3 +337,23 @@ def test_precision_at_recall_breaks_precision_ties_by_recall():
     sweep = threshold_sweep([1, 0, 1, 0, 1, 1], [0.9, 0.8, 0.7, 0.6, 0.4, 0.2])
     rec = recommend_threshold(sweep, "precision_at_recall", min_recall=0.5)
     assert rec.point.precision == pytest.approx(2 / 3) and rec.point.recall == 1.0
+
+
+def test_explanation_of_a_net_gain_and_of_flagging_nobody():
+    # Each caught positive earns 100, a false alarm costs 10: flag the top two, gain 200.
+    gain = threshold_sweep([1, 1, 0, 0], [0.9, 0.8, 0.3, 0.2], costs=CostMatrix(10, 0, tp_value=100))
+    rec = recommend_threshold(gain, "min_cost")
+    assert rec.point.cost == -200
+    assert rec.explanation == (
+        "At 0.8 you catch 100% of positives; none of the flagged cases is a false alarm; "
+        "expected net gain per 1,000 cases $50,000 — $50,000 better than flagging nobody."
+    )
+    # A false alarm costs 100, a miss 1: flagging nobody (cost 1) beats everything; it is
+    # compared with flagging everybody (3 false alarms: 300).
+    sweep = threshold_sweep([1, 0, 0, 0], [0.2, 0.9, 0.8, 0.1], costs=CostMatrix(100, 1))
+    nobody = recommend_threshold(sweep, "min_cost")
+    assert nobody.point.positive_rate == 0 and nobody.threshold == 1
+    assert nobody.explanation == (
+        "At 1 nobody is flagged, so you catch none of the positives; "
+        "expected cost per 1,000 cases $250 — $74,750 less than flagging everybody."
+    )
