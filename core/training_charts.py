@@ -39,6 +39,7 @@ CURVE_METRICS = {
 }
 
 _SPLIT_COLORS = {"domain": ["training", "validation"], "range": ["#1f77b4", "#ff7f0e"]}
+_RUN_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
 
 
 def _thin(frame: pd.DataFrame, max_points: int) -> pd.DataFrame:
@@ -143,7 +144,7 @@ def comparison_spec(histories: Mapping[str, pd.DataFrame], metric: str = "log_lo
         "encoding": {
             "x": {"field": "epoch", "type": "quantitative", "title": "Epoch"},
             "y": {"field": "value", "type": "quantitative", "title": title, "scale": {"zero": True}},
-            "color": {"field": "run", "type": "nominal", "title": "Model"},
+            "color": {"field": "run", "type": "nominal", "title": "Model", "scale": {"domain": list(histories), "range": _RUN_COLORS[: len(histories)]}},
             "strokeDash": {"field": "split", "type": "nominal", "title": "Rows"},
             "tooltip": [
                 {"field": "run", "type": "nominal"},

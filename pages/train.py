@@ -199,10 +199,14 @@ def _results(trained: _ui.TrainedModel, positive: str, baseline: float) -> None:
             "validation log-loss": st.column_config.NumberColumn(format="%.3f"),
             "validation accuracy": st.column_config.NumberColumn(format="%.3f"),
         })
+        early = min(10, len(history), len(trained.mse_history))
         st.caption(
-            "Both models are scored with log-loss here. The MSE model's cost is flat wherever it is confidently "
-            "wrong (the sigmoid saturates), so its gradient fades and it learns more slowly: the reason "
-            "logistic regression trains on log-loss. See the Learn page for the picture."
+            f"Both models are scored with log-loss here. After {early} epochs the log-loss model is at "
+            f"{history['val_log_loss'].iloc[early - 1]:.3f} and the MSE model at "
+            f"{trained.mse_history['val_log_loss'].iloc[early - 1]:.3f}. Squared error is flat wherever the model "
+            "is confidently wrong (the sigmoid saturates), so its gradient fades there and it can crawl from a bad "
+            "start; log-loss keeps a steep slope and one valley. That is why logistic regression trains on "
+            "log-loss. The Learn page shows both cost curves."
         )
 
 

@@ -86,6 +86,8 @@ def test_comparison_spec_overlays_the_runs(history):
     data = _values(spec)
     assert set(data["run"]) == {"log-loss", "MSE"}
     assert (data["run"] == "MSE").sum() == 20  # 10 epochs × (training, validation)
+    colours = spec["encoding"]["color"]["scale"]
+    assert colours["domain"] == ["log-loss", "MSE"] and len(set(colours["range"])) == 2
 
 
 def test_coefficient_frame_sorts_by_size_and_computes_odds_ratios():
