@@ -3,7 +3,18 @@
 import pytest
 
 from pages import _ui
-from tests.app.conftest import PAGES, choose_features, choose_mode, goto, make_csv, pick_demo, start, train, upload_csv
+from tests.app.conftest import (
+    PAGES,
+    choose_features,
+    choose_mode,
+    goto,
+    make_csv,
+    pick_demo,
+    start,
+    stored,
+    train,
+    upload_csv,
+)
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -50,3 +61,27 @@ def test_every_page_renders_in_every_state(reach):
     for page in PAGES:  # goto() fails the test on any exception
         goto(at, page)
         assert at.title, f"{page} shows no title"
+
+
+def test_every_page_renders_when_no_data_could_be_loaded(monkeypatch):
+    """If the built-in demo cannot load, the session starts empty and every page still explains itself."""
+    import streamlit as st
+
+    import core.demos
+    from core.errors import DataError
+
+    def broken(key):
+        raise DataError("The demo could not be built.")
+
+    monkeypatch.setattr(core.demos, "load_demo", broken)
+    st.cache_data.clear()  # the demo table may be cached by an earlier test
+    try:
+        at = start()
+        assert stored(at, "dataset") is None
+        assert any("could not be built" in e.value for e in at.error)
+        assert any("Upload a CSV or choose a demo" in i.value for i in at.info)
+        for page in PAGES:
+            goto(at, page)
+            assert at.title
+    finally:
+        st.cache_data.clear()
