@@ -8,6 +8,10 @@ rows only (so validation and test stay unseen):
 * categorical columns: most-frequent imputation, then one-hot encoding with rare levels
   (under ``min_frequency``) grouped into one column and unseen levels encoded as all zeros.
 
+The two imputers are small scikit-learn-compatible transformers here rather than
+``SimpleImputer``: same results (the tests compare them), an order of magnitude faster on
+a million rows.
+
 Feature names read as plain words: ``income``, ``income is missing``, ``purpose = car``,
 ``purpose = (rare levels)``.
 """
@@ -19,8 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
@@ -28,8 +32,8 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 from core.data import DataReport, min_rows_for_split
 from core.errors import DataError
 
-__all__ = ["build_preprocessor", "prepare_features", "PreparedData", "split_indices",
-           "RARE_LEVEL_SHARE", "MAX_LEVELS"]
+__all__ = ["build_preprocessor", "feature_names", "prepare_features", "PreparedData",
+           "split_indices", "MedianImputer", "CategoryCoder", "RARE_LEVEL_SHARE", "MAX_LEVELS"]
 
 RARE_LEVEL_SHARE = 0.01
 """Levels seen in fewer than this share of training rows share one "(rare levels)" column."""
@@ -46,20 +50,94 @@ def _to_float(X) -> np.ndarray:
     return np.where(np.isinf(values), np.nan, values)
 
 
-def _to_text(X) -> np.ndarray:
-    """Categorical block as an object array of str with NaN for missing, so mixed types
-    (numbers, booleans, text) sort and encode consistently."""
-    frame = pd.DataFrame(X)
-    out = np.empty(frame.shape, dtype=object)
-    for j, (_, col) in enumerate(frame.items()):
-        present = col.notna().to_numpy()
-        out[:, j] = np.nan
-        out[present, j] = col[present].astype(str).str.strip().to_numpy(dtype=object)
-    return out
+def _text_frame(X) -> pd.DataFrame:
+    """Categorical block as trimmed text (numbers and booleans included, so mixed columns
+    encode consistently), NaN for missing and blank; columns numbered 0..k-1."""
+    frame = pd.DataFrame(X).copy()
+    frame.columns = range(frame.shape[1])
+    for j, col in frame.items():
+        text = col.astype("str").str.strip()
+        frame[j] = text.where(col.notna() & (text != ""))
+    return frame
 
 
-def _combine(feature: str, category) -> str:
-    return f"{feature} = (rare levels)" if category == _RARE else f"{feature} = {category}"
+class CategoryCoder(TransformerMixin, BaseEstimator):
+    """Most-frequent imputation of categories, output as integer codes for ``OneHotEncoder``.
+
+    Values are compared as trimmed text (numbers and booleans too); a missing value becomes
+    the column's most frequent training value (ties go to the smallest, as with
+    ``SimpleImputer(strategy="most_frequent")``); a category unseen in training becomes -1,
+    which the encoder (``handle_unknown="ignore"``) encodes as all zeros. ``categories_[j]``
+    holds column j's training categories, sorted: code i means ``categories_[j][i]``.
+
+    Integer codes let ``OneHotEncoder`` count and encode with vectorised numpy; on text it
+    makes a Python call per cell (seconds per million rows).
+    """
+
+    def fit(self, X, y=None):
+        frame = _text_frame(X)
+        self.statistics_ = np.array([_most_frequent(col) for _, col in frame.items()], dtype=object)
+        filled = frame.fillna(dict(enumerate(self.statistics_)))
+        self.categories_ = [np.sort(col.unique().astype(object)) for _, col in filled.items()]
+        self.n_features_in_ = frame.shape[1]
+        return self
+
+    def transform(self, X):
+        filled = _text_frame(X).fillna(dict(enumerate(self.statistics_)))
+        codes = np.empty(filled.shape, dtype=np.int64)
+        for j, col in filled.items():
+            codes[:, j] = pd.Index(self.categories_[j]).get_indexer(col)  # unseen: -1
+        return codes
+
+    def get_feature_names_out(self, input_features=None):
+        if input_features is None:
+            input_features = [f"x{i}" for i in range(self.n_features_in_)]
+        return np.asarray(input_features, dtype=object)
+
+
+def _most_frequent(col: pd.Series) -> str:
+    counts = col.value_counts()
+    if counts.empty:
+        return "(missing)"
+    return min(counts.index[counts == counts.iloc[0]])
+
+
+class MedianImputer(TransformerMixin, BaseEstimator):
+    """Median imputation plus a 0/1 missing indicator for each column that had gaps in fit.
+
+    Same output as ``SimpleImputer(strategy="median", add_indicator=True,
+    keep_empty_features=True)`` (imputed columns, then indicators; an all-missing column
+    imputes 0), about ten times faster on large tables: it partitions each column
+    (``np.median``) where scikit-learn sorts a masked array.
+    """
+
+    def fit(self, X, y=None):
+        X = np.asarray(X, dtype=np.float64)
+        missing = np.isnan(X)
+        self.statistics_ = np.array([np.median(col[~gap]) if not gap.all() else 0.0
+                                     for col, gap in zip(X.T, missing.T)])
+        self.indicator_features_ = np.flatnonzero(missing.any(axis=0))
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X):
+        X = np.array(X, dtype=np.float64)  # a copy: filled in place below
+        missing = np.isnan(X)
+        rows, cols = np.nonzero(missing)
+        X[rows, cols] = self.statistics_[cols]
+        return np.hstack([X, missing[:, self.indicator_features_].astype(np.float64)])
+
+    def get_feature_names_out(self, input_features=None):
+        names = np.asarray(input_features if input_features is not None
+                           else [f"x{i}" for i in range(self.n_features_in_)], dtype=object)
+        return np.concatenate([names, [f"{n} is missing" for n in names[self.indicator_features_]]])
+
+
+_SEP = "\x1f"  # joins a column name and a category code in the encoder's raw output names
+
+
+def _code_token(feature: str, category) -> str:
+    return f"{feature}{_SEP}{category}"
 
 
 def build_preprocessor(numeric: Sequence[str], categorical: Sequence[str], *,
@@ -73,16 +151,14 @@ def build_preprocessor(numeric: Sequence[str], categorical: Sequence[str], *,
     """
     numeric_steps = Pipeline([
         ("as_float", FunctionTransformer(_to_float, feature_names_out="one-to-one")),
-        ("impute", SimpleImputer(strategy="median", add_indicator=True,
-                                 keep_empty_features=True)),
+        ("impute", MedianImputer()),
         ("scale", StandardScaler()),
     ])
     categorical_steps = Pipeline([
-        ("as_text", FunctionTransformer(_to_text, feature_names_out="one-to-one")),
-        ("impute", SimpleImputer(strategy="most_frequent", keep_empty_features=True)),
+        ("code", CategoryCoder()),
         ("one_hot", OneHotEncoder(handle_unknown="ignore", min_frequency=min_frequency,
                                   max_categories=max_categories, sparse_output=False,
-                                  dtype=np.float64, feature_name_combiner=_combine)),
+                                  dtype=np.float64, feature_name_combiner=_code_token)),
     ])
     return ColumnTransformer(
         [("numeric", numeric_steps, list(numeric)),
@@ -95,12 +171,15 @@ def feature_names(preprocessor: ColumnTransformer) -> list[str]:
     names: list[str] = []
     for kind, pipeline, columns in preprocessor.transformers_:
         if kind == "numeric" and len(columns):
-            names += list(columns)
-            indicator = pipeline.named_steps["impute"].indicator_
-            if indicator is not None:
-                names += [f"{columns[i]} is missing" for i in indicator.features_]
+            names += list(pipeline.named_steps["impute"].get_feature_names_out(list(columns)))
         elif kind == "categorical" and len(columns):
-            names += list(pipeline.named_steps["one_hot"].get_feature_names_out(list(columns)))
+            coder = pipeline.named_steps["code"]
+            position = {name: j for j, name in enumerate(columns)}
+            for token in pipeline.named_steps["one_hot"].get_feature_names_out(list(columns)):
+                column, code = token.rsplit(_SEP, 1)
+                label = ("(rare levels)" if code == _RARE
+                         else coder.categories_[position[column]][int(code)])
+                names.append(f"{column} = {label}")
     return names
 
 

@@ -216,3 +216,47 @@ def test_accepted_tables_give_finite_matrices_with_the_promised_rows(df, seed):
         assert set(np.unique(y)) == {0, 1}  # both classes in every split
     assert p.transform(df).shape == (len(df), len(p.feature_names))
     assert np.isfinite(p.transform(df)).all()
+
+
+def test_median_imputer_matches_scikit_learn_simple_imputer():
+    from core.features import MedianImputer
+
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(301, 5))
+    X[rng.random(X.shape) < 0.1] = np.nan
+    X[:, 2] = np.nan  # all missing: imputes 0, like keep_empty_features=True
+    X[:, 4] = rng.normal(size=301)  # no gaps: no indicator column
+    new = rng.normal(size=(50, 5))
+    new[rng.random(new.shape) < 0.3] = np.nan
+    ours = MedianImputer().fit(X)
+    reference = SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True).fit(X)
+    np.testing.assert_allclose(ours.transform(X), reference.transform(X))
+    np.testing.assert_allclose(ours.transform(new), reference.transform(new))
+    assert list(ours.get_feature_names_out(["a", "b", "c", "d", "e"])) == [
+        "a", "b", "c", "d", "e", "a is missing", "b is missing", "c is missing", "d is missing"]
+
+
+def test_categorical_block_matches_scikit_learn_imputer_and_encoder():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.default_rng(9)
+    levels = ["car", "credit_card", "debt_consolidation", "medical", "wedding"]
+    train = pd.DataFrame({
+        "purpose": rng.choice(levels, 400, p=[0.3, 0.3, 0.35, 0.045, 0.005]).astype(object),
+        "grade": rng.choice(list("ABCDEFG"), 400).astype(object),
+    })
+    train.iloc[rng.choice(400, 30, replace=False), 0] = np.nan
+    new = pd.DataFrame({"purpose": ["car", "yacht", np.nan, "wedding"],
+                        "grade": ["A", "G", "Z", np.nan]}, dtype=object)
+    ours = build_preprocessor([], ["purpose", "grade"]).fit(train)
+    reference = make_pipeline(
+        SimpleImputer(strategy="most_frequent"),
+        OneHotEncoder(handle_unknown="ignore", min_frequency=0.01, max_categories=30,
+                      sparse_output=False)).fit(train)
+    np.testing.assert_array_equal(ours.transform(train), reference.transform(train))
+    np.testing.assert_array_equal(ours.transform(new), reference.transform(new))
+    expected = [name.replace("purpose_", "purpose = ").replace("grade_", "grade = ")
+                .replace("infrequent_sklearn", "(rare levels)")
+                for name in reference[-1].get_feature_names_out(["purpose", "grade"])]
+    assert feature_names(ours) == expected
