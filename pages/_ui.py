@@ -372,7 +372,9 @@ def default_setup(dataset: Dataset) -> Setup:
     *Use my scores* on it. Raises the first DataError when no column makes a usable target.
     """
     first = guess_target(dataset)
-    candidates = [first, *[c for c in dataset.target_options if c != first]][:5]
+    others = [c for c in dataset.target_options if c != first]
+    others.sort(key=lambda c: dataset.df[c].nunique(dropna=True) != 2)  # yes/no columns next
+    candidates = [first, *others][:5]
     first_error: DataError | None = None
     fallback: Setup | None = None
     for target in candidates:

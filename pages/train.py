@@ -296,7 +296,9 @@ compare = st.checkbox(
 )
 clicked = st.button("Train", type="primary")
 params = {"learning_rate": float(learning_rate), "max_epochs": int(epochs), "l2": float(l2), "solver": solver}
-if learning_rate > safe_rate * 1.01 and solver == "gd":
+if solver == "lbfgs":
+    st.caption("L-BFGS chooses its own step sizes, so the learning rate is not used; Epochs caps its iterations.")
+elif learning_rate > safe_rate * 1.01:
     st.caption(f"This learning rate is above the suggested {safe_rate:.4f}: the cost may bounce or rise.")
 
 st.subheader("The cost, epoch by epoch")

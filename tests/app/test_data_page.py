@@ -199,3 +199,26 @@ def test_the_contract_is_shown_with_the_real_reasons(app):
     assert reasons[dataset.demo.score_column] == unrestricted.dropped[dataset.demo.score_column]
     assert "not selected" not in reasons[dataset.demo.score_column]
     assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")  # the class balance chart
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("[click](https://x.io)", r"\[click\]\(https\://x\.io\)"),
+        ("<b>bold</b>", r"\<b\>bold\</b\>"),
+        ("**a** _b_ `c` $d$", r"\*\*a\*\* \_b\_ \`c\` \$d\$"),
+        ("plain words 42", "plain words 42"),
+    ],
+)
+def test_escape_markdown_backslashes_every_markdown_character(raw, escaped):
+    assert _ui.escape_markdown(raw) == escaped
+
+
+def test_an_unusable_outcome_column_falls_back_to_a_yes_no_column_and_says_so(app):
+    upload_csv(app, make_csv(outcome=["no"] * 240), "loans.csv")  # "outcome" looks like the target but has one class
+    setup = stored(app, "setup")
+    assert stored(app, "dataset").name == "loans.csv"
+    assert setup.target == "defaulted"
+    assert any("'outcome'" in w.value and "cannot be the target" in w.value for w in app.warning)
+    choose_target(app, "outcome")  # choosing it anyway explains why not
+    assert errors(app) and stored(app, "setup") is None
