@@ -32,6 +32,7 @@ def make_data(seed, n, d, base_rate=0.5, scales=None):
 
 
 def sklearn_reference(X, y, l2):
+    # C=np.inf is scikit-learn 1.8+'s spelling of penalty=None (now deprecated)
     C = np.inf if l2 == 0 else 1.0 / (l2 * len(y))
     return LogisticRegression(C=C, tol=1e-10, max_iter=10_000).fit(X, y)
 
