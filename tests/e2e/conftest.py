@@ -190,6 +190,7 @@ class BrowserProblems:
     dialogs: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)  # anything not to the app's own server
 
 
 class StreamlitPage:
@@ -213,6 +214,15 @@ class StreamlitPage:
         page.on("dialog", lambda d: (self.problems.dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
         page.on("pageerror", lambda e: self.problems.page_errors.append(str(e)))
         page.on("console", self._on_console)
+        page.on("request", self._on_request)
+
+    def _on_request(self, request) -> None:
+        if not request.url.startswith((self.base_url, "data:", "blob:", "about:")):
+            self.problems.external_requests.append(request.url)
+
+    def local_console_errors(self) -> list[str]:
+        """Console errors about the app's own resources (external ones: ``external_requests``)."""
+        return [e for e in self.problems.console_errors if "@ http" not in e or f"@ {self.base_url}" in e]
 
     def _on_console(self, msg) -> None:
         url = msg.location.get("url", "")
@@ -279,7 +289,9 @@ class StreamlitPage:
         uploader.locator('input[type="file"]').set_input_files(
             files=[{"name": filename, "mimeType": mime, "buffer": data}]
         )
-        self.expect(uploader.get_by_text(filename)).to_be_visible()
+        # The chip may shorten a long name, so wait for the upload itself, not the text.
+        self.expect(uploader.get_by_test_id("stFileChip")).to_have_count(1)
+        self.expect(uploader.get_by_test_id("stFileChipIconSpinner")).to_have_count(0)
 
     def combobox(self, label: str):
         return self.page.get_by_role("combobox", name=label, exact=True)
@@ -398,6 +410,8 @@ def decimals_shown(text: str) -> int:
 @pytest.fixture(scope="session")
 def app_server() -> Iterator[ServerHandle]:
     require_chromium()
+    for stale in [*ARTIFACTS.glob("FAILED-*.png"), *ARTIFACTS.glob("streamlit-*.log")]:
+        stale.unlink(missing_ok=True)
     with running_server() as server:
         yield server
 

@@ -17,7 +17,15 @@ def test_every_page_renders_from_the_sidebar(app):
         app.goto_page(title)
         app.assert_clean()
         app.screenshot(f"page-{title.lower()}")
-    assert not app.problems.console_errors, app.problems.console_errors
+    assert not app.local_console_errors(), app.local_console_errors()
+
+
+def test_the_app_makes_no_request_outside_its_server(app):
+    # Demos run on customer data, often offline: nothing may be fetched from elsewhere.
+    app.open("")
+    for title in PAGES:
+        app.goto_page(title)
+    assert not app.problems.external_requests, f"requests to other hosts: {sorted(set(app.problems.external_requests))}"
 
 
 @pytest.mark.parametrize("title", PAGES)
