@@ -121,9 +121,19 @@ def read_csv(data: bytes, filename: str = "") -> pd.DataFrame:
         elif dialect.delimiter != ",":
             warnings.append(f"Read {_DELIMITER_NAMES[dialect.delimiter]}-separated values.")
         table = _read_table(raw, dialect, name)
+        _check_width(table.num_columns, name)  # the sniffed sample may hold part of a long header
         nulls = [table.column(i).null_count for i in range(table.num_columns)]
         df = table.to_pandas(split_blocks=True, self_destruct=True, date_as_object=False)
         del table
+        if len(df) == 0:
+            raise DataError(f"{name} has a header ({len(df.columns)} columns) but no data rows. "
+                            "Export the data again including its rows.")
+        df.columns = _clean_names([str(c) for c in df.columns], warnings)
+        changed = _coerce_numeric_text(df, dialect.decimal, warnings)
+        changed |= _infinite_to_missing(df, warnings)
+        missing = {col: (int(df[col].isna().sum()) if col in changed else n)
+                   for col, n in zip(df.columns, nulls)}
+        _report_missing(missing, warnings)
     except DataError:
         raise
     except MemoryError:
@@ -133,15 +143,6 @@ def read_csv(data: bytes, filename: str = "") -> pd.DataFrame:
         raise DataError(f"{name} could not be read as a CSV table ({_short(exc)}). Check that it "
                         "is comma-, semicolon-, tab- or pipe-separated text with one header "
                         "row.") from None
-    if len(df) == 0:
-        raise DataError(f"{name} has a header ({len(df.columns)} columns) but no data rows. "
-                        "Export the data again including its rows.")
-    df.columns = _clean_names([str(c) for c in df.columns], warnings)
-    changed = _coerce_numeric_text(df, dialect.decimal, warnings)
-    changed |= _infinite_to_missing(df, warnings)
-    missing = {col: (int(df[col].isna().sum()) if col in changed else n)
-               for col, n in zip(df.columns, nulls)}
-    _report_missing(missing, warnings)
     df.attrs["warnings"] = warnings
     return df
 
@@ -233,13 +234,17 @@ def _sniff(raw: bytes, name: str) -> _Dialect:
     else:
         delimiter = best[2]
     width = len(best_rows[0]) if best_rows else 1
-    if width > MAX_COLUMNS:
-        raise DataError(f"{name} has {width:,} columns; Cutoff reads at most {MAX_COLUMNS:,}. "
-                        "Keep the columns you need (target, features, scores) and upload again.")
+    _check_width(width, name)
     # Quotes only in the header (a common export style) do not need the slower quoted-newline
     # aware parsing of the body.
     quoted = b'"' in raw[first_break:] if first_break >= 0 else b'"' in raw
     return _Dialect(delimiter, _sniff_decimal(best_rows[1:], delimiter), width, quoted)
+
+
+def _check_width(width: int, name: str) -> None:
+    if width > MAX_COLUMNS:
+        raise DataError(f"{name} has {width:,} columns; Cutoff reads at most {MAX_COLUMNS:,}. "
+                        "Keep the columns you need (target, features, scores) and upload again.")
 
 
 def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:

@@ -698,3 +698,21 @@ def test_inverted_scores_are_pointed_out():
     df["vendor_score"] = 1 - df["vendor_score"]
     scored = scores_from_column(df, "fraud", "vendor_score", "fraud")
     assert any("inverted" in w for w in scored.warnings)
+
+
+def test_too_many_columns_with_a_header_longer_than_the_sniffed_sample_are_refused():
+    names = ",".join(f"a_rather_long_gene_expression_measurement_{i:05d}" for i in range(MAX_COLUMNS + 500))
+    row = ",".join("1" for _ in range(MAX_COLUMNS + 500))
+    assert len(names) > 64 * 1024
+    with pytest.raises(DataError, match=f"{MAX_COLUMNS + 500:,} columns"):
+        read_csv(f"{names}\n{row}\n".encode())
+
+
+def test_results_survive_pickling_as_streamlit_caching_does():
+    import pickle
+
+    df = churn_table()
+    classes = pickle.loads(pickle.dumps(target_classes(df, "churned")))
+    assert classes == ["No", "Yes"] and classes.counts == target_classes(df, "churned").counts
+    report = pickle.loads(pickle.dumps(describe_data(df, "churned")))
+    np.testing.assert_array_equal(report.y, describe_data(df, "churned").y)
