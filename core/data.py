@@ -213,9 +213,10 @@ def _sniff(raw: bytes, name: str) -> _Dialect:
         raise DataError(f"{name} starts with a line of more than {MAX_LINE_BYTES // 2**20} MB "
                         "with no line break, so it is not a table. Export it as CSV with one "
                         "row per line.")
-    truncated = len(raw) > _SNIFF_BYTES
+    size = max(first_break, 0) + _SNIFF_BYTES  # the whole header plus some rows
+    truncated = len(raw) > size
     sample = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(
-        raw[:_SNIFF_BYTES], final=not truncated)
+        raw[:size], final=not truncated)
     if truncated:  # drop the partial last line
         sample = sample[: max(sample.rfind("\n"), sample.rfind("\r")) + 1] or sample
     best: tuple[float, int, str] | None = None
