@@ -19,6 +19,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core.model import HISTORY_COLUMNS
+
 __all__ = [
     "CURVE_METRICS",
     "history_long",
@@ -42,41 +44,56 @@ _SPLIT_COLORS = {"domain": ["training", "validation"], "range": ["#1f77b4", "#ff
 _RUN_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
 
 
+def _keep(n: int, max_points: int) -> np.ndarray:
+    """Indices of at most ``max_points`` evenly spaced items out of ``n``, first and last included."""
+    return np.unique(np.linspace(0, n - 1, max_points).round().astype(int))
+
+
 def _thin(frame: pd.DataFrame, max_points: int) -> pd.DataFrame:
     """Evenly spaced rows of ``frame``, always keeping the first and the last."""
-    if len(frame) <= max_points:
-        return frame
-    keep = np.unique(np.linspace(0, len(frame) - 1, max_points).round().astype(int))
-    return frame.iloc[keep]
+    return frame if len(frame) <= max_points else frame.iloc[_keep(len(frame), max_points)]
 
 
-def history_long(history: pd.DataFrame, metric: str = "log_loss", *, max_points: int = 1000) -> pd.DataFrame:
+def _as_history(history, max_points: int) -> pd.DataFrame:
+    """A history DataFrame, or the list of per-epoch records a live run collects, thinned first
+    (so a long run's records are never all converted at every redraw)."""
+    if isinstance(history, pd.DataFrame):
+        return _thin(history, max_points)
+    if len(history) > max_points:
+        history = [history[i] for i in _keep(len(history), max_points)]
+    return pd.DataFrame.from_records(history, columns=[*HISTORY_COLUMNS])
+
+
+def history_long(history, metric: str = "log_loss", *, max_points: int = 1000) -> pd.DataFrame:
     """One metric of a training history in long form: columns ``epoch``, ``split``, ``value``.
 
-    ``metric`` is a key of :data:`CURVE_METRICS`; ``split`` is "training" or "validation";
-    rows with a non-finite value (no validation data, a diverged run) are left out, and at
-    most ``max_points`` epochs are kept (evenly spaced, first and last included).
+    ``history`` is a history DataFrame or a list of per-epoch record dicts; ``metric`` is a
+    key of :data:`CURVE_METRICS`; ``split`` is "training" or "validation"; rows with a
+    non-finite value (no validation data, a diverged run) are left out, and at most
+    ``max_points`` epochs are kept (evenly spaced, first and last included).
     """
     _, columns = CURVE_METRICS[metric]
-    thinned = _thin(history, max_points)
-    parts = [
-        pd.DataFrame({"epoch": thinned["epoch"].to_numpy(), "split": split, "value": thinned[column].to_numpy(dtype=float)})
-        for split, column in columns.items()
-        if column in thinned
-    ]
-    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["epoch", "split", "value"])
-    return long[np.isfinite(long["value"].to_numpy(dtype=float))].reset_index(drop=True)
+    thinned = _as_history(history, max_points)
+    epochs = thinned["epoch"].to_numpy()
+    parts = {"epoch": [], "split": [], "value": []}
+    for split, column in columns.items():
+        values = thinned[column].to_numpy(dtype=float)
+        finite = np.isfinite(values)
+        parts["epoch"].append(epochs[finite])
+        parts["split"].append(np.full(int(finite.sum()), split, dtype=object))
+        parts["value"].append(values[finite])
+    return pd.DataFrame({k: np.concatenate(v) for k, v in parts.items()})
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    return [
-        {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
-        for row in frame.to_dict(orient="records")
-    ]
+    """JSON-ready rows (plain Python numbers and strings)."""
+    names = list(frame.columns)
+    columns = [frame[c].to_numpy().tolist() for c in names]
+    return [dict(zip(names, row)) for row in zip(*columns)]
 
 
 def curve_spec(
-    history: pd.DataFrame,
+    history,
     metric: str = "log_loss",
     *,
     total_epochs: int | None = None,
@@ -86,6 +103,8 @@ def curve_spec(
     height: int = 260,
 ) -> dict:
     """Vega-Lite spec of one metric per epoch, training and validation as two coloured lines.
+
+    ``history``: a history DataFrame, or the list of record dicts a live run collects.
 
     ``total_epochs`` fixes the x axis to ``[1, total_epochs]`` so a chart redrawn during
     training grows to the right instead of rescaling at every redraw; ``max_points``

@@ -63,10 +63,9 @@ def _live_fit(
         if now - last_draw[0] < _REDRAW_SECONDS and record["epoch"] < total:
             return None
         last_draw[0] = now
-        history = pd.DataFrame.from_records(records)
         for slot, metric in ((loss_slot, "log_loss"), (accuracy_slot, "accuracy")):
             reference = baseline if metric == "log_loss" else None
-            spec = curve_spec(history, metric, total_epochs=total, max_points=_LIVE_POINTS, reference=reference)
+            spec = curve_spec(records, metric, total_epochs=total, max_points=_LIVE_POINTS, reference=reference)
             slot.vega_lite_chart(spec, width="stretch")
         progress.progress(
             min(record["epoch"] / total, 1.0),

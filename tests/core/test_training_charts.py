@@ -125,3 +125,11 @@ def test_live_specs_can_send_fewer_points(history):
     data = _values(spec)
     assert (data["split"] == "training").sum() == 10
     assert data["epoch"].max() == history["epoch"].max()  # the newest epoch is always drawn
+
+
+def test_a_live_list_of_records_draws_like_the_history(history):
+    records = history.to_dict(orient="records")
+    from_records = training_charts.curve_spec(records, "log_loss", max_points=7)
+    from_frame = training_charts.curve_spec(history, "log_loss", max_points=7)
+    assert from_records["data"] == from_frame["data"]
+    assert training_charts.curve_spec([], "log_loss")["data"]["values"] == []
