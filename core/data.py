@@ -207,8 +207,9 @@ def _refuse_binary(raw: bytes, name: str) -> None:
 
 def _sniff(raw: bytes, name: str) -> _Dialect:
     """Delimiter, decimal mark and header width from the first rows of UTF-8 ``raw``."""
-    first_break = next((i for i in (raw.find(b"\n", 0, MAX_LINE_BYTES),
-                                    raw.find(b"\r", 0, MAX_LINE_BYTES)) if i >= 0), -1)
+    breaks = [i for i in (raw.find(b"\n", 0, MAX_LINE_BYTES), raw.find(b"\r", 0, MAX_LINE_BYTES))
+              if i >= 0]
+    first_break = min(breaks) if breaks else -1
     if first_break < 0 and len(raw) > MAX_LINE_BYTES:
         raise DataError(f"{name} starts with a line of more than {MAX_LINE_BYTES // 2**20} MB "
                         "with no line break, so it is not a table. Export it as CSV with one "
@@ -333,11 +334,12 @@ def _ragged_error(raw: bytes, dialect: _Dialect, name: str) -> DataError:
             if width is None:
                 width = len(row)
             elif len(row) != width:
+                fields = f"{len(row)} field{'s' if len(row) != 1 else ''}"
+                delimiter = _DELIMITER_NAMES[dialect.delimiter]
                 return DataError(
-                    f"Line {reader.line_num:,} of {where} has {len(row)} "
-                    f"field{'s' if len(row) != 1 else ''} but the header has {width}. Fix or remove that line (a missing or extra "
-                    f"{_DELIMITER_NAMES[dialect.delimiter]}, or an unquoted "
-                    f"{_DELIMITER_NAMES[dialect.delimiter]} inside a value) and upload again.")
+                    f"Line {reader.line_num:,} of {where} has {fields} but the header has "
+                    f"{width}. Fix or remove that line (a missing or extra {delimiter}, or an "
+                    f"unquoted {delimiter} inside a value) and upload again.")
     except csv.Error as exc:
         return DataError(f"Line {reader.line_num:,} of {where} could not be parsed ({exc}). Fix "
                          "that line and upload again.")
@@ -425,9 +427,9 @@ def _coerce_numeric_text(df: pd.DataFrame, decimal: str, warnings: list[str]) ->
                             f"as {numbers[grouped].iloc[0]:g}).")
         if bad.any():
             examples = ", ".join(f"'{v}'" for v in pd.unique(text[bad])[:3])
-            warnings.append(f"'{col}' is numeric but {int(bad.sum()):,} {'entry is' if bad.sum() == 1 else 'entries are'} not "
-                            f"numbers "
-                            f"({examples}); they are treated as missing.")
+            entries = "1 entry is" if bad.sum() == 1 else f"{int(bad.sum()):,} entries are"
+            warnings.append(f"'{col}' is numeric but {entries} not numbers ({examples}); they "
+                            "are treated as missing.")
     return changed
 
 
@@ -514,13 +516,15 @@ def _target_labels(df: pd.DataFrame, target: str) -> tuple[pd.Series, list[str]]
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     trimmed = [str(u).strip() if not isinstance(u, (bool, np.bool_)) else u for u in uniques]
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-    by_key: dict[Any, dict[Any, int]] = {}
-    for value, count in zip(trimmed, counts):
+    by_key: dict[Any, dict[Any, int]] = {}  # case-folded value -> {trimmed spelling: rows}
+    raw_spellings: dict[Any, list] = {}  # case-folded value -> spellings as in the file
+    for raw, value, count in zip(uniques, trimmed, counts):
         if value == "":
             continue
         key = value.lower() if isinstance(value, str) else value
         spellings = by_key.setdefault(key, {})
         spellings[value] = spellings.get(value, 0) + int(count)
+        raw_spellings.setdefault(key, []).append(raw)
     canonical = {key: max(sp.items(), key=lambda kv: (kv[1], str(kv[0])))[0]
                  for key, sp in by_key.items()}
     mapped = []
@@ -529,11 +533,9 @@ def _target_labels(df: pd.DataFrame, target: str) -> tuple[pd.Series, list[str]]
             mapped.append(np.nan)
         else:
             mapped.append(canonical[value.lower() if isinstance(value, str) else value])
-    variants = [(canonical[k], [raw for raw in uniques if str(raw).strip().lower() == k])
-                for k in by_key if isinstance(k, str)]
-    variants = [(c, raws) for c, raws in variants if len(raws) > 1]
+    variants = [raws for raws in raw_spellings.values() if len(raws) > 1]
     if variants:
-        shown = "; ".join(" = ".join(f"'{r}'" for r in raws) for _, raws in variants[:4])
+        shown = "; ".join(" = ".join(f"'{r}'" for r in raws) for raws in variants[:4])
         warnings.append(f"'{target}' has values that differ only in spaces or capital letters "
                         f"({shown}); each group is treated as one class. Clean the column if they "
                         "mean different things.")
@@ -615,7 +617,7 @@ def _match_class(classes: list, wanted: Any, target: str) -> Any:
 
 def _list_values(values: list, limit: int = 10) -> str:
     shown = ", ".join(f"'{v}'" for v in values[:limit])
-    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+    return shown + (f" and {len(values) - limit:,} more" if len(values) > limit else "")
 
 
 @dataclass
@@ -713,8 +715,9 @@ class DataReport:
 
     ``y`` (0/1 int64, 1 = ``positive_class``) covers the rows where ``row_mask`` is True
     (target present). ``class_balance`` has one row per class of the target (the positive
-    class first; in one-vs-rest every other class is listed too, all counting as negative). ``numeric`` and ``categorical`` are the feature columns in table order;
-    ``dropped`` maps every other non-target column to its reason.
+    class first; in one-vs-rest every other class is listed too, all counting as negative).
+    ``numeric`` and ``categorical`` are the feature columns in table order; ``dropped`` maps
+    every other non-target column to its reason.
     """
 
     n_rows: int
@@ -914,9 +917,11 @@ def _drop_reason(name: str, s: pd.Series, n_missing: int, n_distinct: int) -> st
         present = values[~np.isnan(values)]
         if np.abs(present).max() > MAX_ABS_VALUE:
             return f"numbers too large to use (beyond {MAX_ABS_VALUE:.0e})"
-        integral = np.all(present == np.round(present))
-        if integral and n_distinct == n_present and n_present >= 20 and (
-                _ID_NAME.search(str(name).strip()) or present.max() - present.min() + 1 == n_present):
+        # Whole numbers, all different: a row number (consecutive) or named like an ID. Other
+        # all-different numbers (amounts, measurements) are ordinary features.
+        consecutive = present.max() - present.min() + 1 == n_present
+        if (n_distinct == n_present and n_present >= 20 and np.all(present == np.round(present))
+                and (consecutive or _ID_NAME.search(str(name).strip()))):
             return "ID-like (every value is different)"
         return None
     many = n_distinct > FREE_TEXT_DISTINCT or (n_distinct > 20 and n_distinct > 0.5 * n_present)
