@@ -475,6 +475,7 @@ POSITIVE_WORDS = frozenset({
     "sick", "disease", "diseased", "attrition", "attrited", "left", "exited", "died", "dead",
     "abnormal", "anomaly", "outlier", "event", "case", "infected", "cancer", "readmitted",
     "delinquent", "charged off", "charged_off", "at risk", "high risk", "cancelled", "canceled",
+    "ja", "oui", "si", "sí", "sim",  # "yes" in exports from German, French, Spanish, Portuguese
 })
 
 

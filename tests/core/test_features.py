@@ -260,3 +260,29 @@ def test_categorical_block_matches_scikit_learn_imputer_and_encoder():
                 .replace("infrequent_sklearn", "(rare levels)")
                 for name in reference[-1].get_feature_names_out(["purpose", "grade"])]
     assert feature_names(ours) == expected
+
+
+def test_an_uploaded_european_export_goes_all_the_way_to_a_design_matrix():
+    from core.data import read_csv
+
+    rng = np.random.default_rng(12)
+    lines = ["Kundennummer;Einkommen;Kreditbetrag;Wohnsituation;Ausgefallen"]
+    for i in range(120):
+        income = f"{rng.normal(42_000, 9_000):.2f}".replace(".", ",")
+        amount = "" if i % 17 == 0 else f"{rng.uniform(1_000, 20_000):.2f}".replace(".", ",")
+        home = rng.choice(["Miete", "Eigentum", "Eigentümer"])
+        label = "ja" if i % 4 == 0 else "nein"
+        lines.append(f"K{i:04d};{income};{amount};{home};{label}")
+    raw = ("\r\n".join(lines) + "\r\n").encode("cp1252")
+    df = read_csv(raw, "kredite.csv")
+    assert df["Einkommen"].dtype == np.float64
+    assert df.loc[0, "Einkommen"] == float(lines[1].split(";")[1].replace(",", "."))
+    report = describe_data(df, "Ausgefallen")
+    assert report.positive_class == "ja" and report.y.sum() == 30
+    assert report.numeric == ["Einkommen", "Kreditbetrag"]
+    assert report.categorical == ["Wohnsituation"]
+    assert "ID-like" in report.dropped["Kundennummer"]
+    p = prepare_features(df, report)
+    assert "Kreditbetrag is missing" in p.feature_names
+    assert "Wohnsituation = Eigentümer" in p.feature_names
+    assert p.X_train.shape == (72, len(p.feature_names)) and np.isfinite(p.X_train).all()
