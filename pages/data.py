@@ -72,8 +72,8 @@ def _source() -> None:
             st.caption(_ui.escape_markdown(dataset.demo.story))
 
 
-def _choose(dataset: _ui.Dataset) -> _ui.Setup | None:
-    """The choice widgets; returns the setup they describe, or None after showing why there is none."""
+def _choose(dataset: _ui.Dataset):
+    """The choice widgets: returns (setup, report over every column), or (None, None) after showing why not."""
     df, token = dataset.df, dataset.token
     stored = _ui.get_setup()
     mode = st.radio(
@@ -113,7 +113,7 @@ def _choose(dataset: _ui.Dataset) -> _ui.Setup | None:
         base = _ui.describe(dataset, target, positive, require_split=mode == _ui.MODE_TRAIN)
     except DataError as error:
         st.error(_ui.escape_markdown(error))
-        return None
+        return None, None
 
     if mode == _ui.MODE_TRAIN:
         candidates = [str(c) for c in df.columns if str(c) != target]
@@ -128,18 +128,18 @@ def _choose(dataset: _ui.Dataset) -> _ui.Setup | None:
         )
         if not features:
             st.warning("Choose at least one feature column for the model to learn from.")
-            return None
+            return None, None
         try:
             report = _ui.describe(dataset, target, positive, features)
         except DataError as error:
             st.error(_ui.escape_markdown(error))
-            return None
-        return _ui.Setup(_ui.MODE_TRAIN, target, positive, feature_columns=list(features), report=report)
+            return None, None
+        return _ui.Setup(_ui.MODE_TRAIN, target, positive, feature_columns=list(features), report=report), base
 
     score_options = _ui.score_column_options(dataset, target)
     if not score_options:
         st.error("This table has no numeric column besides the target, so there are no scores to evaluate. Choose *Train a model* instead.")
-        return None
+        return None, None
     score_default = stored.score_column if stored and stored.score_column in score_options else _ui.default_score_column(dataset, target)
     score = st.selectbox(
         "Score column",
@@ -148,15 +148,15 @@ def _choose(dataset: _ui.Dataset) -> _ui.Setup | None:
         key=f"data.score.{token}.{target}",
         help="Your model's score for each row: higher means more likely positive.",
     )
-    return _ui.Setup(_ui.MODE_SCORES, target, positive, score_column=score, report=base)
+    return _ui.Setup(_ui.MODE_SCORES, target, positive, score_column=score, report=base), base
 
 
-def _contract(dataset: _ui.Dataset, setup: _ui.Setup, extra_warnings: list[str]) -> None:
+def _contract(dataset: _ui.Dataset, setup: _ui.Setup, unrestricted, extra_warnings: list[str]) -> None:
+    """The data contract of ``setup``; ``unrestricted`` is the report over every column (no feature choice)."""
     report = setup.report
     positive = _ui.escape_markdown(report.positive_class)
     negative = _ui.escape_markdown(report.negative_label)
     # A column the user left out may also be unusable (an ID, a constant); say that, not just "not selected".
-    unrestricted = _ui.describe(dataset, report.target, report.positive_class, require_split=False)
     reasons = {c: unrestricted.dropped.get(c, reason) for c, reason in report.dropped.items()}
     st.subheader("What Cutoff will do with this table")
     if report.one_vs_rest:
@@ -211,7 +211,7 @@ with st.expander("Preview the first rows", expanded=False):
     st.dataframe(dataset.df.head(100), width="stretch")
 
 st.subheader("What to predict")
-setup = _choose(dataset)
+setup, unrestricted = _choose(dataset)
 _ui.set_setup(setup)
 if setup is None:
     st.stop()
@@ -226,7 +226,7 @@ if setup.mode == _ui.MODE_SCORES:
     if _ui.get_evaluation() is None:
         _ui.set_evaluation(evaluation)
 
-_contract(dataset, setup, score_warnings)
+_contract(dataset, setup, unrestricted, score_warnings)
 
 st.subheader("Next")
 if setup.mode == _ui.MODE_TRAIN:
