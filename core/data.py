@@ -114,7 +114,8 @@ def read_csv(data: bytes, filename: str = "") -> pd.DataFrame:
     warnings: list[str] = []
     try:
         raw = _decode_to_utf8(raw, name, warnings)
-        dialect = _sniff(raw, name)
+        raw, delimiter = _excel_separator_line(raw)
+        dialect = _sniff(raw, name, delimiter)
         if dialect.decimal == ",":
             warnings.append(f"Read {_DELIMITER_NAMES[dialect.delimiter]}-separated values with "
                             "decimal commas: '1,5' is read as the number 1.5.")
@@ -205,8 +206,17 @@ def _refuse_binary(raw: bytes, name: str) -> None:
         raise DataError(f"{name} contains binary data, not text. {_EXPORT_HINT}")
 
 
-def _sniff(raw: bytes, name: str) -> _Dialect:
-    """Delimiter, decimal mark and header width from the first rows of UTF-8 ``raw``."""
+def _excel_separator_line(raw: bytes) -> tuple[bytes, str | None]:
+    """Excel may write a first line ``sep=;`` naming the delimiter: use it and drop it."""
+    match = re.match(rb"sep=([,;\t|])\r?\n", raw)
+    if match is None:
+        return raw, None
+    return raw[match.end():], match.group(1).decode()
+
+
+def _sniff(raw: bytes, name: str, delimiter: str | None = None) -> _Dialect:
+    """Delimiter (unless given), decimal mark and header width from the first rows of
+    UTF-8 ``raw``."""
     breaks = [i for i in (raw.find(b"\n", 0, MAX_LINE_BYTES), raw.find(b"\r", 0, MAX_LINE_BYTES))
               if i >= 0]
     first_break = min(breaks) if breaks else -1
@@ -222,17 +232,18 @@ def _sniff(raw: bytes, name: str) -> _Dialect:
         sample = sample[: max(sample.rfind("\n"), sample.rfind("\r")) + 1] or sample
     best: tuple[float, int, str] | None = None
     best_rows: list[list[str]] = []
-    for delimiter in _DELIMITERS:
-        rows = _sample_rows(sample, delimiter)
+    for candidate in (delimiter,) if delimiter else _DELIMITERS:
+        rows = _sample_rows(sample, candidate)
         if not rows or len(rows[0]) < 2:
             continue
         width = len(rows[0])
         share = sum(len(r) == width for r in rows) / len(rows)
-        key = (share, width, delimiter)
+        key = (share, width, candidate)
         if best is None or key[:2] > best[:2]:
             best, best_rows = key, rows
     if best is None:  # a single column
-        delimiter, best_rows = ",", _sample_rows(sample, ",")
+        delimiter = delimiter or ","
+        best_rows = _sample_rows(sample, delimiter)
     else:
         delimiter = best[2]
     width = len(best_rows[0]) if best_rows else 1
@@ -336,10 +347,11 @@ def _ragged_error(raw: bytes, dialect: _Dialect, name: str) -> DataError:
             elif len(row) != width:
                 fields = f"{len(row)} field{'s' if len(row) != 1 else ''}"
                 delimiter = _DELIMITER_NAMES[dialect.delimiter]
+                quote = ", or an unclosed quote" if dialect.quoted else ""
                 return DataError(
                     f"Line {reader.line_num:,} of {where} has {fields} but the header has "
-                    f"{width}. Fix or remove that line (a missing or extra {delimiter}, or an "
-                    f"unquoted {delimiter} inside a value) and upload again.")
+                    f"{width}. Fix or remove that line (a missing or extra {delimiter}, an "
+                    f"unquoted {delimiter} inside a value{quote}) and upload again.")
     except csv.Error as exc:
         return DataError(f"Line {reader.line_num:,} of {where} could not be parsed ({exc}). Fix "
                          "that line and upload again.")
@@ -453,8 +465,9 @@ def _infinite_to_missing(df: pd.DataFrame, warnings: list[str]) -> set:
 def _report_missing(missing: dict, warnings: list[str]) -> None:
     missing = {col: n for col, n in missing.items() if n}
     if missing:
-        warnings.append(f"{sum(missing.values()):,} missing values in {len(missing)} column"
-                        f"{'s' if len(missing) > 1 else ''}: {_per_column(missing)}. "
+        total = sum(missing.values())
+        warnings.append(f"{total:,} missing value{'s' if total > 1 else ''} in {len(missing)} "
+                        f"column{'s' if len(missing) > 1 else ''}: {_per_column(missing)}. "
                         "Empty cells and NA, N/A, null, ?, - count as missing.")
 
 

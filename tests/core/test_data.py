@@ -716,3 +716,15 @@ def test_results_survive_pickling_as_streamlit_caching_does():
     assert classes == ["No", "Yes"] and classes.counts == target_classes(df, "churned").counts
     report = pickle.loads(pickle.dumps(describe_data(df, "churned")))
     np.testing.assert_array_equal(report.y, describe_data(df, "churned").y)
+
+
+def test_excel_sep_line_names_the_delimiter_and_is_not_a_row():
+    df = read_csv(b"sep=;\r\nregion;sales\r\nNord;1,5\r\nS\xfcd;2\r\n")
+    assert list(df.columns) == ["region", "sales"]
+    assert df["region"].tolist() == ["Nord", "Süd"]
+    assert df["sales"].tolist() == [1.5, 2.0]
+
+
+def test_old_mac_line_endings_and_leading_blank_lines_load():
+    assert read_csv(b"age,income\r34,51000\r29,38000\r")["income"].tolist() == [51000, 38000]
+    assert read_csv(b"\n\nage,income\n34,51000\n").columns.tolist() == ["age", "income"]
