@@ -75,6 +75,8 @@ _CURRENT_COLOR = "#d62728"
 _RECOMMENDED_COLOR = "#2ca02c"
 _WIDTH = "container"
 _HEIGHT = 280
+# Room above the title: without it Streamlit's theme clips the title of charts without a legend.
+_PADDING = {"top": 12, "left": 5, "right": 5, "bottom": 5}
 
 
 def thin(df: pd.DataFrame, max_rows: int = MAX_ROWS) -> pd.DataFrame:
@@ -106,21 +108,19 @@ def point_rows(x: float, y: float, label: str = "Current threshold") -> list[dic
     return [{"x": float(x), "y": float(y), "label": label}]
 
 
-def _marker_layer() -> alt.Chart:
-    return (
-        alt.Chart(alt.NamedData(MARKERS))
-        .mark_rule(strokeWidth=2)
-        .encode(
-            x="threshold:Q",
-            color=alt.Color(
-                "marker:N",
-                scale=alt.Scale(domain=["Current threshold", "Recommended"], range=[_CURRENT_COLOR, _RECOMMENDED_COLOR]),
-                legend=alt.Legend(title=None, orient="bottom"),
-            ),
-            strokeDash=alt.condition(alt.datum.marker == "Recommended", alt.value([6, 4]), alt.value([1, 0])),
-            tooltip=[alt.Tooltip("marker:N", title=" "), alt.Tooltip("threshold:Q", format=".3f")],
-        )
+def _marker_layer() -> alt.LayerChart:
+    """Vertical rules from the ``MARKERS`` dataset: solid red = current threshold, dashed green =
+    recommended. Fixed colours, no colour encoding, so they never share a scale or a legend
+    with the data layers (captions and tooltips name them)."""
+    base = alt.Chart(alt.NamedData(MARKERS)).encode(
+        x="threshold:Q",
+        tooltip=[alt.Tooltip("marker:N", title=" "), alt.Tooltip("threshold:Q", format=".3f")],
     )
+    current = base.transform_filter(alt.datum.marker == "Current threshold").mark_rule(
+        color=_CURRENT_COLOR, strokeWidth=2.5)
+    recommended = base.transform_filter(alt.datum.marker == "Recommended").mark_rule(
+        color=_RECOMMENDED_COLOR, strokeWidth=2, strokeDash=[6, 4])
+    return alt.layer(recommended, current)
 
 
 def chart_spec(chart: alt.TopLevelMixin) -> dict:
@@ -165,7 +165,9 @@ def _band_layer(bands: pd.DataFrame | None, metrics: Iterable[str], domain: tupl
     return (
         alt.Chart(thin(data))
         .mark_area(opacity=0.18)
-        .encode(x=_x_threshold(domain, title), y="low:Q", y2="high:Q", color=color)
+        .encode(x=_x_threshold(domain, title), y="low:Q", y2="high:Q", color=color,
+                tooltip=["metric:N", alt.Tooltip("threshold:Q", format=".3f"), alt.Tooltip("low:Q", format=",.3f"),
+                         alt.Tooltip("high:Q", format=",.3f")])
     )
 
 
@@ -190,7 +192,10 @@ def metrics_chart(
     long = long.dropna(subset=["value"])
     long["metric"] = long["metric"].map(lambda m: METRIC_TITLES.get(m, m))
     long = thin(long.sort_values(["metric", "threshold"]), MAX_ROWS)
-    color = alt.Color("metric:N", title="Metric", legend=alt.Legend(orient="bottom"))
+    titles = [METRIC_TITLES.get(m, m) for m in metrics]
+    palette = ["#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#7f7f7f"]
+    color = alt.Color("metric:N", title="Metric", legend=alt.Legend(orient="bottom"),
+                      scale=alt.Scale(domain=titles, range=palette[: len(titles)]))
     lines = (
         alt.Chart(long)
         .mark_line(interpolate="step-after")
@@ -203,8 +208,8 @@ def metrics_chart(
     )
     layers = [layer for layer in (_band_layer(bands, metrics, domain, x_title, color),) if layer is not None]
     chart = alt.layer(*layers, lines, _marker_layer())
-    return chart.resolve_scale(color="independent").properties(
-        width=_WIDTH, height=_HEIGHT, title="Metrics by threshold", datasets={MARKERS: marker_rows(threshold, recommended)})
+    return chart.properties(
+        width=_WIDTH, padding=_PADDING, height=_HEIGHT, title="Metrics by threshold", datasets={MARKERS: marker_rows(threshold, recommended)})
 
 
 def cost_chart(
@@ -234,7 +239,7 @@ def cost_chart(
     if band is not None:
         layers.append(band)
     chart = alt.layer(*layers, line, _marker_layer())
-    return chart.properties(width=_WIDTH, height=_HEIGHT, title="Business cost by threshold",
+    return chart.properties(width=_WIDTH, padding=_PADDING, height=_HEIGHT, title="Business cost by threshold",
                             datasets={MARKERS: marker_rows(threshold, recommended)})
 
 
@@ -268,7 +273,7 @@ def roc_chart(points: pd.DataFrame, *, fpr: float, tpr: float, auc: float) -> al
         .encode(x="fpr:Q", y="tpr:Q")
     )
     return alt.layer(chance, curve, _operating_point_layer()).properties(
-        width=_WIDTH, height=_HEIGHT, title=f"ROC curve (AUC {auc:.3f})", datasets={POINT: point_rows(fpr, tpr)})
+        width=_WIDTH, padding=_PADDING, height=_HEIGHT, title=f"ROC curve (AUC {auc:.3f})", datasets={POINT: point_rows(fpr, tpr)})
 
 
 def pr_chart(points: pd.DataFrame, *, recall: float, precision: float, ap: float, prevalence: float) -> alt.LayerChart:
@@ -292,7 +297,7 @@ def pr_chart(points: pd.DataFrame, *, recall: float, precision: float, ap: float
         .encode(y="y:Q")
     )
     return alt.layer(no_skill, curve, _operating_point_layer()).properties(
-        width=_WIDTH, height=_HEIGHT, title=f"Precision–recall curve (average precision {ap:.3f})",
+        width=_WIDTH, padding=_PADDING, height=_HEIGHT, title=f"Precision–recall curve (average precision {ap:.3f})",
         datasets={POINT: point_rows(recall, precision)},
     )
 
@@ -339,14 +344,15 @@ def score_distribution_chart(histogram: pd.DataFrame, *, threshold: float, recom
             x=alt.X("bin_start:Q", title="Score", bin="binned"),
             x2="bin_end:Q",
             y=alt.Y("share:Q", title="Share of the class", stack=None, axis=alt.Axis(format="%")),
-            color=alt.Color("class:N", title="Actual class", legend=alt.Legend(orient="bottom")),
+            color=alt.Color("class:N", title="Actual class", legend=alt.Legend(orient="bottom"),
+                            scale=alt.Scale(domain=list(pd.unique(histogram["class"])), range=["#ff7f0e", "#1f77b4"])),
             tooltip=["class:N", alt.Tooltip("bin_start:Q", format=".3f", title="from"),
                      alt.Tooltip("bin_end:Q", format=".3f", title="to"), "count:Q",
                      alt.Tooltip("share:Q", format=".1%")],
         )
     )
-    return alt.layer(bars, _marker_layer()).resolve_scale(color="independent").properties(
-        width=_WIDTH, height=_HEIGHT, title="Scores by actual class (right of the line = flagged)",
+    return alt.layer(bars, _marker_layer()).properties(
+        width=_WIDTH, padding=_PADDING, height=_HEIGHT, title="Scores by actual class (right of the line = flagged)",
         datasets={MARKERS: marker_rows(threshold, recommended)})
 
 
@@ -372,7 +378,7 @@ def capacity_chart(frame: pd.DataFrame, *, positive_rate: float, recall: float) 
         .encode(x="positive_rate:Q", y="recall:Q")
     )
     return alt.layer(random, curve, _operating_point_layer()).properties(
-        width=_WIDTH, height=_HEIGHT, title="Capacity: flag the top k%", datasets={POINT: point_rows(positive_rate, recall)})
+        width=_WIDTH, padding=_PADDING, height=_HEIGHT, title="Capacity: flag the top k%", datasets={POINT: point_rows(positive_rate, recall)})
 
 
 def decision_curve_chart(curve: pd.DataFrame, *, threshold: float, recommended: float | None = None) -> alt.LayerChart:
@@ -397,8 +403,8 @@ def decision_curve_chart(curve: pd.DataFrame, *, threshold: float, recommended: 
             tooltip=[alt.Tooltip("threshold:Q", format=".3f"), "policy:N", alt.Tooltip("net_benefit:Q", format=".4f")],
         )
     )
-    return alt.layer(lines, _marker_layer()).resolve_scale(color="independent").properties(
-        width=_WIDTH, height=_HEIGHT, title="Decision curve", datasets={MARKERS: marker_rows(threshold, recommended)})
+    return alt.layer(lines, _marker_layer()).properties(
+        width=_WIDTH, padding=_PADDING, height=_HEIGHT, title="Decision curve", datasets={MARKERS: marker_rows(threshold, recommended)})
 
 
 def reliability_chart(curve: pd.DataFrame) -> alt.LayerChart:
@@ -419,7 +425,7 @@ def reliability_chart(curve: pd.DataFrame) -> alt.LayerChart:
         .mark_line(strokeDash=[4, 4], color="gray")
         .encode(x="mean_predicted:Q", y="fraction_positive:Q")
     )
-    return alt.layer(diagonal, points).properties(width=_WIDTH, height=_HEIGHT, title="Calibration (reliability curve)")
+    return alt.layer(diagonal, points).properties(width=_WIDTH, padding=_PADDING, height=_HEIGHT, title="Calibration (reliability curve)")
 
 
 def confusion_frame(point: Any, costs: Any = None, *, positive_label: str = "positive",
@@ -475,7 +481,7 @@ def confusion_chart(cells: pd.DataFrame, *, currency: str = "$") -> alt.LayerCha
     )
     text = [
         base.mark_text(dy=dy, fontSize=size, fontWeight=weight).encode(text=f"{field}:N")
-        for field, dy, size, weight in (("line1", -18, 13, "bold"), ("line2", 0, 14, "normal"), ("line3", 18, 13, "normal"))
+        for field, dy, size, weight in (("line1", -22, 13, "bold"), ("line2", 0, 14, "normal"), ("line3", 22, 13, "normal"))
     ]
-    return alt.layer(rect, *text).properties(width=_WIDTH, height=220, title="Confusion matrix (money: + cost, − gain)",
+    return alt.layer(rect, *text).properties(width=_WIDTH, padding=_PADDING, height=260, title="Confusion matrix (money: + cost, − gain)",
                                              datasets={CELLS: confusion_rows(cells, currency=currency)})

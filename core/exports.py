@@ -127,42 +127,58 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-_FITTED_STATE = {
-    "SimpleImputer": ("strategy", "fill_value", "statistics_"),
-    "StandardScaler": ("with_mean", "with_std", "mean_", "scale_"),
-    "OneHotEncoder": ("categories_", "infrequent_categories_", "handle_unknown", "drop", "min_frequency",
-                      "max_categories"),
-    "MinMaxScaler": ("feature_range", "data_min_", "data_max_", "min_", "scale_"),
-}
+def _first_paragraph(doc: str | None) -> str | None:
+    text = (doc or "").strip().split("\n\n")[0]
+    return " ".join(text.split()) or None
+
+
+# Learned state scikit-learn exposes as properties rather than attributes.
+_FITTED_PROPERTIES = ("infrequent_categories_",)
+
+
+def _fitted_state(estimator: Any) -> dict:
+    """The learned attributes (``name_``) of a fitted step that are plain data: numbers, text,
+    arrays and lists of arrays. Nested estimators and private state are left out."""
+    state = {}
+    attributes = dict(vars(estimator))
+    for name in _FITTED_PROPERTIES:
+        try:
+            attributes[name] = getattr(estimator, name)
+        except AttributeError:  # not this kind of step, or not fitted
+            pass
+    for name, value in sorted(attributes.items()):
+        if not name.endswith("_") or name.startswith("_"):
+            continue
+        if isinstance(value, (list, tuple)) and all(isinstance(v, (np.ndarray, list, type(None))) for v in value):
+            state[name.rstrip("_")] = _jsonable(value)
+        elif isinstance(value, (np.ndarray, np.generic, int, float, str, bool)):
+            state[name.rstrip("_")] = _jsonable(value)
+    return state
 
 
 def _describe_step(name: str, estimator: Any) -> dict:
+    """One pipeline step: its type, what it does (docstring), settings and learned state."""
     kind = type(estimator).__name__
     step: dict[str, Any] = {"step": name, "type": kind}
-    for attribute in _FITTED_STATE.get(kind, ()):
-        if hasattr(estimator, attribute):
-            step[attribute.rstrip("_")] = _jsonable(getattr(estimator, attribute))
-    indicator = getattr(estimator, "indicator_", None)
-    if indicator is not None:
-        # Positions (within this block's columns) that also get a 0/1 "is missing" column,
-        # appended after the imputed columns.
-        step["missing_indicator_for"] = _jsonable(indicator.features_)
     if kind == "FunctionTransformer":
         func = getattr(estimator, "func", None)
-        doc = (getattr(func, "__doc__", None) or "").strip().splitlines()
         step["function"] = getattr(func, "__name__", None)
-        step["description"] = " ".join(" ".join(doc[:2]).split()) or None
-    elif kind not in _FITTED_STATE and hasattr(estimator, "get_params"):
+        step["description"] = _first_paragraph(getattr(func, "__doc__", None))
+    else:
+        step["description"] = _first_paragraph(type(estimator).__doc__)
+    if hasattr(estimator, "get_params"):
         step["params"] = _jsonable({k: v for k, v in estimator.get_params(deep=False).items()
                                     if isinstance(v, (str, int, float, bool, type(None)))})
+    step["fitted"] = _fitted_state(estimator)
     return step
 
 
 def describe_preprocessor(preprocessor: Any) -> list[dict]:
     """The fitted ``ColumnTransformer`` as a list of ``{"name", "columns", "steps"}`` blocks.
 
-    Each step records its type and fitted state (imputation values, scaling means and
-    scales, one-hot categories) in the order the columns are transformed.
+    Each step records its type, a one-line description, its settings (``params``) and its
+    learned state (``fitted``: e.g. imputation values, missing-indicator columns, scaling
+    means and scales, category lists, rare levels), in the order the columns flow through.
     """
     blocks = []
     for name, transformer, columns in getattr(preprocessor, "transformers_", []):

@@ -30,7 +30,7 @@ from pages import _ui
 # Used when the data is not a demo with its own cost story: a missed positive is usually
 # the expensive mistake, so the default makes it five times a false alarm.
 DEFAULT_COSTS = CostMatrix(fp_cost=100.0, fn_cost=500.0, tp_value=0.0, tn_value=0.0, currency="$")
-CHART_POINTS = 1500
+CHART_POINTS = 1000
 BAND_POINTS = 200
 
 COST_FIELDS = (  # URL parameter, widget label, CostMatrix field
@@ -244,7 +244,7 @@ if y.shape != scores.shape or len(y) == 0 or y.min() == y.max() or not np.isfini
     st.stop()
 
 is_probability = bool(evaluation.is_probability)
-st.markdown(f"Evaluating on the **{evaluation.label}**.")
+st.markdown(f"Evaluated on: **{evaluation.label}**.")
 
 preset = getattr(getattr(dataset, "demo", None), "costs", None) or DEFAULT_COSTS
 lo, hi = (0.0, 1.0) if is_probability else (float(scores.min()), float(scores.max()))
@@ -375,6 +375,7 @@ except DataError as error:  # e.g. the bootstrap refuses these data: show the ch
     specs = _chart_specs(digest, y, scores, costs.fp_cost, costs.fn_cost, costs.tp_value, costs.tn_value, costs.currency,
                          is_probability, False, positive_label, negative_label)
 markers = {charts.MARKERS: charts.marker_rows(threshold, recommended_t)}
+st.caption("On the charts: solid red line = the current threshold, dashed green line = the recommended one.")
 
 left, right = st.columns(2)
 with left:

@@ -100,31 +100,39 @@ def _fitted(seed: int = 0):
 
 
 def _rescore_from_json(spec: dict, df: pd.DataFrame) -> np.ndarray:
-    """Score rows using nothing but the exported JSON (what a downstream system would do)."""
+    """Score rows using nothing but the exported JSON (what a downstream system would do),
+    step by step in the documented order."""
     blocks = []
     for block in spec["preprocessing"]:
-        steps = {step["type"]: step for step in block["steps"]}
-        raw = df[block["columns"]]
-        if "StandardScaler" in steps:  # numeric: impute (+ missing indicators), then scale everything
-            values = raw.astype(float).to_numpy(copy=True)
-            missing = np.isnan(values)
-            imputer = steps["SimpleImputer"]
-            values = np.where(missing, np.asarray(imputer["statistics"], dtype=float), values)
-            indicators = missing[:, imputer.get("missing_indicator_for", [])].astype(float)
-            values = np.hstack([values, indicators])
-            scaler = steps["StandardScaler"]
-            blocks.append((values - np.asarray(scaler["mean"])) / np.asarray(scaler["scale"]))
-        else:  # categorical: impute, then one column per frequent level and one for the rare ones
-            imputer, encoder = steps["SimpleImputer"], steps["OneHotEncoder"]
-            for j, column in enumerate(block["columns"]):
-                text = raw[column].map(lambda v: None if pd.isna(v) else str(v).strip())
-                text = text.fillna(imputer["statistics"][j]).to_numpy(dtype=object)
-                rare = set((encoder.get("infrequent_categories") or [None] * (j + 1))[j] or [])
-                for level in encoder["categories"][j]:
-                    if level not in rare:
-                        blocks.append((text == level).astype(float)[:, None])
-                if rare:
-                    blocks.append(np.isin(text, list(rare)).astype(float)[:, None])
+        values = df[block["columns"]].to_numpy(dtype=object)
+        for step in block["steps"]:
+            fitted, kind = step["fitted"], step["type"]
+            if kind == "FunctionTransformer":  # the numeric block's conversion to floats
+                values = pd.DataFrame(values).astype(float).to_numpy()
+            elif kind == "MedianImputer":
+                missing = np.isnan(values)
+                values = np.where(missing, np.asarray(fitted["statistics"]), values)
+                values = np.hstack([values, missing[:, fitted["indicator_features"]].astype(float)])
+            elif kind == "StandardScaler":
+                values = (values - np.asarray(fitted["mean"])) / np.asarray(fitted["scale"])
+            elif kind == "CategoryCoder":  # text -> code in the sorted category list; missing -> most frequent
+                codes = np.empty(values.shape, dtype=int)
+                for j in range(values.shape[1]):
+                    text = [fitted["statistics"][j] if pd.isna(v) else str(v).strip() for v in values[:, j]]
+                    index = {c: i for i, c in enumerate(fitted["categories"][j])}
+                    codes[:, j] = [index.get(t, -1) for t in text]
+                values = codes
+            elif kind == "OneHotEncoder":  # a column per frequent category, then one for the rare ones
+                columns = []
+                for j in range(values.shape[1]):
+                    rare = set((fitted.get("infrequent_categories") or [None] * (j + 1))[j] or [])
+                    columns += [(values[:, j] == c).astype(float) for c in fitted["categories"][j] if c not in rare]
+                    if rare:
+                        columns.append(np.isin(values[:, j], list(rare)).astype(float))
+                values = np.column_stack(columns)
+            else:
+                raise AssertionError(f"the test does not know how to apply a {kind} step")
+        blocks.append(np.asarray(values, dtype=float))
     X = np.hstack(blocks)
     w = np.array([spec["coefficients"][name] for name in spec["feature_names"]])
     return 1 / (1 + np.exp(-(X @ w + spec["intercept"])))
