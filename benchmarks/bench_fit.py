@@ -10,7 +10,7 @@ For each size it prints medians (of --repeat runs, default 5) of:
   scikit-learn's (stopped by the ``on_epoch`` callback, as the Train page would);
 * a Newton/IRLS solver with a Cholesky solve — the alternative we measured and rejected
   (BLAS single-threaded, as it would run inside our fit);
-* one GD epoch against one bare ``X @ w`` + ``Xᵀ r`` pass over the same Fortran-ordered X,
+* one GD epoch (median over 60) against one bare ``X @ w`` + ``Xᵀ r`` pass over the same Fortran-ordered X,
   with numpy's default BLAS threads and with one thread (fits run BLAS single-threaded;
   see ``core.model``).
 
@@ -22,6 +22,8 @@ Targets: our lbfgs ≤ 1.0× scikit-learn at 100k×20; one GD epoch ≤ 3× the 
 from __future__ import annotations
 
 import argparse
+import statistics
+import time
 import warnings
 
 import numpy as np
@@ -92,12 +94,12 @@ def bench(n: int, repeat: int) -> None:
     t_gd = median_seconds(fit_gd, repeat)
     print_row(f"our gd to sklearn's loss + 1e-6 ({gd.n_epochs_} epochs)", t_gd, t_sklearn)
 
-    # One epoch = the difference between fits of 2k and k epochs, on an already
-    # Fortran-ordered X so the one-off copy is not counted.
+    # One epoch = the median gap between successive on_epoch calls over 60 epochs (robust
+    # to the odd preemption on a shared machine), on an already Fortran-ordered X.
     Xf = np.asfortranarray(X)
-    k = 20
-    epochs = lambda m: lambda: LogisticRegressionGD(max_epochs=m, tol=0.0).fit(Xf, y)  # noqa: E731
-    t_epoch = (median_seconds(epochs(2 * k), repeat) - median_seconds(epochs(k), repeat)) / k
+    stamps: list[float] = []
+    LogisticRegressionGD(max_epochs=60, tol=0.0).fit(Xf, y, on_epoch=lambda record: stamps.append(time.perf_counter()))
+    t_epoch = statistics.median(np.diff(stamps))
     w, r = np.ones(N_FEATURES), np.ones(n)
     bare_pass = lambda: (Xf @ w, Xf.T @ r)  # noqa: E731
     t_bare = median_seconds(bare_pass, max(repeat, 20))
