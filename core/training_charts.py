@@ -119,7 +119,12 @@ def curve_spec(
     curves = {
         "mark": {"type": "line", "interpolate": "step-after" if metric == "accuracy" else "linear"},
         "encoding": {
-            "x": {"field": "epoch", "type": "quantitative", "title": "Epoch (one pass over the training rows)", "scale": x_scale},
+            "x": {
+                "field": "epoch",
+                "type": "quantitative",
+                "title": "Epoch (one pass over the training rows)",
+                "scale": x_scale,
+            },
             "y": {"field": "value", "type": "quantitative", "title": title, "scale": y_scale},
             "color": {"field": "split", "type": "nominal", "title": "Rows", "scale": _SPLIT_COLORS},
             "tooltip": [
@@ -141,7 +146,10 @@ def curve_spec(
         "mark": {"type": "rule", "strokeDash": [6, 4], "color": "gray"},
         "encoding": {
             "y": {"field": "value", "type": "quantitative"},
-            "tooltip": [{"field": "label", "type": "nominal", "title": ""}, {"field": "value", "type": "quantitative", "format": ".3f"}],
+            "tooltip": [
+                {"field": "label", "type": "nominal", "title": ""},
+                {"field": "value", "type": "quantitative", "format": ".3f"},
+            ],
         },
     }
     return {**spec, "layer": [curves, rule]}
@@ -163,7 +171,12 @@ def comparison_spec(histories: Mapping[str, pd.DataFrame], metric: str = "log_lo
         "encoding": {
             "x": {"field": "epoch", "type": "quantitative", "title": "Epoch"},
             "y": {"field": "value", "type": "quantitative", "title": title, "scale": {"zero": True}},
-            "color": {"field": "run", "type": "nominal", "title": "Model", "scale": {"domain": list(histories), "range": _RUN_COLORS[: len(histories)]}},
+            "color": {
+                "field": "run",
+                "type": "nominal",
+                "title": "Model",
+                "scale": {"domain": list(histories), "range": _RUN_COLORS[: len(histories)]},
+            },
             "strokeDash": {"field": "split", "type": "nominal", "title": "Rows"},
             "tooltip": [
                 {"field": "run", "type": "nominal"},
@@ -225,8 +238,9 @@ def loss_curves_chart(curves: pd.DataFrame, point: Mapping, *, max_loss: float =
     ``point`` has keys ``y_hat``, ``y`` and ``loss``. The y axis stops at ``max_loss``
     because both curves run to infinity at the wrong end.
     """
-    data = curves[curves["loss"] <= max_loss].assign(case=lambda f: np.where(f["y"] == 1, "truth is 1: −log(ŷ)", "truth is 0: −log(1 − ŷ)"))
-    scale = alt.Scale(domain=["truth is 1: −log(ŷ)", "truth is 0: −log(1 − ŷ)"], range=["#d62728", "#1f77b4"])
+    names = ["truth is 1: −log(ŷ)", "truth is 0: −log(1 − ŷ)"]
+    data = curves[curves["loss"] <= max_loss].assign(case=lambda f: np.where(f["y"] == 1, names[0], names[1]))
+    scale = alt.Scale(domain=names, range=["#d62728", "#1f77b4"])
     lines = (
         alt.Chart(data)
         .mark_line()

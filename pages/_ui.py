@@ -258,7 +258,10 @@ def _prepare(token: str, _df: pd.DataFrame, _report, target: str, positive_class
 
 def setup_key(dataset: Dataset, setup: Setup) -> str:
     """A short stable id of (table, choices): keys the Train page's widgets and unfinished runs."""
-    parts = (dataset.token, setup.mode, setup.target, repr(setup.positive_class), *setup.feature_columns, str(setup.score_column))
+    parts = (
+        dataset.token, setup.mode, setup.target, repr(setup.positive_class),
+        *setup.feature_columns, str(setup.score_column),
+    )
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
 
 
@@ -361,7 +364,8 @@ def default_score_column(dataset: Dataset, target: str) -> str | None:
 def score_column_options(dataset: Dataset, target: str) -> list[str]:
     """Numeric columns other than the target: the candidates for *Use my scores*."""
     df = dataset.df
-    return [str(c) for c in df.columns if c != target and pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
+    numeric = pd.api.types.is_numeric_dtype
+    return [str(c) for c in df.columns if c != target and numeric(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
 
 
 def default_setup(dataset: Dataset) -> Setup:
@@ -386,7 +390,8 @@ def default_setup(dataset: Dataset) -> Setup:
             continue
         try:
             report = describe(dataset, target, positive)
-            return Setup(MODE_TRAIN, target, positive, feature_columns=default_features(dataset, target, report), report=report)
+            features = default_features(dataset, target, report)
+            return Setup(MODE_TRAIN, target, positive, feature_columns=features, report=report)
         except DataError as error:
             first_error = first_error or error
         score_column = default_score_column(dataset, target)

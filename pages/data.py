@@ -138,9 +138,15 @@ def _choose(dataset: _ui.Dataset):
 
     score_options = _ui.score_column_options(dataset, target)
     if not score_options:
-        st.error("This table has no numeric column besides the target, so there are no scores to evaluate. Choose *Train a model* instead.")
+        st.error(
+            "This table has no numeric column besides the target, so there are no scores to evaluate. "
+            "Choose *Train a model* instead."
+        )
         return None, None
-    score_default = stored.score_column if stored and stored.score_column in score_options else _ui.default_score_column(dataset, target)
+    if stored and stored.score_column in score_options:
+        score_default = stored.score_column
+    else:
+        score_default = _ui.default_score_column(dataset, target)
     score = st.selectbox(
         "Score column",
         score_options,

@@ -40,7 +40,9 @@ st.markdown(
 )
 left, right = st.columns([1, 2])
 with left:
-    truth = st.radio("True answer (y)", [1, 0], format_func=lambda v: f"{v} ({'positive' if v else 'negative'})", horizontal=True)
+    truth = st.radio(
+        "True answer (y)", [1, 0], format_func=lambda v: f"{v} ({'positive' if v else 'negative'})", horizontal=True
+    )
     y_hat = st.slider("Predicted probability ŷ", min_value=0.01, max_value=0.99, value=0.90, step=0.01)
     point_loss = lesson.example_loss(truth, y_hat)
     st.metric("Loss for this example", f"{point_loss:.3f}")
@@ -64,7 +66,10 @@ with left:
     st.dataframe(
         example,
         hide_index=True,
-        column_config={"y_hat": st.column_config.NumberColumn("ŷ", format="%.2f"), "loss": st.column_config.NumberColumn("loss", format="%.3f")},
+        column_config={
+            "y_hat": st.column_config.NumberColumn("ŷ", format="%.2f"),
+            "loss": st.column_config.NumberColumn("loss", format="%.3f"),
+        },
     )
     st.metric("Mean log-loss (the cost)", f"{example['loss'].mean():.3f}")
     st.caption("The cost is the average: (0.105 + 0.223 + 0.511) / 3 = 0.280. Training means making this number small.")
@@ -87,7 +92,10 @@ with right:
     else:
         st.dataframe(scored, hide_index=True, column_config={"loss": st.column_config.NumberColumn(format="%.3f")})
         st.metric("Mean log-loss of your table", f"{scored['loss'].mean():.3f}")
-        st.caption("A probability of exactly 0 or 1 is clipped to 1e-15 away from the edge, so a certain mistake costs about 34.5.")
+        st.caption(
+            "A probability of exactly 0 or 1 is clipped to 1e-15 away from the edge, "
+            "so a certain mistake costs about 34.5."
+        )
 
 # 3. The cost along one weight ---------------------------------------------------------------
 st.header("3. Why log-loss and not squared error")
@@ -104,7 +112,9 @@ st.markdown(
     f"{_ui.escape_markdown(source)}."
 )
 c1, c2, c3 = st.columns(3)
-feature = c1.selectbox("Feature", names, index=names.index(default_feature), help="Preselected: the feature most related to the target.")
+feature = c1.selectbox(
+    "Feature", names, index=names.index(default_feature), help="Preselected: the feature most related to the target."
+)
 span = c2.slider("Weight range (±)", min_value=1.0, max_value=50.0, value=10.0, step=1.0)
 weight = c3.slider("Current weight w", min_value=-span, max_value=span, value=0.0, step=span / 100)
 data = lesson.feature_slice(prepared.X_train, prepared.y_train, names, feature)
@@ -155,8 +165,15 @@ st.dataframe(
 )
 g1, g2, g3 = st.columns(3)
 g1.metric("Gradient: average (ŷ − y)·x", f"{step.gradient:.4f}", help=f"Averaged over all {step.n:,} rows.")
-g2.metric("Slope of the cost curve, measured", f"{step.slope_check:.4f}", help="A tiny step either side of w on the log-loss curve.")
-g3.metric("Cost after one step (learning rate 1)", f"{step.next_loss:.4f}", delta=f"{step.next_loss - step.loss:+.4f}", delta_color="inverse")
+g2.metric(
+    "Slope of the cost curve, measured", f"{step.slope_check:.4f}", help="A tiny step either side of w on the log-loss curve."
+)
+g3.metric(
+    "Cost after one step (learning rate 1)",
+    f"{step.next_loss:.4f}",
+    delta=f"{step.next_loss - step.loss:+.4f}",
+    delta_color="inverse",
+)
 direction = "down" if step.gradient > 0 else "up"
 st.caption(
     f"The formula and the measured slope agree. A positive gradient means the cost rises with w, so the step goes "
@@ -169,7 +186,10 @@ st.header("5. Why not train on accuracy?")
 accuracy = lesson.accuracy_along_weight(data, weights)
 changes = int(np.count_nonzero(np.diff(accuracy["accuracy"].to_numpy())))
 st.altair_chart(
-    line_chart(accuracy, "weight", "accuracy", x_title="weight w", y_title="accuracy at ŷ ≥ 0.5", step=True, marks={"current w": weight}),
+    line_chart(
+        accuracy, "weight", "accuracy", x_title="weight w", y_title="accuracy at ŷ ≥ 0.5", step=True,
+        marks={"current w": weight},
+    ),
     width="stretch",
 )
 st.caption(

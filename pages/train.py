@@ -140,8 +140,14 @@ def _results(trained: _ui.TrainedModel, positive: str, baseline: float) -> None:
             f"Trained for {len(history):,} epochs and stopped because {STOP_REASONS.get(reason, reason)}."
         )
     cols = st.columns(4)
-    cols[0].metric("Train log-loss", f"{last['train_log_loss']:.3f}", help="Average penalty on the rows the model learned from.")
-    cols[1].metric("Validation log-loss", f"{last['val_log_loss']:.3f}", help="Average penalty on rows the model never saw: the honest number.")
+    cols[0].metric(
+        "Train log-loss", f"{last['train_log_loss']:.3f}", help="Average penalty on the rows the model learned from."
+    )
+    cols[1].metric(
+        "Validation log-loss",
+        f"{last['val_log_loss']:.3f}",
+        help="Average penalty on rows the model never saw: the honest number.",
+    )
     cols[2].metric("Train accuracy", f"{last['train_accuracy']:.3f}")
     cols[3].metric("Validation accuracy", f"{last['val_accuracy']:.3f}")
     st.caption(
