@@ -482,7 +482,8 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
         for j in range(d):
             np.subtract(X[:, j], center[j], out=buffer)
             scale[j] = math.sqrt(float(buffer @ buffer) / n)
-        scale[~(scale > 0)] = 1.0  # constant columns
+        # Constant columns, and columns whose spread is only rounding noise, keep scale 1.
+        scale[~(scale > 1e-12 * np.abs(center))] = 1.0
 
         def unpack(theta):
             w = theta[:d] / scale
