@@ -810,7 +810,6 @@ def describe_data(df: pd.DataFrame, target: str, positive_class: Any = None,
             raise DataError(f"No column named {_list_values(unknown)}. Pick features from the "
                             "table's columns.")
     excluded = set(exclude)
-    kept = df.loc[t.row_mask] if t.n_missing_target else df
     columns: list[ColumnReport] = []
     numeric: list[str] = []
     categorical: list[str] = []
@@ -845,7 +844,7 @@ def describe_data(df: pd.DataFrame, target: str, positive_class: Any = None,
     if not numeric and not categorical:
         warnings.append("No usable feature columns: a model cannot be trained. Select other "
                         "columns, or use 'Use my scores' mode with a score column.")
-    leakage = _leaky_features(kept, t.y, numeric, categorical)
+    leakage = _leaky_features(df, np.flatnonzero(t.row_mask), t.y, numeric, categorical)
     for name, auc in leakage:
         warnings.append(f"'{name}' on its own separates the target almost perfectly (ROC AUC "
                         f"{auc:.3f}). It may be recorded after the outcome (leakage): remove it "
@@ -954,16 +953,18 @@ def _looks_like_prose(s: pd.Series) -> bool:
     return bool(sample.str.contains(" ").mean() > 0.5 and sample.str.len().mean() > 15)
 
 
-def _leaky_features(kept: pd.DataFrame, y: np.ndarray, numeric: list[str],
+def _leaky_features(df: pd.DataFrame, rows: np.ndarray, y: np.ndarray, numeric: list[str],
                     categorical: list[str]) -> list[tuple[str, float]]:
-    """(name, ROC AUC) of features that alone rank the target almost perfectly."""
+    """(name, ROC AUC) of features that alone rank ``y`` (over ``df``'s ``rows``) almost
+    perfectly."""
     from sklearn.metrics import roc_auc_score
 
     if y.size < 10 or y.min() == y.max():
         return []
     if y.size > _LEAKAGE_SAMPLE:  # seeded, so the same table always gets the same verdict
-        rows = np.sort(np.random.default_rng(0).choice(y.size, _LEAKAGE_SAMPLE, replace=False))
-        kept, y = kept.iloc[rows], y[rows]
+        pick = np.sort(np.random.default_rng(0).choice(y.size, _LEAKAGE_SAMPLE, replace=False))
+        rows, y = rows[pick], y[pick]
+    kept = df[numeric + categorical].iloc[rows]
     found = []
     for name in numeric + categorical:
         s = kept[name]
