@@ -79,6 +79,12 @@ _HEIGHT = 280
 _PADDING = {"top": 12, "left": 5, "right": 5, "bottom": 5}
 
 
+def _finish(chart: alt.LayerChart, title: str, datasets: dict | None = None, height: int = _HEIGHT) -> alt.LayerChart:
+    """Shared size, padding and title; ``datasets`` are the chart's named (slider) datasets."""
+    extra = {"datasets": datasets} if datasets else {}
+    return chart.properties(width=_WIDTH, height=height, padding=_PADDING, title=title, **extra)
+
+
 def thin(df: pd.DataFrame, max_rows: int = MAX_ROWS) -> pd.DataFrame:
     """At most ``max_rows`` rows of ``df``: evenly spaced by position, first and last kept."""
     if len(df) <= max_rows:
@@ -208,8 +214,7 @@ def metrics_chart(
     )
     layers = [layer for layer in (_band_layer(bands, metrics, domain, x_title, color),) if layer is not None]
     chart = alt.layer(*layers, lines, _marker_layer())
-    return chart.properties(
-        width=_WIDTH, padding=_PADDING, height=_HEIGHT, title="Metrics by threshold", datasets={MARKERS: marker_rows(threshold, recommended)})
+    return _finish(chart, "Metrics by threshold", {MARKERS: marker_rows(threshold, recommended)})
 
 
 def cost_chart(
@@ -239,8 +244,7 @@ def cost_chart(
     if band is not None:
         layers.append(band)
     chart = alt.layer(*layers, line, _marker_layer())
-    return chart.properties(width=_WIDTH, padding=_PADDING, height=_HEIGHT, title="Business cost by threshold",
-                            datasets={MARKERS: marker_rows(threshold, recommended)})
+    return _finish(chart, "Business cost by threshold", {MARKERS: marker_rows(threshold, recommended)})
 
 
 def _operating_point_layer() -> alt.Chart:
@@ -272,8 +276,8 @@ def roc_chart(points: pd.DataFrame, *, fpr: float, tpr: float, auc: float) -> al
         .mark_line(strokeDash=[4, 4], color="gray")
         .encode(x="fpr:Q", y="tpr:Q")
     )
-    return alt.layer(chance, curve, _operating_point_layer()).properties(
-        width=_WIDTH, padding=_PADDING, height=_HEIGHT, title=f"ROC curve (AUC {auc:.3f})", datasets={POINT: point_rows(fpr, tpr)})
+    chart = alt.layer(chance, curve, _operating_point_layer())
+    return _finish(chart, f"ROC curve (AUC {auc:.3f})", {POINT: point_rows(fpr, tpr)})
 
 
 def pr_chart(points: pd.DataFrame, *, recall: float, precision: float, ap: float, prevalence: float) -> alt.LayerChart:
@@ -296,10 +300,9 @@ def pr_chart(points: pd.DataFrame, *, recall: float, precision: float, ap: float
         .mark_rule(strokeDash=[4, 4], color="gray")
         .encode(y="y:Q")
     )
-    return alt.layer(no_skill, curve, _operating_point_layer()).properties(
-        width=_WIDTH, padding=_PADDING, height=_HEIGHT, title=f"Precision–recall curve (average precision {ap:.3f})",
-        datasets={POINT: point_rows(recall, precision)},
-    )
+    chart = alt.layer(no_skill, curve, _operating_point_layer())
+    return _finish(chart, f"Precision–recall curve (average precision {ap:.3f})",
+                   {POINT: point_rows(recall, precision)})
 
 
 def score_histogram(
@@ -351,9 +354,9 @@ def score_distribution_chart(histogram: pd.DataFrame, *, threshold: float, recom
                      alt.Tooltip("share:Q", format=".1%")],
         )
     )
-    return alt.layer(bars, _marker_layer()).properties(
-        width=_WIDTH, padding=_PADDING, height=_HEIGHT, title="Scores by actual class (right of the line = flagged)",
-        datasets={MARKERS: marker_rows(threshold, recommended)})
+    chart = alt.layer(bars, _marker_layer())
+    return _finish(chart, "Scores by actual class (right of the line = flagged)",
+                   {MARKERS: marker_rows(threshold, recommended)})
 
 
 def capacity_chart(frame: pd.DataFrame, *, positive_rate: float, recall: float) -> alt.LayerChart:
@@ -366,7 +369,8 @@ def capacity_chart(frame: pd.DataFrame, *, positive_rate: float, recall: float) 
         .encode(
             x=alt.X("positive_rate:Q", title="Share of cases flagged (top k%)", axis=alt.Axis(format="%"),
                     scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("recall:Q", title="Share of positives caught", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("recall:Q", title="Share of positives caught", axis=alt.Axis(format="%"),
+                    scale=alt.Scale(domain=[0, 1])),
             order="positive_rate:Q",
             tooltip=[alt.Tooltip("threshold:Q", format=".3f"), alt.Tooltip("positive_rate:Q", format=".1%"),
                      alt.Tooltip("recall:Q", format=".1%")],
@@ -377,8 +381,8 @@ def capacity_chart(frame: pd.DataFrame, *, positive_rate: float, recall: float) 
         .mark_line(strokeDash=[4, 4], color="gray")
         .encode(x="positive_rate:Q", y="recall:Q")
     )
-    return alt.layer(random, curve, _operating_point_layer()).properties(
-        width=_WIDTH, padding=_PADDING, height=_HEIGHT, title="Capacity: flag the top k%", datasets={POINT: point_rows(positive_rate, recall)})
+    chart = alt.layer(random, curve, _operating_point_layer())
+    return _finish(chart, "Capacity: flag the top k%", {POINT: point_rows(positive_rate, recall)})
 
 
 def decision_curve_chart(curve: pd.DataFrame, *, threshold: float, recommended: float | None = None) -> alt.LayerChart:
@@ -397,14 +401,15 @@ def decision_curve_chart(curve: pd.DataFrame, *, threshold: float, recommended: 
         .mark_line()
         .encode(
             x=alt.X("threshold:Q", title="Threshold probability", scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("net_benefit:Q", title="Net benefit (true positives per case, net)",
+            y=alt.Y("net_benefit:Q", title="Net benefit per case",
                     scale=alt.Scale(domain=[-0.05 * max(top, 0.01), max(top, 0.01) * 1.05], clamp=True)),
-            color=alt.Color("policy:N", title=None, legend=alt.Legend(orient="bottom")),
+            color=alt.Color("policy:N", title=None, legend=alt.Legend(orient="bottom"),
+                            scale=alt.Scale(domain=list(names.values()), range=["#1f77b4", "#ff7f0e", "#7f7f7f"])),
             tooltip=[alt.Tooltip("threshold:Q", format=".3f"), "policy:N", alt.Tooltip("net_benefit:Q", format=".4f")],
         )
     )
-    return alt.layer(lines, _marker_layer()).properties(
-        width=_WIDTH, padding=_PADDING, height=_HEIGHT, title="Decision curve", datasets={MARKERS: marker_rows(threshold, recommended)})
+    chart = alt.layer(lines, _marker_layer())
+    return _finish(chart, "Decision curve", {MARKERS: marker_rows(threshold, recommended)})
 
 
 def reliability_chart(curve: pd.DataFrame) -> alt.LayerChart:
@@ -417,7 +422,8 @@ def reliability_chart(curve: pd.DataFrame) -> alt.LayerChart:
         .encode(
             x=alt.X("mean_predicted:Q", title="Predicted probability (bin average)", scale=alt.Scale(domain=[0, 1])),
             y=alt.Y("fraction_positive:Q", title="Observed share of positives", scale=alt.Scale(domain=[0, 1])),
-            tooltip=[alt.Tooltip("mean_predicted:Q", format=".3f"), alt.Tooltip("fraction_positive:Q", format=".3f"), "count:Q"],
+            tooltip=[alt.Tooltip("mean_predicted:Q", format=".3f"), alt.Tooltip("fraction_positive:Q", format=".3f"),
+                     "count:Q"],
         )
     )
     diagonal = (
@@ -425,7 +431,8 @@ def reliability_chart(curve: pd.DataFrame) -> alt.LayerChart:
         .mark_line(strokeDash=[4, 4], color="gray")
         .encode(x="mean_predicted:Q", y="fraction_positive:Q")
     )
-    return alt.layer(diagonal, points).properties(width=_WIDTH, padding=_PADDING, height=_HEIGHT, title="Calibration (reliability curve)")
+    chart = alt.layer(diagonal, points)
+    return _finish(chart, "Calibration (reliability curve)")
 
 
 def confusion_frame(point: Any, costs: Any = None, *, positive_label: str = "positive",
@@ -481,7 +488,9 @@ def confusion_chart(cells: pd.DataFrame, *, currency: str = "$") -> alt.LayerCha
     )
     text = [
         base.mark_text(dy=dy, fontSize=size, fontWeight=weight).encode(text=f"{field}:N")
-        for field, dy, size, weight in (("line1", -22, 13, "bold"), ("line2", 0, 14, "normal"), ("line3", 22, 13, "normal"))
+        for field, dy, size, weight in (("line1", -22, 13, "bold"), ("line2", 0, 14, "normal"),
+                                        ("line3", 22, 13, "normal"))
     ]
-    return alt.layer(rect, *text).properties(width=_WIDTH, padding=_PADDING, height=260, title="Confusion matrix (money: + cost, − gain)",
-                                             datasets={CELLS: confusion_rows(cells, currency=currency)})
+    chart = alt.layer(rect, *text)
+    return _finish(chart, "Confusion matrix (money: + cost, − gain)",
+                   {CELLS: confusion_rows(cells, currency=currency)}, height=260)

@@ -254,6 +254,7 @@ _SCENARIO_COLUMNS = {
     "accuracy": "Accuracy",
     "cost": "Business cost",
     "review_rate": "Review rate",
+    "review_total_cost": "Cost with review",
     "objective": "Objective",
     "costs": "Costs (FP / FN / TP / TN)",
     "evaluated_on": "Evaluated on",
@@ -262,11 +263,14 @@ _SCENARIO_COLUMNS = {
 
 def scenario_record(*, name: str, threshold: float, costs: CostMatrix, point: Any, objective: str | None = None,
                     review_rate: float | None = None, review_cost: float | None = None,
+                    review_total_cost: float | None = None, explanation: str | None = None,
                     evaluated_on: str = "") -> dict:
     """One saved scenario as a plain dict (the shape the Report page reads).
 
     ``point`` is the ``OperatingPoint`` at ``threshold``; ``review_rate`` is the share of
-    cases sent to manual review (None when no review band was used).
+    cases sent to manual review, ``review_cost`` the cost of one review and
+    ``review_total_cost`` the business cost with the review band (all None when no band was
+    used); ``explanation`` is the plain-words sentence about this setting.
     """
     return {
         "name": str(name),
@@ -284,6 +288,8 @@ def scenario_record(*, name: str, threshold: float, costs: CostMatrix, point: An
         "cost": None if point.cost is None else float(point.cost),
         "review_rate": None if review_rate is None else float(review_rate),
         "review_cost": None if review_cost is None else float(review_cost),
+        "review_total_cost": None if review_total_cost is None else float(review_total_cost),
+        "explanation": explanation,
         "evaluated_on": evaluated_on,
     }
 
@@ -308,8 +314,10 @@ def scenarios_frame(scenarios: list[dict]) -> pd.DataFrame:
             "accuracy": f"{s['accuracy']:.3f}",
             "cost": "n/a" if s.get("cost") is None else money.format(s["cost"]),
             "review_rate": "no review" if s.get("review_rate") is None else f"{s['review_rate']:.1%}",
+            "review_total_cost": "" if s.get("review_total_cost") is None else money.format(s["review_total_cost"]),
             "objective": s.get("objective") or "set by hand",
-            "costs": " / ".join(money.format(v) for v in (s["fp_cost"], s["fn_cost"], s["tp_value"], s["tn_value"])),
+            "costs": " / ".join(money.format(v, decimals=0 if float(v).is_integer() else 2)
+                                for v in (s["fp_cost"], s["fn_cost"], s["tp_value"], s["tn_value"])),
             "evaluated_on": s.get("evaluated_on", ""),
         })
     frame = pd.DataFrame(rows, columns=list(_SCENARIO_COLUMNS))
@@ -340,6 +348,7 @@ class DecisionReport:
     test_label: str | None = None
     scenarios: list[dict] = field(default_factory=list)
     curve: pd.DataFrame | None = None
+    x_range: tuple[float, float] | None = None  # chart x axis: (0, 1) for probabilities, else the data's range
     generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     title: str = "Decision report"
 
@@ -414,7 +423,8 @@ def report_markdown(report: DecisionReport) -> str:
 
 
 def _svg_lines(frame: pd.DataFrame, series: dict[str, str], *, threshold: float, title: str, y_label: str,
-               y_range: tuple[float, float] | None = None, y_format: str = "{:.2f}") -> str:
+               x_range: tuple[float, float] | None = None, y_range: tuple[float, float] | None = None,
+               y_format: str = "{:.2f}") -> str:
     """A small static line chart as inline SVG: ``frame["threshold"]`` on x, one polyline per
     column in ``series`` (column → legend label), the threshold as a red vertical line."""
     width, height, left, right, top, bottom = 640, 280, 70, 20, 34, 60
@@ -425,7 +435,7 @@ def _svg_lines(frame: pd.DataFrame, series: dict[str, str], *, threshold: float,
         return ""
     x = data["threshold"].to_numpy(float)
     values = np.concatenate([data[c].to_numpy(float) for c in series])
-    x0, x1 = float(np.nanmin(x)), float(np.nanmax(x))
+    x0, x1 = x_range if x_range is not None else (float(np.nanmin(x)), float(np.nanmax(x)))
     y0, y1 = y_range if y_range is not None else (float(np.nanmin(values)), float(np.nanmax(values)))
     if x1 <= x0:
         x1 = x0 + 1.0
@@ -440,7 +450,8 @@ def _svg_lines(frame: pd.DataFrame, series: dict[str, str], *, threshold: float,
     for k in range(5):
         yv = y0 + (y1 - y0) * k / 4
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{sy(yv):.1f}" y2="{sy(yv):.1f}" stroke="#eee"/>'
-                   f'<text x="{left - 6}" y="{sy(yv) + 4:.1f}" text-anchor="end">{html.escape(y_format.format(yv))}</text>')
+                   f'<text x="{left - 6}" y="{sy(yv) + 4:.1f}" text-anchor="end">'
+                   f'{html.escape(y_format.format(yv))}</text>')
         xv = x0 + (x1 - x0) * k / 4
         out.append(f'<text x="{sx(xv):.1f}" y="{height - bottom + 16}" text-anchor="middle">{xv:.3g}</text>')
     out.append(f'<text x="{(left + width - right) / 2}" y="{height - bottom + 32}" text-anchor="middle">'
@@ -471,7 +482,8 @@ def _html_table(header: list[str] | None, rows: list[list[str]]) -> str:
 
 
 _CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:860px;margin:2rem auto;padding:0 1rem;color:#222}
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:860px;margin:2rem auto;
+     padding:0 1rem;color:#222}
 h1{margin-bottom:.2rem} .meta{color:#666;margin-top:0}
 blockquote{border-left:4px solid #2ca02c;margin:1rem 0;padding:.5rem 1rem;background:#f4faf3}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem} td,th{border:1px solid #ddd;padding:4px 10px;text-align:left}
@@ -494,9 +506,10 @@ def report_html(report: DecisionReport) -> str:
     if report.curve is not None and len(report.curve):
         charts = [_svg_lines(report.curve, {"precision": "Precision", "recall": "Recall", "f1": "F1"},
                              threshold=report.threshold, title="Metrics by threshold", y_label="Value",
-                             y_range=(0.0, 1.0))]
+                             x_range=report.x_range, y_range=(0.0, 1.0))]
         if "cost" in report.curve and report.curve["cost"].notna().any():
             charts.append(_svg_lines(report.curve, {"cost": "Business cost"}, threshold=report.threshold,
+                                     x_range=report.x_range,
                                      title="Business cost by threshold", y_label=f"Cost ({report.costs.currency})",
                                      y_format="{:,.0f}"))
         parts += ["<h2>Charts</h2>"] + [f"<figure>{svg}</figure>" for svg in charts if svg]

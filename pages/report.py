@@ -8,7 +8,15 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DataError
-from core.exports import DecisionReport, model_json, report_html, report_markdown, scenario_costs, scenarios_frame, scored_csv
+from core.exports import (
+    DecisionReport,
+    model_json,
+    report_html,
+    report_markdown,
+    scenario_costs,
+    scenarios_frame,
+    scored_csv,
+)
 from core.thresholds import threshold_sweep
 from pages import _ui
 
@@ -40,7 +48,8 @@ def _all_row_scores(dataset, setup, model) -> tuple[np.ndarray, dict[str, list[s
     prepared = model.prepared
     scores = model.model.predict_proba(prepared.transform(df))[:, 1]
     split = np.full(len(df), "not used (no target)", dtype=object)
-    for name, positions in (("train", prepared.idx_train), ("validation", prepared.idx_val), ("test", prepared.idx_test)):
+    splits = (("train", prepared.idx_train), ("validation", prepared.idx_val), ("test", prepared.idx_test))
+    for name, positions in splits:
         split[np.asarray(positions)] = name
     return scores, {"split": split.tolist()}
 
@@ -109,8 +118,9 @@ positive_class = getattr(setup, "positive_class", "")
 decision = DecisionReport(
     dataset=dataset.name, target=str(setup.target), positive_class=str(positive_class), mode=setup.mode,
     evaluated_on=evaluation.label, threshold=threshold, costs=costs, point=point,
-    objective=scenario.get("objective"), test_point=test_point, test_label=test_label, scenarios=list(scenarios),
-    curve=sweep.frame(max_points=400),
+    objective=scenario.get("objective"), explanation=scenario.get("explanation"), test_point=test_point,
+    test_label=test_label, scenarios=list(scenarios),
+    curve=sweep.frame(max_points=400), x_range=(0.0, 1.0) if evaluation.is_probability else None,
 )
 left, middle, right, last = st.columns(4)
 with left:

@@ -23,7 +23,16 @@ from core.costs import CostMatrix, cost_summary
 from core.errors import DataError
 from core.exports import scenario_record
 from core.review import recommend_review_band
-from core.thresholds import OBJECTIVES, average_precision, pr_points, recommend_threshold, roc_auc, roc_points, threshold_sweep
+from core.thresholds import (
+    OBJECTIVES,
+    average_precision,
+    explain,
+    pr_points,
+    recommend_threshold,
+    roc_auc,
+    roc_points,
+    threshold_sweep,
+)
 from core.uncertainty import bootstrap_bands
 from pages import _ui
 
@@ -198,14 +207,14 @@ def _set_threshold(value: float) -> None:
     st.session_state[KEY_T] = value
 
 
-def _delta(current: float, reference: float | None, fmt) -> str | None:
+def _delta(current: float, reference: float | None, fmt, reference_name: str = "recommended") -> str | None:
     if reference is None or not (math.isfinite(current) and math.isfinite(reference)):
         return None
     diff = current - reference
     text = fmt(abs(diff))
     if text == fmt(0.0):
         return None
-    return f"{'-' if diff < 0 else '+'}{text} vs recommended"
+    return f"{'-' if diff < 0 else '+'}{text} vs {reference_name}"
 
 
 def _ratio(value: float) -> str:
@@ -351,14 +360,16 @@ for column, (label, field) in zip(metric_columns, (("Precision", "precision"), (
     with column:
         value = float(getattr(point, field))
         st.metric(label, _ratio(value),
-                  delta=_delta(value, None if reference is None else float(getattr(reference, field)), lambda v: f"{v:.3f}"))
+                  delta=_delta(value, None if reference is None else float(getattr(reference, field)),
+                               lambda v: f"{v:.3f}"))
 summary = cost_summary(point, costs)
 with metric_columns[4]:
     st.metric("Business cost", costs.format(point.cost, decimals=0),
               delta=_delta(point.cost, None if reference is None else reference.cost,
                            lambda v: costs.format(v, decimals=0)),
               delta_color="inverse",
-              help=f"Total over the {summary.n:,.0f} evaluated cases; {costs.format(summary.per_1000)} per 1,000 cases.")
+              help=f"Total over the {summary.n:,.0f} evaluated cases; {costs.format(summary.per_1000)} per 1,000 "
+                   "cases.")
 st.caption(
     f"Flagging {point.positive_rate:.1%} of cases: {costs.format(summary.per_1000)} per 1,000 cases, "
     f"{costs.format(summary.savings_vs_nobody)} less than flagging nobody and "
@@ -367,13 +378,12 @@ st.caption(
 
 show_bands = st.toggle("Show 90% bootstrap bands", value=True, key="threshold.bands", persist_state="session",
                        help="How much the curves could move on another sample of the same size (200 resamples).")
+cost_args = (costs.fp_cost, costs.fn_cost, costs.tp_value, costs.tn_value, costs.currency)
 try:
-    specs = _chart_specs(digest, y, scores, costs.fp_cost, costs.fn_cost, costs.tp_value, costs.tn_value, costs.currency,
-                         is_probability, show_bands, positive_label, negative_label)
+    specs = _chart_specs(digest, y, scores, *cost_args, is_probability, show_bands, positive_label, negative_label)
 except DataError as error:  # e.g. the bootstrap refuses these data: show the charts without bands
     st.caption(str(error))
-    specs = _chart_specs(digest, y, scores, costs.fp_cost, costs.fn_cost, costs.tp_value, costs.tn_value, costs.currency,
-                         is_probability, False, positive_label, negative_label)
+    specs = _chart_specs(digest, y, scores, *cost_args, is_probability, False, positive_label, negative_label)
 markers = {charts.MARKERS: charts.marker_rows(threshold, recommended_t)}
 st.caption("On the charts: solid red line = the current threshold, dashed green line = the recommended one.")
 
@@ -418,7 +428,7 @@ with calibration_tab:
                    "lower is better). Points on the diagonal mean a score of 0.3 really is a 30% chance.")
     else:
         st.info("Calibration only makes sense for probabilities; these scores are not.")
-review_rate = review_cost = None
+review_rate = review_cost = review_total_cost = None
 with review_tab:
     st.write("Instead of one cut, send the uncertain middle to a person: scores below the band are cleared, "
              "above it flagged, in between reviewed.")
@@ -434,12 +444,14 @@ with review_tab:
         try:
             outcome = recommend_review_band(sweep, review_cost, max_review)
             review_rate = float(outcome.review_rate)
+            review_total_cost = outcome.total_cost
             st.success(outcome.explanation)
             r1, r2, r3 = st.columns(3)
             r1.metric("Review band", f"{outcome.low:.3f} – {outcome.high:.3f}")
             r2.metric("Share reviewed", f"{outcome.review_rate:.1%}")
             r3.metric("Total cost with review", costs.format(outcome.total_cost, decimals=0),
-                      delta=_delta(outcome.total_cost, point.cost, lambda v: costs.format(v, decimals=0)),
+                      delta=_delta(outcome.total_cost, point.cost, lambda v: costs.format(v, decimals=0),
+                                   reference_name="this threshold alone"),
                       delta_color="inverse")
         except DataError as error:
             st.warning(str(error))
@@ -449,14 +461,17 @@ st.subheader("Save this setting")
 scenarios = _ui.get_scenarios()
 name_column, button_column = st.columns([3, 1])
 with name_column:
-    name = st.text_input("Scenario name", value=f"Scenario {len(scenarios) + 1}", key=f"threshold.name.{len(scenarios)}")
+    # A fresh key per saved scenario, so the suggested name moves on to the next number.
+    name = st.text_input("Scenario name", value=f"Scenario {len(scenarios) + 1}",
+                         key=f"threshold.name.{len(scenarios)}")
 with button_column:
     if st.button("Save scenario", width="stretch"):
         scenarios.append(scenario_record(
             name=name.strip() or f"Scenario {len(scenarios) + 1}", threshold=threshold, costs=costs, point=point,
             objective=OBJECTIVES[objective] if recommendation is not None and math.isclose(
                 threshold, recommended_t if recommended_t is not None else math.nan) else None,
-            review_rate=review_rate, review_cost=review_cost, evaluated_on=evaluation.label))
+            review_rate=review_rate, review_cost=review_cost, review_total_cost=review_total_cost,
+            explanation=explain(sweep, point, positive_label=positive_noun), evaluated_on=evaluation.label))
         st.toast(f"Saved “{name}”. Compare scenarios and download the report on the Report page.")
 if scenarios:
     st.caption(f"{len(scenarios)} scenario(s) saved — compare them and download the report on the **Report** page.")

@@ -3,6 +3,7 @@ mode, and downloads whose contents are right (formula-safe CSV, JSON that parses
 
 from __future__ import annotations
 
+import html
 import io
 import json
 
@@ -84,6 +85,7 @@ def test_use_my_scores_scenarios_side_by_side_and_downloads(media):
     page = download(media, at, "Report (HTML)").decode()
     assert "<script" not in page.lower() and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<svg" in page and f"{sweep.at(0.6).recall:.3f}" in page
+    assert scenario["explanation"].startswith("At 0.6") and html.escape(scenario["explanation"]) in page
     markdown = download(media, at, "Report (Markdown)").decode()
     assert "<script>" not in markdown and "Catch more" in markdown
 
@@ -93,6 +95,8 @@ def test_train_mode_checks_the_threshold_on_the_test_split_and_exports_the_model
     model = stored(at, "model")
     assert model is not None
     save_scenario(at, 0.35, "Balanced")
+    label = stored(at, "evaluation").label
+    assert "validation" in label and any(label in m.value for m in at.markdown)  # Train mode sweeps validation
     goto(at, "report")
     results = at.dataframe[1].value
     test_column = next(c for c in results.columns if c.startswith("test split"))
@@ -116,3 +120,13 @@ def test_train_mode_checks_the_threshold_on_the_test_split_and_exports_the_model
     assert (test_rows["split"] == "test").all()
     np.testing.assert_allclose(test_rows["score"], model.test_scores, rtol=1e-9)
     assert scored["decision"].tolist() == (scored["score"] >= 0.35).astype(int).tolist()
+
+
+def test_scenarios_outlive_their_scores_without_an_exception():
+    at = choose_mode(start(), _ui.MODE_SCORES)
+    save_scenario(at, 0.3, "Before the switch")
+    choose_mode(at, _ui.MODE_TRAIN)  # new setup: the scores behind the scenario are gone, no model yet
+    goto(at, "report")
+    assert at.dataframe[0].value["Scenario"].tolist() == ["Before the switch"]
+    assert at.warning and "no longer loaded" in at.warning[0].value
+    assert not at.download_button

@@ -222,3 +222,27 @@ def test_single_class_scores_are_an_error_not_an_exception():
                                 label="all 20 rows")
     at = seeded_app(evaluation=evaluation)
     assert not at.exception and at.error
+
+
+def test_switching_demo_mid_session_resets_costs_and_threshold():
+    from conftest import choose_mode, goto, pick_demo, start, stored
+
+    from core.demos import DEMOS
+
+    at = choose_mode(start(), _ui.MODE_SCORES)
+    goto(at, "threshold")
+    first = stored(at, "dataset").demo
+    assert costs_of(at) == CostMatrix(first.costs.fp_cost, first.costs.fn_cost, first.costs.tp_value,
+                                      first.costs.tn_value)
+    at.number_input(key="threshold.fp").set_value(1.0).run()
+
+    other = next(key for key in DEMOS if key != first.key)
+    pick_demo(at, other)
+    choose_mode(at, _ui.MODE_SCORES)
+    goto(at, "threshold")
+    demo = DEMOS[other]
+    assert costs_of(at) == CostMatrix(demo.costs.fp_cost, demo.costs.fn_cost, demo.costs.tp_value, demo.costs.tn_value)
+    evaluation = stored(at, "evaluation")
+    sweep = threshold_sweep(evaluation.y, evaluation.scores, costs=demo.costs)
+    assert at.slider(key="threshold.t").value == pytest.approx(recommend_threshold(sweep, "min_cost").threshold)
+    assert_metrics_match_core(at, evaluation, at.slider(key="threshold.t").value, costs_of(at))
