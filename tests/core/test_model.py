@@ -418,19 +418,19 @@ def test_fits_run_blas_single_threaded_and_restore_the_setting_even_when_concurr
         def on_epoch(record):
             during.append(_blas_threads())
             a_running.set()
-            b_running.wait(10)
+            b_running.wait(60)
             return False
 
         LogisticRegressionGD().fit(X, y, on_epoch=on_epoch)
         a_done.set()
-        release_a.wait(10)
+        release_a.wait(60)
 
     def second():
-        a_running.wait(10)
+        a_running.wait(60)
 
         def on_epoch(record):
             b_running.set()
-            a_done.wait(10)
+            a_done.wait(60)
             during.append(_blas_threads())  # still limited after the first fit left
             return False
 
@@ -439,11 +439,11 @@ def test_fits_run_blas_single_threaded_and_restore_the_setting_even_when_concurr
     a, b = threading.Thread(target=first), threading.Thread(target=second)
     a.start()
     b.start()
-    b.join(20)
+    b.join(120)
     try:
         assert a_done.is_set() and not b.is_alive()
         assert during == [[1] * len(before)] * 2
         assert _blas_threads() == before
     finally:
         release_a.set()
-        a.join(20)
+        a.join(120)
