@@ -38,6 +38,25 @@ MODES = (MODE_TRAIN, MODE_SCORES)
 #: outcome (or a handful of categories, one of which is "positive") is what Cutoff needs.
 MAX_TARGET_CLASSES = 20
 
+def _leave_pages_folder_mode() -> None:
+    """Make the first run on a fresh server go through ``streamlit_app.py``'s navigation.
+
+    Streamlit treats a folder named ``pages/`` beside the entry script as an old-style
+    multipage app until ``st.navigation`` has run once in the process. Until then a deep
+    link (``/threshold?t=0.3``) opened first after a restart would run that page script on
+    its own: no shared sidebar, no demo data, a stray "ui" page. Our page scripts import this
+    module first, so here we switch the process to ``st.navigation`` (what the entry script
+    would do) and rerun; the URL, and with it the page and its query parameters, is kept.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_pages_folder_mode()
+
 _KEY_DATASET = "cutoff.dataset"
 _KEY_SETUP = "cutoff.setup"
 _KEY_MODEL = "cutoff.model"
