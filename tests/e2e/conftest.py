@@ -98,10 +98,15 @@ class ServerHandle:
         return kib * 1024
 
     def log_tail(self, n: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
+        return tail(self.log_path, n)
+
+
+def tail(path: Path, n: int) -> str:
+    """The last ``n`` lines of a text file ("" if it cannot be read)."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-n:])
+    except OSError:
+        return ""
 
 
 @contextlib.contextmanager
@@ -243,10 +248,7 @@ class StreamlitPage:
         return self
 
     def server_log_tail(self, n: int = 25) -> str:
-        if self.server_log is None:
-            return ""
-        lines = self.server_log.read_text(errors="replace").splitlines()[-n:]
-        return "server log:\n" + "\n".join(lines)
+        return "" if self.server_log is None else "server log:\n" + tail(self.server_log, n)
 
     def nav_link(self, title: str):
         return self.page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True)
@@ -458,11 +460,15 @@ def new_app(browser, app_url, app_server, request):
 
     yield make
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    unexpected = []
     for context, app in opened:
         if failed:
             with contextlib.suppress(Exception):
                 app.screenshot(f"FAILED-{request.node.name}-{app.name}")
+        unexpected += [f"{app.name}: {p}" for p in app.problems.dialogs + app.problems.page_errors]
         context.close()
+    if unexpected and not failed:
+        pytest.fail(f"JavaScript dialogs or page errors during the test: {unexpected}", pytrace=False)
 
 
 @pytest.fixture
