@@ -227,13 +227,51 @@ def _ratio(value: float) -> str:
 st.title("Threshold")
 st.caption("Where to cut the scores: everything with score ≥ threshold is flagged as positive.")
 
+def _score_column_fallback() -> tuple[_ui.Dataset, _ui.Setup, str] | None:
+    """(dataset, setup, column) when the loaded data has a score column this page could evaluate
+    while no model has been trained yet."""
+    dataset, setup = _ui.get_dataset(), _ui.get_setup()
+    if dataset is None or setup is None or setup.mode != _ui.MODE_TRAIN or _ui.get_model() is not None:
+        return None
+    if _ui.get_training_in_progress():
+        return None
+    column = _ui.default_score_column(dataset, setup.target)
+    return None if column is None else (dataset, setup, column)
+
+
+def _use_score_column(dataset: _ui.Dataset, setup: _ui.Setup, column: str) -> None:
+    """Switch the session to *Use my scores* on ``column`` (what the Data page would do)."""
+    report = _ui.describe(dataset, setup.target, setup.positive_class, require_split=False)
+    scores_setup = _ui.Setup(_ui.MODE_SCORES, setup.target, setup.positive_class, score_column=column, report=report)
+    evaluation, _ = _ui.scores_evaluation(dataset, scores_setup)
+    _ui.set_setup(scores_setup)
+    _ui.set_evaluation(evaluation)
+
+
 evaluation = _ui.get_evaluation()
 if evaluation is None:
-    st.info(
-        "Nothing to evaluate yet. Load data on the **Data** page, then either train a model on the "
-        "**Train** page or choose *Use my scores* to bring your own scores."
-    )
-    st.stop()
+    fallback = _score_column_fallback()
+    shared_link = any(param in st.query_params for param in ("t", "fp", "fn", "tp", "tn"))
+    if fallback is not None:
+        dataset, setup, column = fallback
+        # A shared link should open on the setting it carries, not on a to-do list: evaluate the
+        # data's own score column straight away (the user can still train a model afterwards).
+        if shared_link or st.button(f"Evaluate the data's '{column}' column now"):
+            try:
+                _use_score_column(dataset, setup, column)
+            except DataError as error:
+                st.error(str(error))
+                st.stop()
+            st.info(f"No model has been trained yet, so this page evaluates the data's own '{column}' column "
+                    "(*Use my scores*). Train a model on the **Train** page to evaluate yours instead.")
+            evaluation = _ui.get_evaluation()
+    if evaluation is None:
+        st.info(
+            "Nothing to evaluate yet. Train a model on the **Train** page, or choose *Use my scores* on the "
+            "**Data** page to bring your own scores."
+            + (f" Or press the button above to evaluate the data's '{fallback[2]}' column." if fallback else "")
+        )
+        st.stop()
 
 dataset = _ui.get_dataset()
 setup = _ui.get_setup()

@@ -246,3 +246,31 @@ def test_switching_demo_mid_session_resets_costs_and_threshold():
     sweep = threshold_sweep(evaluation.y, evaluation.scores, costs=demo.costs)
     assert at.slider(key="threshold.t").value == pytest.approx(recommend_threshold(sweep, "min_cost").threshold)
     assert_metrics_match_core(at, evaluation, at.slider(key="threshold.t").value, costs_of(at))
+
+
+def test_before_any_model_the_page_offers_the_datas_own_scores():
+    from conftest import find, goto, start, stored
+
+    at = goto(start(), "threshold")
+    assert not at.slider and stored(at, "evaluation") is None
+    column = stored(at, "dataset").demo.score_column
+    find(at, "button", f"Evaluate the data's '{column}' column now").click().run()
+    assert not at.exception
+    setup, evaluation = stored(at, "setup"), stored(at, "evaluation")
+    assert setup.mode == _ui.MODE_SCORES and setup.score_column == column
+    assert_metrics_match_core(at, evaluation, at.slider(key="threshold.t").value, costs_of(at))
+
+
+def test_a_shared_link_opens_on_its_setting_before_any_model():
+    from conftest import goto, start
+
+    at = start()  # a fresh session: the first demo is loaded, nothing trained
+    for key, value in {"t": "0.3", "fp": "40", "fn": "300"}.items():
+        at.query_params[key] = value
+    goto(at, "threshold")
+    assert at.slider(key="threshold.t").value == 0.3
+    costs = costs_of(at)
+    assert (costs.fp_cost, costs.fn_cost) == (40, 300)
+    evaluation = at.session_state[_ui.SESSION_KEYS["evaluation"]]
+    assert_metrics_match_core(at, evaluation, 0.3, costs)
+    assert at.query_params["t"] == "0.3" and at.query_params["fp"] == "40"
