@@ -241,8 +241,12 @@ def _sniff(raw: bytes, name: str, delimiter: str | None = None) -> _Dialect:
         key = (share, width, candidate)
         if best is None or key[:2] > best[:2]:
             best, best_rows = key, rows
-    if best is None:  # a single column
-        delimiter = delimiter or ","
+    if best is None:  # a single column: pick the delimiter that splits no row either
+        def unsplit(candidate: str) -> float:
+            rows = _sample_rows(sample, candidate)
+            return sum(len(r) == 1 for r in rows) / max(len(rows), 1)
+
+        delimiter = delimiter or max(_DELIMITERS, key=unsplit)  # ties: the first, a comma
         best_rows = _sample_rows(sample, delimiter)
     else:
         delimiter = best[2]

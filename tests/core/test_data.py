@@ -728,3 +728,50 @@ def test_excel_sep_line_names_the_delimiter_and_is_not_a_row():
 def test_old_mac_line_endings_and_leading_blank_lines_load():
     assert read_csv(b"age,income\r34,51000\r29,38000\r")["income"].tolist() == [51000, 38000]
     assert read_csv(b"\n\nage,income\n34,51000\n").columns.tolist() == ["age", "income"]
+
+
+# Text a reader could take for something else: missing tokens, booleans, special floats.
+_AMBIGUOUS = {t.lower() for t in ("NA", "N/A", "NaN", "null", "None", "true", "false", "inf",
+                                  "infinity", "-inf", "#N/A", "<NA>")}
+_words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzÄÖÜäöüéèçñ ,;|\"'\n", min_size=2,
+                 max_size=8).filter(lambda w: w.strip() == w and w and w.lower() not in _AMBIGUOUS)
+
+
+@st.composite
+def exported_tables(draw):
+    n = draw(st.integers(1, 30))
+    names = draw(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8),
+                          min_size=1, max_size=5, unique=True))
+    columns = {}
+    for name in names:
+        kind = draw(st.sampled_from(["float", "int", "text"]))
+        if kind == "float":
+            values = draw(st.lists(st.floats(-1e6, 1e6).map(lambda v: round(v, 4)),
+                                   min_size=n, max_size=n))
+        elif kind == "int":
+            values = draw(st.lists(st.integers(-10**9, 10**9), min_size=n, max_size=n))
+        else:
+            values = draw(st.lists(_words, min_size=n, max_size=n))
+        columns[name] = values
+    return pd.DataFrame(columns)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(exported_tables(), st.sampled_from([",", ";", "\t", "|"]), st.booleans(),
+       st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]), st.sampled_from(["\n", "\r\n"]))
+def test_round_trip_of_exported_tables(frame, sep, decimal_comma, encoding, newline):
+    decimal = "," if decimal_comma and sep != "," else "."
+    text = frame.to_csv(index=False, sep=sep, decimal=decimal, lineterminator=newline)
+    try:
+        raw = text.encode(encoding)
+    except UnicodeEncodeError:
+        return
+    df = read_csv(raw, "export.csv")
+    assert list(df.columns) == list(frame.columns)
+    for name in frame.columns:
+        expected = frame[name]
+        if pd.api.types.is_numeric_dtype(expected):
+            np.testing.assert_array_equal(df[name].to_numpy(dtype=float),
+                                          expected.to_numpy(dtype=float))
+        else:
+            assert df[name].tolist() == expected.tolist()
