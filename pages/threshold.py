@@ -51,7 +51,6 @@ COST_FIELDS = (  # URL parameter, widget label, CostMatrix field
 KEY_T = "threshold.t"
 KEY_OBJECTIVE = "threshold.objective"
 KEY_CONTEXT = "threshold.context"
-KEY_URL_WRITTEN = "threshold.url_written"
 KEY_COST = {param: f"threshold.{param}" for param, _, _ in COST_FIELDS}
 
 
@@ -167,15 +166,17 @@ def _reset_for_new_data(context: tuple, costs: CostMatrix, threshold) -> None:
 
 
 def _apply_query_params(lo: float, hi: float) -> list[str]:
-    """Copy URL parameters the user changed (not the ones this page wrote) into the widgets.
+    """Copy the link's parameters into the widgets. Called once per session, when the page first
+    opens: within a session the URL only changes by this page's own writes (editing it reloads
+    the app, a new session), and re-reading it later would replay a value the browser had not
+    yet replaced, undoing a slider move made while a rerun was in flight.
 
     Returns plain-words notes about values that were ignored.
     """
-    written = st.session_state.get(KEY_URL_WRITTEN, {})
     notes = []
     for param, label in (("t", "Decision threshold"), *((p, lbl) for p, lbl, _ in COST_FIELDS)):
         raw = st.query_params.get(param)
-        if raw is None or raw == written.get(param):
+        if raw is None:
             continue
         try:
             value = float(raw)
@@ -196,11 +197,10 @@ def _apply_query_params(lo: float, hi: float) -> list[str]:
 
 def _write_query_params(values: dict[str, float]) -> None:
     """Mirror the current setting in the URL so the link reproduces it."""
-    written = {param: _plain_number(value) for param, value in values.items()}
-    for param, text in written.items():
+    for param, value in values.items():
+        text = _plain_number(value)
         if st.query_params.get(param) != text:
             st.query_params[param] = text
-    st.session_state[KEY_URL_WRITTEN] = written
 
 
 def _set_threshold(value: float) -> None:
@@ -312,10 +312,12 @@ def _default_threshold() -> float:
         return 0.5 if is_probability else (lo + hi) / 2
 
 
+first_visit = KEY_CONTEXT not in st.session_state
 _reset_for_new_data((getattr(dataset, "token", None) or getattr(dataset, "name", None), digest), preset,
                     _default_threshold)
-for note in _apply_query_params(lo, hi):
-    st.info(note)
+if first_visit:
+    for note in _apply_query_params(lo, hi):
+        st.info(note)
 
 st.subheader("What the decisions are worth")
 if preset is DEFAULT_COSTS:
@@ -382,7 +384,9 @@ else:
     )
 
 # The slider and what it does.
-if KEY_T in st.session_state:
+# Assign only when out of range: writing a widget's state pushes the value to the browser,
+# which would overwrite a slider move the user made while this run was in flight.
+if KEY_T in st.session_state and not lo <= st.session_state[KEY_T] <= hi:
     st.session_state[KEY_T] = float(np.clip(st.session_state[KEY_T], lo, hi))
 threshold = st.slider(
     "Decision threshold", min_value=lo, max_value=hi, step=(hi - lo) / 1000, key=KEY_T, format="%.3f",

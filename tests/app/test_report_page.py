@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
-from conftest import assert_ok, choose_mode, find, goto, start, stored, train
 from streamlit.testing.v1 import AppTest
 
+from core.exports import scenario_costs
 from core.thresholds import threshold_sweep
 from pages import _ui
+from tests.app.conftest import assert_ok, choose_mode, find, goto, start, stored, train
 
 
 @pytest.fixture
@@ -66,8 +67,6 @@ def test_use_my_scores_scenarios_side_by_side_and_downloads(media):
     assert table["Threshold"].tolist() == ["0.200", "0.600"]
     evaluation, dataset, setup = stored(at, "evaluation"), stored(at, "dataset"), stored(at, "setup")
     scenario = stored(at, "scenarios")[1]
-    from core.exports import scenario_costs
-
     costs = scenario_costs(scenario)
     sweep = threshold_sweep(evaluation.y, evaluation.scores, costs=costs)
     assert table["Precision"].tolist()[1] == f"{sweep.at(0.6).precision:.3f}"

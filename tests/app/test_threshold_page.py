@@ -13,8 +13,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.costs import CostMatrix
+from core.demos import DEMOS
 from core.thresholds import recommend_threshold, threshold_sweep
 from pages import _ui
+from tests.app.conftest import choose_mode, find, goto, pick_demo, start, stored
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "threshold.py")
 DEMO_COSTS = CostMatrix(fp_cost=20.0, fn_cost=150.0, tp_value=5.0, tn_value=0.0, currency="$")
@@ -225,9 +227,6 @@ def test_single_class_scores_are_an_error_not_an_exception():
 
 
 def test_switching_demo_mid_session_resets_costs_and_threshold():
-    from conftest import choose_mode, goto, pick_demo, start, stored
-
-    from core.demos import DEMOS
 
     at = choose_mode(start(), _ui.MODE_SCORES)
     goto(at, "threshold")
@@ -249,7 +248,6 @@ def test_switching_demo_mid_session_resets_costs_and_threshold():
 
 
 def test_before_any_model_the_page_offers_the_datas_own_scores():
-    from conftest import find, goto, start, stored
 
     at = goto(start(), "threshold")
     assert not at.slider and stored(at, "evaluation") is None
@@ -262,7 +260,6 @@ def test_before_any_model_the_page_offers_the_datas_own_scores():
 
 
 def test_a_shared_link_opens_on_its_setting_before_any_model():
-    from conftest import goto, start
 
     at = start()  # a fresh session: the first demo is loaded, nothing trained
     for key, value in {"t": "0.3", "fp": "40", "fn": "300"}.items():
