@@ -37,3 +37,16 @@ def test_page_url_path_opens_that_page(app, title):
     app.expect(app.nav_link(title)).to_have_attribute("aria-current", "page")
     app.expect(app.page).to_have_url(re.compile(rf"/{path}(\?.*)?$"))
     app.assert_clean()
+
+
+def test_data_page_states_the_configured_upload_limit(app):
+    import tomllib
+
+    from conftest import REPO
+
+    with (REPO / ".streamlit" / "config.toml").open("rb") as f:
+        limit = tomllib.load(f)["server"]["maxUploadSize"]
+    app.open("")
+    uploader = app.widget("stFileUploader", "Upload a CSV")
+    app.expect(uploader).to_contain_text(f"{limit}MB per file")  # Streamlit's own dropzone text
+    app.expect(app.main).to_contain_text(f"{limit:,} MB")  # and the page says it in words
