@@ -63,11 +63,10 @@ KEY_COST = {param: f"threshold.{param}" for param, _, _ in COST_FIELDS}
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner="Sweeping every threshold…")
 def _analysis(digest: str, _y: np.ndarray, _scores: np.ndarray, fp: float, fn: float, tp: float, tn: float,
               currency: str, is_probability: bool) -> dict:
-    """Sweep, curves and histogram of (``_y``, ``_scores``), identified by their ``digest``."""
+    """Sweep, curves and calibration of (``_y``, ``_scores``), identified by their ``digest``."""
     y, scores = _y, _scores
     costs = CostMatrix(fp, fn, tp, tn, currency)
     sweep = threshold_sweep(y, scores, costs=costs)
-    lo, hi = (0.0, 1.0) if is_probability else (sweep.score_min, sweep.score_max)
     result = {
         "sweep": sweep,
         "frame": sweep.frame(max_points=CHART_POINTS),
@@ -76,7 +75,6 @@ def _analysis(digest: str, _y: np.ndarray, _scores: np.ndarray, fp: float, fn: f
         "auc": roc_auc(sweep),
         "ap": average_precision(sweep),
         "prevalence": sweep.n_pos / sweep.n if sweep.n else float("nan"),
-        "histogram": charts.score_histogram(y, scores, bins=40, lo=lo, hi=hi),
         "decision_curve": None,
         "reliability": None,
         "brier": None,
@@ -121,8 +119,13 @@ def _chart_specs(digest: str, _y: np.ndarray, _scores: np.ndarray, fp: float, fn
     specs = {
         "metrics": charts.metrics_chart(frame, threshold=domain[0], bands=bands, domain=domain),
         "cost": charts.cost_chart(frame, threshold=domain[0], bands=bands, currency=currency, domain=domain),
-        "confusion": charts.confusion_chart(charts.confusion_frame(anywhere, costs), currency=currency),
-        "distribution": charts.score_distribution_chart(analysis["histogram"], threshold=domain[0]),
+        "confusion": charts.confusion_chart(
+            charts.confusion_frame(anywhere, costs, positive_label=positive_label, negative_label=negative_label),
+            currency=currency),
+        "distribution": charts.score_distribution_chart(
+            charts.score_histogram(_y, _scores, bins=40, lo=domain[0], hi=domain[1], positive_label=positive_label,
+                                   negative_label=negative_label),
+            threshold=domain[0]),
         "roc": charts.roc_chart(analysis["roc"], fpr=0.0, tpr=0.0, auc=analysis["auc"]),
         "pr": charts.pr_chart(analysis["pr"], recall=0.0, precision=0.0, ap=analysis["ap"],
                               prevalence=analysis["prevalence"]),
@@ -221,12 +224,6 @@ def _ratio(value: float) -> str:
     return "n/a" if not math.isfinite(value) else f"{value:.3f}"
 
 
-# --------------------------------------------------------------------------------------
-# The page.
-
-st.title("Threshold")
-st.caption("Where to cut the scores: everything with score ≥ threshold is flagged as positive.")
-
 def _score_column_fallback() -> tuple[_ui.Dataset, _ui.Setup, str] | None:
     """(dataset, setup, column) when the loaded data has a score column this page could evaluate
     while no model has been trained yet."""
@@ -247,6 +244,12 @@ def _use_score_column(dataset: _ui.Dataset, setup: _ui.Setup, column: str) -> No
     _ui.set_setup(scores_setup)
     _ui.set_evaluation(evaluation)
 
+
+# --------------------------------------------------------------------------------------
+# The page.
+
+st.title("Threshold")
+st.caption("Where to cut the scores: everything with score ≥ threshold is flagged as positive.")
 
 evaluation = _ui.get_evaluation()
 if evaluation is None:
