@@ -39,8 +39,8 @@ from pages import _ui
 # Used when the data is not a demo with its own cost story: a missed positive is usually
 # the expensive mistake, so the default makes it five times a false alarm.
 DEFAULT_COSTS = CostMatrix(fp_cost=100.0, fn_cost=500.0, tp_value=0.0, tn_value=0.0, currency="$")
-CHART_POINTS = 1000
-BAND_POINTS = 200
+CHART_POINTS = 600
+BAND_POINTS = 100
 
 COST_FIELDS = (  # URL parameter, widget label, CostMatrix field
     ("fp", "Cost of a false positive", "fp_cost"),
