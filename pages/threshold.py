@@ -386,139 +386,147 @@ else:
         "calibration views (theoretical threshold, decision curve, reliability) are hidden."
     )
 
-# The slider and what it does.
-# Assign only when out of range: writing a widget's state pushes the value to the browser,
-# which would overwrite a slider move the user made while this run was in flight.
-if KEY_T in st.session_state and not lo <= st.session_state[KEY_T] <= hi:
-    st.session_state[KEY_T] = float(np.clip(st.session_state[KEY_T], lo, hi))
-threshold = st.slider(
-    "Decision threshold", min_value=lo, max_value=hi, step=(hi - lo) / 1000, key=KEY_T, format="%.3f",
-    persist_state="session",
-    help="Cases with a score at or above this value are flagged as positive.",
-)
-point = sweep.at(threshold)
-reference = recommendation.point if recommendation is not None else None
+@st.fragment
+def _decision() -> None:
+    """Everything that moves with the slider. A fragment: a slider move reruns only this part,
+    so the browser redraws the numbers and charts but not the inputs above or the sidebar.
+    Reads the names the full run defined above (sweep, costs, recommendation, ...)."""
+    # The slider and what it does.
+    # Assign only when out of range: writing a widget's state pushes the value to the browser,
+    # which would overwrite a slider move the user made while this run was in flight.
+    if KEY_T in st.session_state and not lo <= st.session_state[KEY_T] <= hi:
+        st.session_state[KEY_T] = float(np.clip(st.session_state[KEY_T], lo, hi))
+    threshold = st.slider(
+        "Decision threshold", min_value=lo, max_value=hi, step=(hi - lo) / 1000, key=KEY_T, format="%.3f",
+        persist_state="session",
+        help="Cases with a score at or above this value are flagged as positive.",
+    )
+    point = sweep.at(threshold)
+    reference = recommendation.point if recommendation is not None else None
 
-metric_columns = st.columns(5)
-for column, (label, field) in zip(metric_columns, (("Precision", "precision"), ("Recall", "recall"), ("F1", "f1"),
-                                                   ("Accuracy", "accuracy"))):
-    with column:
-        value = float(getattr(point, field))
-        st.metric(label, _ratio(value),
-                  delta=_delta(value, None if reference is None else float(getattr(reference, field)),
-                               lambda v: f"{v:.3f}"))
-summary = cost_summary(point, costs)
-with metric_columns[4]:
-    st.metric("Business cost", costs.format(point.cost, decimals=0),
-              delta=_delta(point.cost, None if reference is None else reference.cost,
-                           lambda v: costs.format(v, decimals=0)),
-              delta_color="inverse",
-              help=f"Total over the {summary.n:,.0f} evaluated cases; {costs.format(summary.per_1000)} per 1,000 "
-                   "cases.")
-st.caption(
-    f"Flagging {point.positive_rate:.1%} of cases: {costs.format(summary.per_1000)} per 1,000 cases, "
-    f"{costs.format(summary.savings_vs_nobody)} less than flagging nobody and "
-    f"{costs.format(summary.savings_vs_everybody)} less than flagging everybody (negative = more)."
-)
+    metric_columns = st.columns(5)
+    for column, (label, field) in zip(metric_columns, (("Precision", "precision"), ("Recall", "recall"), ("F1", "f1"),
+                                                       ("Accuracy", "accuracy"))):
+        with column:
+            value = float(getattr(point, field))
+            st.metric(label, _ratio(value),
+                      delta=_delta(value, None if reference is None else float(getattr(reference, field)),
+                                   lambda v: f"{v:.3f}"))
+    summary = cost_summary(point, costs)
+    with metric_columns[4]:
+        st.metric("Business cost", costs.format(point.cost, decimals=0),
+                  delta=_delta(point.cost, None if reference is None else reference.cost,
+                               lambda v: costs.format(v, decimals=0)),
+                  delta_color="inverse",
+                  help=f"Total over the {summary.n:,.0f} evaluated cases; {costs.format(summary.per_1000)} per 1,000 "
+                       "cases.")
+    st.caption(
+        f"Flagging {point.positive_rate:.1%} of cases: {costs.format(summary.per_1000)} per 1,000 cases, "
+        f"{costs.format(summary.savings_vs_nobody)} less than flagging nobody and "
+        f"{costs.format(summary.savings_vs_everybody)} less than flagging everybody (negative = more)."
+    )
 
-show_bands = st.toggle("Show 90% bootstrap bands", value=True, key="threshold.bands", persist_state="session",
-                       help="How much the curves could move on another sample of the same size (200 resamples).")
-cost_args = (costs.fp_cost, costs.fn_cost, costs.tp_value, costs.tn_value, costs.currency)
-try:
-    specs = _chart_specs(digest, y, scores, *cost_args, is_probability, show_bands, positive_label, negative_label)
-except DataError as error:  # e.g. the bootstrap refuses these data: show the charts without bands
-    st.caption(str(error))
-    specs = _chart_specs(digest, y, scores, *cost_args, is_probability, False, positive_label, negative_label)
-markers = {charts.MARKERS: charts.marker_rows(threshold, recommended_t)}
-st.caption("On the charts: solid red line = the current threshold, dashed green line = the recommended one.")
+    show_bands = st.toggle("Show 90% bootstrap bands", value=True, key="threshold.bands", persist_state="session",
+                           help="How much the curves could move on another sample of the same size (200 resamples).")
+    cost_args = (costs.fp_cost, costs.fn_cost, costs.tp_value, costs.tn_value, costs.currency)
+    try:
+        specs = _chart_specs(digest, y, scores, *cost_args, is_probability, show_bands, positive_label, negative_label)
+    except DataError as error:  # e.g. the bootstrap refuses these data: show the charts without bands
+        st.caption(str(error))
+        specs = _chart_specs(digest, y, scores, *cost_args, is_probability, False, positive_label, negative_label)
+    markers = {charts.MARKERS: charts.marker_rows(threshold, recommended_t)}
+    st.caption("On the charts: solid red line = the current threshold, dashed green line = the recommended one.")
 
-left, right = st.columns(2)
-with left:
-    _show(specs["metrics"], markers)
-with right:
-    _show(specs["cost"], markers)
-
-left, right = st.columns(2)
-with left:
-    cells = charts.confusion_frame(point, costs, positive_label=positive_label, negative_label=negative_label)
-    _show(specs["confusion"], {charts.CELLS: charts.confusion_rows(cells, currency=costs.currency)})
-with right:
-    _show(specs["distribution"], markers)
-
-roc_tab, capacity_tab, calibration_tab, review_tab = st.tabs(
-    ["ROC and precision–recall", "Capacity and decision curve", "Calibration", "Manual review"])
-with roc_tab:
     left, right = st.columns(2)
     with left:
-        _show(specs["roc"], {charts.POINT: charts.point_rows(point.fpr, point.recall)})
+        _show(specs["metrics"], markers)
     with right:
-        _show(specs["pr"], {charts.POINT: charts.point_rows(point.recall, point.precision)})
-with capacity_tab:
+        _show(specs["cost"], markers)
+
     left, right = st.columns(2)
     with left:
-        _show(specs["capacity"], {charts.POINT: charts.point_rows(point.positive_rate, point.recall)})
-        st.caption(f"At this threshold you flag the top {point.positive_rate:.1%} of cases and catch "
-                   f"{point.recall:.1%} of the {positive_noun}.")
+        cells = charts.confusion_frame(point, costs, positive_label=positive_label, negative_label=negative_label)
+        _show(specs["confusion"], {charts.CELLS: charts.confusion_rows(cells, currency=costs.currency)})
     with right:
-        if "decision" in specs:
-            _show(specs["decision"], markers)
-            st.caption("Net benefit counts true positives minus false positives weighted by the odds of the "
-                       "threshold; the model is worth using where its line is above both baselines.")
+        _show(specs["distribution"], markers)
+
+    roc_tab, capacity_tab, calibration_tab, review_tab = st.tabs(
+        ["ROC and precision–recall", "Capacity and decision curve", "Calibration", "Manual review"])
+    with roc_tab:
+        left, right = st.columns(2)
+        with left:
+            _show(specs["roc"], {charts.POINT: charts.point_rows(point.fpr, point.recall)})
+        with right:
+            _show(specs["pr"], {charts.POINT: charts.point_rows(point.recall, point.precision)})
+    with capacity_tab:
+        left, right = st.columns(2)
+        with left:
+            _show(specs["capacity"], {charts.POINT: charts.point_rows(point.positive_rate, point.recall)})
+            st.caption(f"At this threshold you flag the top {point.positive_rate:.1%} of cases and catch "
+                       f"{point.recall:.1%} of the {positive_noun}.")
+        with right:
+            if "decision" in specs:
+                _show(specs["decision"], markers)
+                st.caption("Net benefit counts true positives minus false positives weighted by the odds of the "
+                           "threshold; the model is worth using where its line is above both baselines.")
+            else:
+                st.info("The decision curve needs probabilities; these scores are not.")
+    with calibration_tab:
+        if "reliability" in specs:
+            _show(specs["reliability"])
+            st.caption(f"Brier score {analysis['brier']:.4f} (mean squared gap between probability and outcome; "
+                       "lower is better). Points on the diagonal mean a score of 0.3 really is a 30% chance.")
         else:
-            st.info("The decision curve needs probabilities; these scores are not.")
-with calibration_tab:
-    if "reliability" in specs:
-        _show(specs["reliability"])
-        st.caption(f"Brier score {analysis['brier']:.4f} (mean squared gap between probability and outcome; "
-                   "lower is better). Points on the diagonal mean a score of 0.3 really is a 30% chance.")
-    else:
-        st.info("Calibration only makes sense for probabilities; these scores are not.")
-review_rate = review_cost = review_total_cost = None
-with review_tab:
-    st.write("Instead of one cut, send the uncertain middle to a person: scores below the band are cleared, "
-             "above it flagged, in between reviewed.")
-    use_review = st.toggle("Use a manual-review band", key="threshold.review", persist_state="session")
-    if use_review:
-        c1, c2 = st.columns(2)
-        with c1:
-            review_cost = st.number_input("Cost of one manual review", min_value=0.0, value=10.0, step=1.0,
-                                          key="threshold.review_cost", persist_state="session")
-        with c2:
-            max_review = st.slider("Most cases you can review (%)", 1, 50, 10, key="threshold.review_max",
-                                   persist_state="session") / 100.0
-        try:
-            outcome = recommend_review_band(sweep, review_cost, max_review)
-            review_rate = float(outcome.review_rate)
-            review_total_cost = outcome.total_cost
-            st.success(outcome.explanation)
-            r1, r2, r3 = st.columns(3)
-            r1.metric("Review band", f"{outcome.low:.3f} – {outcome.high:.3f}")
-            r2.metric("Share reviewed", f"{outcome.review_rate:.1%}")
-            r3.metric("Total cost with review", costs.format(outcome.total_cost, decimals=0),
-                      delta=_delta(outcome.total_cost, point.cost, lambda v: costs.format(v, decimals=0),
-                                   reference_name="this threshold alone"),
-                      delta_color="inverse")
-        except DataError as error:
-            st.warning(str(error))
+            st.info("Calibration only makes sense for probabilities; these scores are not.")
+    review_rate = review_cost = review_total_cost = None
+    with review_tab:
+        st.write("Instead of one cut, send the uncertain middle to a person: scores below the band are cleared, "
+                 "above it flagged, in between reviewed.")
+        use_review = st.toggle("Use a manual-review band", key="threshold.review", persist_state="session")
+        if use_review:
+            c1, c2 = st.columns(2)
+            with c1:
+                review_cost = st.number_input("Cost of one manual review", min_value=0.0, value=10.0, step=1.0,
+                                              key="threshold.review_cost", persist_state="session")
+            with c2:
+                max_review = st.slider("Most cases you can review (%)", 1, 50, 10, key="threshold.review_max",
+                                       persist_state="session") / 100.0
+            try:
+                outcome = recommend_review_band(sweep, review_cost, max_review)
+                review_rate = float(outcome.review_rate)
+                review_total_cost = outcome.total_cost
+                st.success(outcome.explanation)
+                r1, r2, r3 = st.columns(3)
+                r1.metric("Review band", f"{outcome.low:.3f} – {outcome.high:.3f}")
+                r2.metric("Share reviewed", f"{outcome.review_rate:.1%}")
+                r3.metric("Total cost with review", costs.format(outcome.total_cost, decimals=0),
+                          delta=_delta(outcome.total_cost, point.cost, lambda v: costs.format(v, decimals=0),
+                                       reference_name="this threshold alone"),
+                          delta_color="inverse")
+            except DataError as error:
+                st.warning(str(error))
 
-# Keep this setting for the Report page.
-st.subheader("Save this setting")
-scenarios = _ui.get_scenarios()
-name_column, button_column = st.columns([3, 1])
-with name_column:
-    # A fresh key per saved scenario, so the suggested name moves on to the next number.
-    name = st.text_input("Scenario name", value=f"Scenario {len(scenarios) + 1}",
-                         key=f"threshold.name.{len(scenarios)}")
-with button_column:
-    if st.button("Save scenario", width="stretch"):
-        scenarios.append(scenario_record(
-            name=name.strip() or f"Scenario {len(scenarios) + 1}", threshold=threshold, costs=costs, point=point,
-            objective=OBJECTIVES[objective] if recommendation is not None and math.isclose(
-                threshold, recommended_t if recommended_t is not None else math.nan) else None,
-            review_rate=review_rate, review_cost=review_cost, review_total_cost=review_total_cost,
-            explanation=explain(sweep, point, positive_label=positive_noun), evaluated_on=evaluation.label))
-        st.toast(f"Saved “{name}”. Compare scenarios and download the report on the Report page.")
-if scenarios:
-    st.caption(f"{len(scenarios)} scenario(s) saved — compare them and download the report on the **Report** page.")
+    # Keep this setting for the Report page.
+    st.subheader("Save this setting")
+    scenarios = _ui.get_scenarios()
+    name_column, button_column = st.columns([3, 1])
+    with name_column:
+        # A fresh key per saved scenario, so the suggested name moves on to the next number.
+        name = st.text_input("Scenario name", value=f"Scenario {len(scenarios) + 1}",
+                             key=f"threshold.name.{len(scenarios)}")
+    with button_column:
+        if st.button("Save scenario", width="stretch"):
+            scenarios.append(scenario_record(
+                name=name.strip() or f"Scenario {len(scenarios) + 1}", threshold=threshold, costs=costs, point=point,
+                objective=OBJECTIVES[objective] if recommendation is not None and math.isclose(
+                    threshold, recommended_t if recommended_t is not None else math.nan) else None,
+                review_rate=review_rate, review_cost=review_cost, review_total_cost=review_total_cost,
+                explanation=explain(sweep, point, positive_label=positive_noun), evaluated_on=evaluation.label))
+            st.toast(f"Saved “{name}”. Compare scenarios and download the report on the Report page.")
+    if scenarios:
+        st.caption(f"{len(scenarios)} scenario(s) saved — compare them and download the report on the **Report** page.")
 
-_write_query_params({"t": threshold, **cost_values})
+    _write_query_params({"t": threshold, **cost_values})
+
+
+_decision()
