@@ -516,15 +516,18 @@ def _decision() -> None:
                              key=f"threshold.name.{len(scenarios)}")
     with button_column:
         if st.button("Save scenario", width="stretch"):
+            # The objective only names the setting if the slider still sits on its recommendation.
+            chosen_by = (OBJECTIVES[objective] if recommended_t is not None and math.isclose(threshold, recommended_t)
+                         else None)
             scenarios.append(scenario_record(
                 name=name.strip() or f"Scenario {len(scenarios) + 1}", threshold=threshold, costs=costs, point=point,
-                objective=OBJECTIVES[objective] if recommendation is not None and math.isclose(
-                    threshold, recommended_t if recommended_t is not None else math.nan) else None,
+                objective=chosen_by,
                 review_rate=review_rate, review_cost=review_cost, review_total_cost=review_total_cost,
                 explanation=explain(sweep, point, positive_label=positive_noun), evaluated_on=evaluation.label))
             st.toast(f"Saved “{name}”. Compare scenarios and download the report on the Report page.")
     if scenarios:
-        st.caption(f"{len(scenarios)} scenario(s) saved — compare them and download the report on the **Report** page.")
+        st.caption(f"{len(scenarios)} scenario(s) saved — compare them and download the report on the "
+                   "**Report** page.")
 
     _write_query_params({"t": threshold, **cost_values})
 

@@ -207,6 +207,12 @@ def test_save_scenario_keeps_the_setting_for_the_report():
     assert saved[0]["precision"] == pytest.approx(point.precision) and saved[0]["cost"] == pytest.approx(point.cost)
     assert saved[0]["fn_cost"] == DEMO_COSTS.fn_cost and saved[0]["review_rate"] is None
     assert saved[0]["evaluated_on"] == evaluation.label
+    assert saved[0]["objective"] is None  # set by hand
+
+    next(b for b in at.button if b.label == "Use recommended threshold").click().run()
+    next(b for b in at.button if b.label == "Save scenario").click().run()
+    assert [s["objective"] for s in at.session_state[_ui._KEY_SCENARIOS]] == [None, "Lowest business cost"]
+    assert at.session_state[_ui._KEY_SCENARIOS][1]["name"] == "Scenario 2"
 
 
 def test_review_band_is_saved_with_its_rate():
