@@ -57,6 +57,8 @@ THRESHOLD_SETTLED_JS = """() => {
     // The slider shows 3 decimals (its steps are 0.001 apart) and may snap a half either way.
     return t !== null && shown != null && Math.abs(Number(t) - Number(shown)) <= 0.00051;
 }""" % IDLE
+# The UI contract's pages, in navigation order.
+PAGE_TITLES = ["Data", "Train", "Threshold", "Learn", "Report"]
 # Directories whose content a test run legitimately changes.
 UNTRACKED_DIRS = {".venv", ".git", ".pytest_cache", ".hypothesis", "test-artifacts", "__pycache__"}
 
@@ -249,6 +251,11 @@ class StreamlitPage:
 
     def server_log_tail(self, n: int = 25) -> str:
         return "" if self.server_log is None else "server log:\n" + tail(self.server_log, n)
+
+    def nav_titles(self) -> list[str]:
+        """The page titles the sidebar navigation lists (icons stripped)."""
+        links = self.page.get_by_test_id("stSidebarNavLink").all()
+        return [link.inner_text().split("\n")[-1].strip() for link in links]
 
     def nav_link(self, title: str):
         return self.page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True)

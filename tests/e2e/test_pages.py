@@ -4,15 +4,14 @@ import re
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+from conftest import PAGE_TITLES as PAGES
 
-PAGES = ["Data", "Train", "Threshold", "Learn", "Report"]
+pytestmark = pytest.mark.e2e
 
 
 def test_every_page_renders_from_the_sidebar(app):
     app.open("")
-    links = [link.inner_text().split("\n")[-1].strip() for link in app.page.get_by_test_id("stSidebarNavLink").all()]
-    assert links == PAGES
+    assert app.nav_titles() == PAGES
     for title in PAGES:
         app.goto_page(title)
         app.assert_clean()

@@ -3,17 +3,17 @@ including when it is the very first request a freshly started server receives.""
 
 import pytest
 
-from conftest import COST_LABELS, StreamlitPage, running_server
+from conftest import COST_LABELS, PAGE_TITLES, StreamlitPage, running_server
 
 pytestmark = pytest.mark.e2e
 
-CONTRACT_PAGES = ["Data", "Train", "Threshold", "Learn", "Report"]
 SHARED = {"t": "0.3", "fp": "40", "fn": "300"}
 QUERY = "&".join(f"{k}={v}" for k, v in SHARED.items())
 
 
 def assert_restored(app: StreamlitPage) -> None:
     info = app.main.get_by_test_id("stAlert")
+    app.slider().or_(info).first.wait_for()
     assert app.slider().count() == 1, (
         "the shared link did not restore t/fp/fn: the Threshold page shows no slider but "
         + repr(" / ".join(info.all_inner_texts()) or app.main.inner_text()[:300])
@@ -46,8 +46,8 @@ def test_shared_link_as_the_first_request_of_a_fresh_server(browser):
             app.page.get_by_test_id("stSidebarNav").wait_for()
             app.idle()
             app.screenshot("shared-url-fresh-server")
-            links = [link.inner_text().split("\n")[-1].strip() for link in app.page.get_by_test_id("stSidebarNavLink").all()]
-            assert links == CONTRACT_PAGES, f"a fresh server's first visitor gets the pages {links}"
+            links = app.nav_titles()
+            assert links == PAGE_TITLES, f"a fresh server's first visitor gets the pages {links}"
             app.expect(app.sidebar).to_contain_text("Session")
             assert_restored(app)
             app.assert_clean()
