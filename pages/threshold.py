@@ -220,6 +220,14 @@ def _delta(current: float, reference: float | None, fmt, reference_name: str = "
     return f"{'-' if diff < 0 else '+'}{text} vs {reference_name}"
 
 
+def _versus(saving: float, n: float, costs: CostMatrix) -> str:
+    """A saving against a baseline, per 1,000 cases, in words ("$4,100 less than")."""
+    per_1000 = saving / n * 1000 if n else 0.0
+    if costs.format(abs(per_1000)) == costs.format(0.0):
+        return "the same as"
+    return f"{costs.format(abs(per_1000))} {'less' if per_1000 > 0 else 'more'} than"
+
+
 def _ratio(value: float) -> str:
     return "n/a" if not math.isfinite(value) else f"{value:.3f}"
 
@@ -421,9 +429,9 @@ def _decision() -> None:
                   help=f"Total over the {summary.n:,.0f} evaluated cases; {costs.format(summary.per_1000)} per 1,000 "
                        "cases.")
     st.caption(
-        f"Flagging {point.positive_rate:.1%} of cases: {costs.format(summary.per_1000)} per 1,000 cases, "
-        f"{costs.format(summary.savings_vs_nobody)} less than flagging nobody and "
-        f"{costs.format(summary.savings_vs_everybody)} less than flagging everybody (negative = more)."
+        f"Flagging {point.positive_rate:.1%} of cases costs {costs.format(summary.per_1000)} per 1,000 cases: "
+        f"{_versus(summary.savings_vs_nobody, summary.n, costs)} flagging nobody, "
+        f"{_versus(summary.savings_vs_everybody, summary.n, costs)} flagging everybody."
     )
 
     show_bands = st.toggle("Show 90% bootstrap bands", value=True, key="threshold.bands", persist_state="session",

@@ -72,6 +72,8 @@ def assert_metrics_match_core(at: AppTest, evaluation, threshold: float, costs: 
     assert metric(at, "Accuracy").value == f"{point.accuracy:.3f}"
     expected_cost = costs.total(point.tp, point.fp, point.tn, point.fn)
     assert metric(at, "Business cost").value == costs.format(expected_cost, decimals=0)
+    per_1000 = expected_cost / len(evaluation.y) * 1000
+    assert any(f"costs {costs.format(per_1000)} per 1,000 cases" in c.value for c in at.caption)
 
 
 def test_no_evaluation_points_to_the_data_page():
