@@ -103,6 +103,8 @@ except DataError as error:
     st.stop()
 
 st.subheader(f"“{scenario['name']}” at threshold {threshold:.3f}")
+if scenario.get("explanation"):
+    st.success(scenario["explanation"])
 st.dataframe(_metrics_table(columns, costs), width="stretch")
 if train_mode:
     st.caption("The test split was held out from training and from choosing the threshold, so its column is "
