@@ -12,17 +12,27 @@ from pages import _ui
 
 HERE = Path(__file__).parent
 
-st.set_page_config(page_title="Cutoff", page_icon=":material/tune:", layout="wide")
+# An emoji favicon is drawn in the browser; a ":material/…:" one is fetched from the internet.
+st.set_page_config(page_title="Cutoff", page_icon="🎚️", layout="wide")
 
+DATA_PAGE = st.Page(HERE / "pages" / "data.py", title="Data", url_path="data", icon=":material/table:")
 PAGES = [
-    st.Page(HERE / "pages" / "data.py", title="Data", url_path="data", icon=":material/table:", default=True),
+    DATA_PAGE,
     st.Page(HERE / "pages" / "train.py", title="Train", url_path="train", icon=":material/trending_down:"),
     st.Page(HERE / "pages" / "threshold.py", title="Threshold", url_path="threshold", icon=":material/tune:"),
     st.Page(HERE / "pages" / "learn.py", title="Learn", url_path="learn", icon=":material/school:"),
     st.Page(HERE / "pages" / "report.py", title="Report", url_path="report", icon=":material/description:"),
 ]
 
-page = st.navigation(PAGES)
+
+def _start() -> None:
+    """The app's root URL opens the Data page at its own address, ``/data``."""
+    st.switch_page(DATA_PAGE)
+
+
+# Streamlit serves the default page at "/" only, so a visible default page could not also
+# answer at "/data" (the address the UI contract gives it): the default is a hidden hop.
+page = st.navigation([st.Page(_start, title="Cutoff", url_path="start", default=True, visibility="hidden"), *PAGES])
 # A fresh session starts with the first demo loaded, so every page has something to show.
 _ui.ensure_dataset()
 _ui.render_sidebar()

@@ -209,6 +209,7 @@ def set_training_in_progress(record: dict | None) -> None:
 
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&])")
+_AUTOLINK_TRIGGERS = re.compile(r"(?i)https?|ftp|mailto|www|@")
 
 
 def escape_markdown(text: Any) -> str:
@@ -218,7 +219,10 @@ def escape_markdown(text: Any) -> str:
     through this before any ``st.markdown``/``st.caption``/``st.error``: a column named
     ``[click](http://x)`` or ``<b>`` must appear as typed, never as a link or markup.
     """
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+    # Backslashes do not stop GitHub-style autolinks ("http://…", "www.…", "a@b.c"): a word
+    # joiner (zero width, invisible) inside the trigger does, and the text still reads the same.
+    return _AUTOLINK_TRIGGERS.sub(lambda m: m.group(0)[0] + "\u2060" + m.group(0)[1:], escaped)
 
 
 # ---------------------------------------------------------------- cached core calls
