@@ -52,6 +52,10 @@ KEY_T = "threshold.t"
 KEY_OBJECTIVE = "threshold.objective"
 KEY_CONTEXT = "threshold.context"
 KEY_COST = {param: f"threshold.{param}" for param, _, _ in COST_FIELDS}
+KEY_TAB = "threshold.tab"
+KEY_REVIEW = "threshold.review"
+KEY_REVIEW_COST = "threshold.review_cost"
+KEY_REVIEW_MAX = "threshold.review_max"
 
 
 # --------------------------------------------------------------------------------------
@@ -458,61 +462,74 @@ def _decision() -> None:
     with right:
         _show(specs["distribution"], markers)
 
+    # Tabs that track which one is open, so only its charts are drawn on a slider move.
     roc_tab, capacity_tab, calibration_tab, review_tab = st.tabs(
-        ["ROC and precision–recall", "Capacity and decision curve", "Calibration", "Manual review"])
-    with roc_tab:
-        left, right = st.columns(2)
-        with left:
-            _show(specs["roc"], {charts.POINT: charts.point_rows(point.fpr, point.recall)})
-        with right:
-            _show(specs["pr"], {charts.POINT: charts.point_rows(point.recall, point.precision)})
-    with capacity_tab:
-        left, right = st.columns(2)
-        with left:
-            _show(specs["capacity"], {charts.POINT: charts.point_rows(point.positive_rate, point.recall)})
-            st.caption(f"At this threshold you flag the top {point.positive_rate:.1%} of cases and catch "
-                       f"{point.recall:.1%} of the {positive_noun}.")
-        with right:
-            if "decision" in specs:
-                _show(specs["decision"], markers)
-                st.caption("Net benefit counts true positives minus false positives weighted by the odds of the "
-                           "threshold; the model is worth using where its line is above both baselines.")
+        ["ROC and precision–recall", "Capacity and decision curve", "Calibration", "Manual review"],
+        key=KEY_TAB, on_change="rerun")
+    if roc_tab.open:
+        with roc_tab:
+            left, right = st.columns(2)
+            with left:
+                _show(specs["roc"], {charts.POINT: charts.point_rows(point.fpr, point.recall)})
+            with right:
+                _show(specs["pr"], {charts.POINT: charts.point_rows(point.recall, point.precision)})
+    if capacity_tab.open:
+        with capacity_tab:
+            left, right = st.columns(2)
+            with left:
+                _show(specs["capacity"], {charts.POINT: charts.point_rows(point.positive_rate, point.recall)})
+                st.caption(f"At this threshold you flag the top {point.positive_rate:.1%} of cases and catch "
+                           f"{point.recall:.1%} of the {positive_noun}.")
+            with right:
+                if "decision" in specs:
+                    _show(specs["decision"], markers)
+                    st.caption("Net benefit counts true positives minus false positives weighted by the odds of "
+                               "the threshold; the model is worth using where its line is above both baselines.")
+                else:
+                    st.info("The decision curve needs probabilities; these scores are not.")
+    if calibration_tab.open:
+        with calibration_tab:
+            if "reliability" in specs:
+                _show(specs["reliability"])
+                st.caption(f"Brier score {analysis['brier']:.4f} (mean squared gap between probability and "
+                           "outcome; lower is better). Points on the diagonal mean a score of 0.3 really is a 30% "
+                           "chance.")
             else:
-                st.info("The decision curve needs probabilities; these scores are not.")
-    with calibration_tab:
-        if "reliability" in specs:
-            _show(specs["reliability"])
-            st.caption(f"Brier score {analysis['brier']:.4f} (mean squared gap between probability and outcome; "
-                       "lower is better). Points on the diagonal mean a score of 0.3 really is a 30% chance.")
-        else:
-            st.info("Calibration only makes sense for probabilities; these scores are not.")
+                st.info("Calibration only makes sense for probabilities; these scores are not.")
+    if review_tab.open:
+        with review_tab:
+            st.write("Instead of one cut, send the uncertain middle to a person: scores below the band are "
+                     "cleared, above it flagged, in between reviewed.")
+            if st.toggle("Use a manual-review band", key=KEY_REVIEW, persist_state="session"):
+                c1, c2 = st.columns(2)
+                with c1:
+                    st.number_input("Cost of one manual review", min_value=0.0, value=10.0, step=1.0,
+                                    key=KEY_REVIEW_COST, persist_state="session")
+                with c2:
+                    st.slider("Most cases you can review (%)", 1, 50, 10, key=KEY_REVIEW_MAX, persist_state="session")
+    # The band counts (and is saved with a scenario) whichever tab is open: its inputs keep their
+    # values in the session while their tab is hidden.
     review_rate = review_cost = review_total_cost = None
-    with review_tab:
-        st.write("Instead of one cut, send the uncertain middle to a person: scores below the band are cleared, "
-                 "above it flagged, in between reviewed.")
-        use_review = st.toggle("Use a manual-review band", key="threshold.review", persist_state="session")
-        if use_review:
-            c1, c2 = st.columns(2)
-            with c1:
-                review_cost = st.number_input("Cost of one manual review", min_value=0.0, value=10.0, step=1.0,
-                                              key="threshold.review_cost", persist_state="session")
-            with c2:
-                max_review = st.slider("Most cases you can review (%)", 1, 50, 10, key="threshold.review_max",
-                                       persist_state="session") / 100.0
-            try:
-                outcome = recommend_review_band(sweep, review_cost, max_review)
-                review_rate = float(outcome.review_rate)
-                review_total_cost = outcome.total_cost
-                st.success(outcome.explanation)
-                r1, r2, r3 = st.columns(3)
-                r1.metric("Review band", f"{outcome.low:.3f} – {outcome.high:.3f}")
-                r2.metric("Share reviewed", f"{outcome.review_rate:.1%}")
-                r3.metric("Total cost with review", costs.format(outcome.total_cost, decimals=0),
-                          delta=_delta(outcome.total_cost, point.cost, lambda v: costs.format(v, decimals=0),
-                                       reference_name="this threshold alone"),
-                          delta_color="inverse")
-            except DataError as error:
-                st.warning(str(error))
+    if st.session_state.get(KEY_REVIEW, False):
+        review_cost = float(st.session_state.get(KEY_REVIEW_COST, 10.0))
+        try:
+            outcome = recommend_review_band(sweep, review_cost, st.session_state.get(KEY_REVIEW_MAX, 10) / 100.0)
+            review_rate, review_total_cost = float(outcome.review_rate), outcome.total_cost
+        except DataError as error:
+            outcome, review_error = None, str(error)
+        if review_tab.open:
+            with review_tab:
+                if outcome is None:
+                    st.warning(review_error)
+                else:
+                    st.success(outcome.explanation)
+                    r1, r2, r3 = st.columns(3)
+                    r1.metric("Review band", f"{outcome.low:.3f} – {outcome.high:.3f}")
+                    r2.metric("Share reviewed", f"{outcome.review_rate:.1%}")
+                    r3.metric("Total cost with review", costs.format(outcome.total_cost, decimals=0),
+                              delta=_delta(outcome.total_cost, point.cost, lambda v: costs.format(v, decimals=0),
+                                           reference_name="this threshold alone"),
+                              delta_color="inverse")
 
     # Keep this setting for the Report page.
     st.subheader("Save this setting")

@@ -192,7 +192,10 @@ def test_raw_scores_span_their_range_and_hide_calibration():
     slider.set_value(t).run()
     assert not at.exception
     assert_metrics_match_core(at, evaluation, t, costs_of(at))
-    assert any("probabilities" in i.value for i in at.info)
+    at.session_state["threshold.tab"] = "Calibration"  # open the tab, as a click on it would
+    at.run()
+    assert not at.exception
+    assert any("Calibration only makes sense for probabilities" in i.value for i in at.info)
 
 
 def test_save_scenario_keeps_the_setting_for_the_report():
@@ -217,14 +220,21 @@ def test_save_scenario_keeps_the_setting_for_the_report():
     assert at.session_state[_ui._KEY_SCENARIOS][1]["name"] == "Scenario 2"
 
 
-def test_review_band_is_saved_with_its_rate():
+def test_review_band_is_saved_with_its_rate_even_from_another_tab():
     evaluation = make_evaluation()
     at = seeded_app(evaluation=evaluation)
+    assert not any(t.key == "threshold.review" for t in at.toggle)  # hidden tabs draw nothing
+    at.session_state["threshold.tab"] = "Manual review"
+    at.run()
     at.toggle(key="threshold.review").set_value(True).run()
     assert not at.exception
+    assert any(m.label == "Share reviewed" for m in at.metric)
+    at.session_state["threshold.tab"] = "ROC and precision–recall"
+    at.run()
     next(b for b in at.button if b.label == "Save scenario").click().run()
     saved = at.session_state[_ui._KEY_SCENARIOS][0]
-    assert saved["review_rate"] is not None and 0 <= saved["review_rate"] <= 0.10 + 1e-9
+    assert saved["review_rate"] is not None and 0 < saved["review_rate"] <= 0.10 + 1e-9
+    assert saved["review_cost"] == 10.0 and saved["review_total_cost"] is not None
 
 
 def test_single_class_scores_are_an_error_not_an_exception():
