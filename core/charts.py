@@ -256,28 +256,41 @@ def _operating_point_layer() -> alt.Chart:
     )
 
 
-def roc_chart(points: pd.DataFrame, *, fpr: float, tpr: float, auc: float) -> alt.LayerChart:
-    """ROC curve (``roc_points``: ``fpr, tpr, threshold``) with the operating point and the
-    chance diagonal; the title carries the AUC."""
-    data = thin(points[["fpr", "tpr", "threshold"]].replace([np.inf, -np.inf], np.nan), MAX_ROWS)
+def _unit_curve_with_diagonal(frame: pd.DataFrame, x: str, y: str, *, x_title: str, y_title: str,
+                              percent: bool, point: tuple[float, float], title: str) -> alt.LayerChart:
+    """A curve on the unit square (``x``, ``y`` columns plus ``threshold``), the dashed
+    diagonal that random flagging would give, and the operating point."""
+    data = thin(frame[[x, y, "threshold"]].replace([np.inf, -np.inf], np.nan), MAX_ROWS)
+    value_format = ".1%" if percent else ".3f"
+    axis = alt.Axis(format="%") if percent else alt.Axis()
     curve = (
         alt.Chart(data)
         .mark_line()
         .encode(
-            x=alt.X("fpr:Q", title="False positive rate (share of negatives flagged)", scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("tpr:Q", title="Recall (share of positives caught)", scale=alt.Scale(domain=[0, 1])),
-            order="fpr:Q",
-            tooltip=[alt.Tooltip("threshold:Q", format=".3f"), alt.Tooltip("fpr:Q", format=".3f"),
-                     alt.Tooltip("tpr:Q", format=".3f")],
+            x=alt.X(f"{x}:Q", title=x_title, axis=axis, scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y(f"{y}:Q", title=y_title, axis=axis, scale=alt.Scale(domain=[0, 1])),
+            order=f"{x}:Q",
+            tooltip=[alt.Tooltip("threshold:Q", format=".3f"), alt.Tooltip(f"{x}:Q", format=value_format),
+                     alt.Tooltip(f"{y}:Q", format=value_format)],
         )
     )
-    chance = (
-        alt.Chart(pd.DataFrame({"fpr": [0.0, 1.0], "tpr": [0.0, 1.0]}))
+    diagonal = (
+        alt.Chart(pd.DataFrame({x: [0.0, 1.0], y: [0.0, 1.0]}))
         .mark_line(strokeDash=[4, 4], color="gray")
-        .encode(x="fpr:Q", y="tpr:Q")
+        .encode(x=f"{x}:Q", y=f"{y}:Q")
     )
-    chart = alt.layer(chance, curve, _operating_point_layer())
-    return _finish(chart, f"ROC curve (AUC {auc:.3f})", {POINT: point_rows(fpr, tpr)})
+    chart = alt.layer(diagonal, curve, _operating_point_layer())
+    return _finish(chart, title, {POINT: point_rows(*point)})
+
+
+def roc_chart(points: pd.DataFrame, *, fpr: float, tpr: float, auc: float) -> alt.LayerChart:
+    """ROC curve (``roc_points``: ``fpr, tpr, threshold``) with the operating point and the
+    chance diagonal; the title carries the AUC."""
+    return _unit_curve_with_diagonal(
+        points, "fpr", "tpr", x_title="False positive rate (share of negatives flagged)",
+        y_title="Recall (share of positives caught)", percent=False, point=(fpr, tpr),
+        title=f"ROC curve (AUC {auc:.3f})",
+    )
 
 
 def pr_chart(points: pd.DataFrame, *, recall: float, precision: float, ap: float, prevalence: float) -> alt.LayerChart:
@@ -362,27 +375,11 @@ def score_distribution_chart(histogram: pd.DataFrame, *, threshold: float, recom
 def capacity_chart(frame: pd.DataFrame, *, positive_rate: float, recall: float) -> alt.LayerChart:
     """Cumulative gains: share of cases flagged (``positive_rate``) against share of positives
     caught (``recall``), with the operating point and the random-flagging diagonal."""
-    data = thin(frame[["positive_rate", "recall", "threshold"]].replace([np.inf, -np.inf], np.nan), MAX_ROWS)
-    curve = (
-        alt.Chart(data)
-        .mark_line()
-        .encode(
-            x=alt.X("positive_rate:Q", title="Share of cases flagged (top k%)", axis=alt.Axis(format="%"),
-                    scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("recall:Q", title="Share of positives caught", axis=alt.Axis(format="%"),
-                    scale=alt.Scale(domain=[0, 1])),
-            order="positive_rate:Q",
-            tooltip=[alt.Tooltip("threshold:Q", format=".3f"), alt.Tooltip("positive_rate:Q", format=".1%"),
-                     alt.Tooltip("recall:Q", format=".1%")],
-        )
+    return _unit_curve_with_diagonal(
+        frame, "positive_rate", "recall", x_title="Share of cases flagged (top k%)",
+        y_title="Share of positives caught", percent=True, point=(positive_rate, recall),
+        title="Capacity: flag the top k%",
     )
-    random = (
-        alt.Chart(pd.DataFrame({"positive_rate": [0.0, 1.0], "recall": [0.0, 1.0]}))
-        .mark_line(strokeDash=[4, 4], color="gray")
-        .encode(x="positive_rate:Q", y="recall:Q")
-    )
-    chart = alt.layer(random, curve, _operating_point_layer())
-    return _finish(chart, "Capacity: flag the top k%", {POINT: point_rows(positive_rate, recall)})
 
 
 def decision_curve_chart(curve: pd.DataFrame, *, threshold: float, recommended: float | None = None) -> alt.LayerChart:
