@@ -136,6 +136,17 @@ class Evaluation:
     is_probability: bool
     label: str  # plain words, e.g. "validation split (1,234 rows)" or "all 5,000 rows"
 
+    def fingerprint(self) -> str:
+        """Content identity of these labels and scores. A saved scenario records it, so the
+        Report never applies one model's threshold to another model's scores."""
+        digest = hashlib.blake2b(digest_size=16)
+        for array in (self.y, self.scores):
+            array = np.ascontiguousarray(array)
+            digest.update(array.dtype.str.encode())
+            digest.update(array.tobytes())
+        digest.update(f"{self.is_probability}|{self.label}".encode())
+        return digest.hexdigest()
+
 
 # ---------------------------------------------------------------- session state
 

@@ -76,8 +76,15 @@ if not scenarios:
 st.subheader("Scenarios side by side")
 st.dataframe(scenarios_frame(scenarios), hide_index=True, width="stretch")
 
-choice = st.selectbox("Scenario to report", range(len(scenarios)), index=len(scenarios) - 1,
-                      format_func=lambda i: scenarios[i]["name"], key="report.scenario")
+# A scenario is reported only against the labels and scores it was chosen on: after a retrain
+# or a new target/positive class/mode, its threshold would mean something else.
+current = evaluation.fingerprint() if evaluation is not None else None
+matching = [i for i, s in enumerate(scenarios) if s.get("evaluation") == current]
+choice = st.selectbox(
+    "Scenario to report", range(len(scenarios)), index=matching[-1] if matching else len(scenarios) - 1,
+    format_func=lambda i: scenarios[i]["name"] + ("" if i in matching else " (earlier model or data)"),
+    key="report.scenario",
+)
 scenario = scenarios[choice]
 costs = scenario_costs(scenario)
 threshold = scenario["threshold"]
@@ -85,6 +92,14 @@ threshold = scenario["threshold"]
 if evaluation is None or dataset is None or setup is None:
     st.warning("The data behind these scenarios is no longer loaded, so there is nothing to score or export. "
                "Load it again on the **Data** page.")
+    st.stop()
+if choice not in matching:
+    st.warning(
+        f"“{_ui.escape_markdown(scenario['name'])}” was saved on an earlier model or data choice (evaluated on "
+        f"{_ui.escape_markdown(scenario.get('evaluated_on', 'other rows'))}). Its row above keeps the numbers from "
+        "then; its threshold would mean something else for the current scores. To report or export it, set it "
+        "again on the **Threshold** page and save it."
+    )
     st.stop()
 
 train_mode = setup.mode == _ui.MODE_TRAIN and model is not None

@@ -39,6 +39,8 @@ from pages import _ui
 # Used when the data is not a demo with its own cost story: a missed positive is usually
 # the expensive mistake, so the default makes it five times a false alarm.
 DEFAULT_COSTS = CostMatrix(fp_cost=100.0, fn_cost=500.0, tp_value=0.0, tn_value=0.0, currency="$")
+# A trillion per case is beyond any real cost and keeps totals exact in float64 (up to ~9e15).
+MAX_MONEY = 1e12
 CHART_POINTS = 600
 BAND_POINTS = 100
 
@@ -193,8 +195,8 @@ def _apply_query_params(lo: float, hi: float) -> list[str]:
             ok = math.isfinite(value) and lo <= value <= hi
             rule = f"a number from {lo:.4g} to {hi:.4g}"
         else:
-            ok = math.isfinite(value) and value >= 0
-            rule = "a number of 0 or more"
+            ok = math.isfinite(value) and 0 <= value <= MAX_MONEY
+            rule = f"a number from 0 to {MAX_MONEY:,.0f}"
         if not ok:
             notes.append(f"Ignored the link's {param}={raw!r} ({label}): it must be {rule}.")
             continue
@@ -344,7 +346,7 @@ cost_values = {}
 for column, (param, label, field) in zip(cost_columns, COST_FIELDS):
     with column:
         cost_values[param] = st.number_input(
-            label, min_value=0.0, step=10.0, key=KEY_COST[param], persist_state="session",
+            label, min_value=0.0, max_value=MAX_MONEY, step=10.0, key=KEY_COST[param], persist_state="session",
             help=("Money lost for each such case." if "Cost" in label else "Money earned or saved for each such case."),
         )
 costs = CostMatrix(cost_values["fp"], cost_values["fn"], cost_values["tp"], cost_values["tn"], preset.currency)
@@ -544,11 +546,12 @@ def _decision() -> None:
             # The objective only names the setting if the slider still sits on its recommendation.
             chosen_by = (OBJECTIVES[objective] if recommended_t is not None and math.isclose(threshold, recommended_t)
                          else None)
-            scenarios.append(scenario_record(
+            record = scenario_record(
                 name=name.strip() or f"Scenario {len(scenarios) + 1}", threshold=threshold, costs=costs, point=point,
                 objective=chosen_by,
                 review_rate=review_rate, review_cost=review_cost, review_total_cost=review_total_cost,
-                explanation=explain(sweep, point, positive_label=positive_noun), evaluated_on=evaluation.label))
+                explanation=explain(sweep, point, positive_label=positive_noun), evaluated_on=evaluation.label)
+            scenarios.append({**record, "evaluation": evaluation.fingerprint()})
             st.toast(f"Saved “{name}”. Compare scenarios and download the report on the Report page.")
     if scenarios:
         st.caption(f"{len(scenarios)} scenario(s) saved — compare them and download the report on the "

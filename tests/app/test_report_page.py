@@ -129,3 +129,28 @@ def test_scenarios_outlive_their_scores_without_an_exception():
     assert at.dataframe[0].value["Scenario"].tolist() == ["Before the switch"]
     assert at.warning and "no longer loaded" in at.warning[0].value
     assert not at.download_button
+
+
+def test_a_scenario_saved_on_other_scores_is_never_reported_against_the_new_ones(media):
+    at = choose_mode(start(), _ui.MODE_SCORES)
+    save_scenario(at, 0.6, "On the first target")
+    saved = stored(at, "scenarios")[0]
+    goto(at, "data")
+    setup = stored(at, "setup")
+    other = next(c for c in find(at, "selectbox", "Positive class").options if c != str(setup.positive_class))
+    find(at, "selectbox", "Positive class").set_value(other)
+    assert_ok(at.run())
+    assert stored(at, "evaluation") is not None  # new scores for the flipped class
+
+    goto(at, "report")
+    table = at.dataframe[0].value
+    assert table["Business cost"].tolist() == [scenario_costs(saved).format(saved["cost"])]  # its own numbers
+    assert find(at, "selectbox", "Scenario to report").value == 0
+    assert "earlier model or data" in find(at, "selectbox", "Scenario to report").format_func(0)
+    assert at.warning and "earlier model or data" in at.warning[0].value
+    assert not at.download_button  # nothing is scored or exported with the old threshold
+
+    save_scenario(at, 0.6, "On the new target")
+    goto(at, "report")
+    assert find(at, "selectbox", "Scenario to report").value == 1  # the one that matches is chosen
+    assert not at.warning and [b.label for b in at.download_button][0] == "Scored CSV"

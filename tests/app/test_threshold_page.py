@@ -178,6 +178,11 @@ def test_bad_query_parameters_are_ignored_with_a_note():
     out_of_range = seeded_app(evaluation=evaluation, query={"t": "1.7"})
     assert not out_of_range.exception and "t='1.7'" in out_of_range.info[0].value
 
+    # Money beyond any real cost would print as a 300-digit figure: refused like other bad values.
+    absurd = seeded_app(evaluation=evaluation, query={"fp": "1e300", "fn": "2000"})
+    assert not absurd.exception and "fp='1e300'" in absurd.info[0].value
+    assert costs_of(absurd) == CostMatrix(DEMO_COSTS.fp_cost, 2000.0, DEMO_COSTS.tp_value, DEMO_COSTS.tn_value)
+
 
 def test_raw_scores_span_their_range_and_hide_calibration():
     evaluation = make_evaluation(raw=True, label="all 400 rows")
