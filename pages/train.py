@@ -123,13 +123,17 @@ def _finish_interrupted_run(prepared, key: str) -> int | None:
     return int(pending["epoch"])
 
 
+def _epochs(count: int) -> str:
+    return f"{count:,} epoch" + ("" if count == 1 else "s")
+
+
 def _results(trained: _ui.TrainedModel, positive: str, baseline: float) -> None:
     model, history = trained.model, trained.history
     last = history.iloc[-1]
     reason = model.stop_reason_
     if reason == "diverged":
         st.error(
-            f"Training went wrong: the cost went **up** instead of down (stopped after {len(history):,} epochs). "
+            f"Training went wrong: the cost went **up** instead of down (stopped after {_epochs(len(history))}). "
             f"With a learning rate of {trained.params['learning_rate']:g}, each step overshoots the bottom of "
             "the valley and lands higher up the other side, so every step makes things worse. "
             "Try a learning rate at or below the suggested one above. "
@@ -137,7 +141,7 @@ def _results(trained: _ui.TrainedModel, positive: str, baseline: float) -> None:
         )
     else:
         st.success(
-            f"Trained for {len(history):,} epochs and stopped because {STOP_REASONS.get(reason, reason)}."
+            f"Trained for {_epochs(len(history))} and stopped because {STOP_REASONS.get(reason, reason)}."
         )
     cols = st.columns(4)
     cols[0].metric(
@@ -157,7 +161,7 @@ def _results(trained: _ui.TrainedModel, positive: str, baseline: float) -> None:
         "Threshold page picks a better cut than 0.5."
     )
     gap = last["val_log_loss"] - last["train_log_loss"]
-    if math.isfinite(gap) and gap > 0.1:
+    if reason != "diverged" and math.isfinite(gap) and gap > 0.1:
         st.warning(
             "The validation log-loss is clearly above the training one: the model fits the training rows "
             "better than new ones (overfitting). A larger L2 penalty or fewer feature columns can help."

@@ -105,6 +105,8 @@ def test_a_too_large_learning_rate_shows_the_divergence_and_why():
     assert model.model.stop_reason_ == "diverged"
     text = " ".join(errors(at))
     assert "overshoots" in text and "learning rate" in text
+    # the validation gap of a diverged run is not overfitting: no advice about L2 or features
+    assert not any("overfitting" in w.value for w in at.warning)
     assert stored(at, "evaluation") is None  # the Threshold page is not fed a broken model
     goto(at, "threshold")
 
