@@ -344,6 +344,16 @@ def load_uploaded_dataset(filename: str, data: bytes) -> tuple[Dataset, Setup]:
         target_options=options,
     )
     setup = default_setup(dataset)
+    if setup.mode == MODE_SCORES:
+        # Only reached when no target has enough rows to split for training: say so, and that
+        # the chosen "score" column is a guess.
+        rows, per_class = core_data.min_rows_for_split()
+        dataset.warnings.append(
+            f"This table is too small to train and check a model (the train, validation and test splits need at "
+            f"least {rows} rows and {per_class} of each class), so Mode is set to "
+            f"'{MODE_SCORES}' with '{setup.score_column}' as the score. If that column is not a model's score, "
+            "pick the right Score column below, or upload more rows to train a model."
+        )
     guessed = guess_target(dataset)
     if setup.target != guessed:
         dataset.warnings.append(

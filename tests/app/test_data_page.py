@@ -226,3 +226,15 @@ def test_an_unusable_outcome_column_falls_back_to_a_yes_no_column_and_says_so(ap
     assert any("'outcome'" in w.value and "cannot be the target" in w.value for w in app.warning)
     choose_target(app, "outcome")  # choosing it anyway explains why not
     assert errors(app) and stored(app, "setup") is None
+
+
+def test_a_table_too_small_to_train_says_why_the_mode_became_use_my_scores(app):
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"x1": rng.normal(size=12), "x2": rng.normal(size=12), "target": ["yes", "no"] * 6})
+    upload_csv(app, table.to_csv(index=False).encode(), "tiny.csv")
+    setup = stored(app, "setup")
+    assert setup.mode == _ui.MODE_SCORES and setup.target == "target"
+    rows, per_class = core_data.min_rows_for_split()
+    notes = [w.value for w in app.warning if "too small to train" in w.value]
+    assert len(notes) == 1 and f"{rows} rows" in notes[0] and setup.score_column in notes[0]
+    assert not app.exception
