@@ -384,12 +384,22 @@ def default_positive_class(dataset: Dataset, target: str, classes: list):
     return core_data.default_positive_class(classes)
 
 
+_MODEL_OUTPUT_WORDS = ("score", "prob", "pred")
+
+
+def looks_like_model_output(column: str) -> bool:
+    """A column named like another model's score or prediction (``risk_score``, ``p_pred``)."""
+    return any(word in str(column).lower() for word in _MODEL_OUTPUT_WORDS)
+
+
 def default_features(dataset: Dataset, target: str, report) -> list[str]:
-    """A demo's own feature list for its target, else every column ``report`` found usable."""
+    """A demo's own feature list for its target, else every column ``report`` found usable
+    except those named like another model's output: training on an existing model's score
+    would copy that model (and any leak in it), so the user must add such a column on purpose."""
     demo = dataset.demo
     if demo is not None and target == demo.target:
         return [c for c in demo.features if c in report.features]
-    return list(report.features)
+    return [c for c in report.features if not looks_like_model_output(c)]
 
 
 def default_score_column(dataset: Dataset, target: str) -> str | None:
@@ -400,7 +410,7 @@ def default_score_column(dataset: Dataset, target: str) -> str | None:
     if dataset.demo is not None and dataset.demo.score_column in options:
         return dataset.demo.score_column
     for name in options:
-        if any(word in name.lower() for word in ("score", "prob", "pred")):
+        if looks_like_model_output(name):
             return name
     return options[0]
 

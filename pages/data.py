@@ -126,6 +126,13 @@ def _choose(dataset: _ui.Dataset):
             key=f"data.features.{token}.{target}",
             help="The columns the model may learn from. Leave out anything only known after the outcome.",
         )
+        held_back = [c for c in base.features if _ui.looks_like_model_output(c) and c not in features]
+        if held_back:
+            st.caption(
+                "Left out unless you add it: " + ", ".join(f"‘{_ui.escape_markdown(c)}’" for c in held_back)
+                + " — named like another model's score, which would hand that model's answer to this one. "
+                "Add it above if it is a genuine input."
+            )
         if not features:
             st.warning("Choose at least one feature column for the model to learn from.")
             return None, None

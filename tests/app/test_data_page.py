@@ -61,8 +61,10 @@ def test_an_upload_replaces_the_demo_with_sensible_defaults(app):
     assert dataset.source == "upload" and dataset.name == "loans.csv"
     assert setup.target == "defaulted" and setup.positive_class == "yes"
     expected = core_data.describe_data(core_data.read_csv(raw, "loans.csv"), "defaulted", "yes")
-    assert setup.feature_columns == expected.features
-    assert find(app, "multiselect", "Feature columns").value == expected.features
+    # every usable column but the one named like another model's score
+    inputs = [c for c in expected.features if c != "risk_score"]
+    assert "risk_score" in expected.features and setup.feature_columns == inputs
+    assert find(app, "multiselect", "Feature columns").value == inputs
     np.testing.assert_array_equal(setup.report.y, expected.y)
     assert not errors(app)
     assert any(t.value.startswith("Loaded: loans.csv") for t in app.text)
@@ -238,3 +240,18 @@ def test_a_table_too_small_to_train_says_why_the_mode_became_use_my_scores(app):
     notes = [w.value for w in app.warning if "too small to train" in w.value]
     assert len(notes) == 1 and f"{rows} rows" in notes[0] and setup.score_column in notes[0]
     assert not app.exception
+
+
+def test_a_column_named_like_another_models_score_is_not_a_default_feature(app):
+    rng = np.random.default_rng(1)
+    n = 240
+    income = rng.normal(50, 10, n)
+    defaulted = np.where(rng.random(n) < 0.3, "yes", "no")
+    table = pd.DataFrame({"income": income, "risk_score": rng.random(n), "defaulted": defaulted})
+    upload_csv(app, table.to_csv(index=False).encode(), "loans.csv")
+    setup = stored(app, "setup")
+    assert setup.mode == _ui.MODE_TRAIN and setup.target == "defaulted"
+    assert setup.feature_columns == ["income"]
+    assert any("risk\\_score" in c.value and "another model" in c.value for c in app.caption)
+    choose_features(app, ["income", "risk_score"])  # still allowed on purpose
+    assert stored(app, "setup").feature_columns == ["income", "risk_score"]
