@@ -202,7 +202,8 @@ def _contract(dataset: _ui.Dataset, setup: _ui.Setup, unrestricted, extra_warnin
         st.bar_chart(balance, x="class", y="count", horizontal=True, height=160)
         share = float(report.y.mean()) if len(report.y) else 0.0
         st.markdown(f"{share:.1%} of rows are positive: a model that flags nobody is right {1 - share:.1%} of the time.")
-    for message in [*dataset.warnings, *report.warnings, *extra_warnings]:
+    # The score check repeats some of the contract's notes (rows dropped for a missing target): once each.
+    for message in dict.fromkeys([*dataset.warnings, *report.warnings, *extra_warnings]):
         st.warning(_ui.escape_markdown(message))
 
 

@@ -255,3 +255,15 @@ def test_a_column_named_like_another_models_score_is_not_a_default_feature(app):
     assert any("risk\\_score" in c.value and "another model" in c.value for c in app.caption)
     choose_features(app, ["income", "risk_score"])  # still allowed on purpose
     assert stored(app, "setup").feature_columns == ["income", "risk_score"]
+
+
+def test_use_my_scores_shows_each_warning_once(app):
+    rng = np.random.default_rng(0)
+    n = 300
+    target = np.where(rng.random(n) < 0.3, "yes", "no").astype(object)
+    target[:24] = None
+    table = pd.DataFrame({"x1": rng.normal(size=n), "score": rng.random(n), "target": target})
+    upload_csv(app, table.to_csv(index=False).encode(), "scores.csv")
+    choose_mode(app, _ui.MODE_SCORES)
+    dropped = [w.value for w in app.warning if "Dropped 24 rows" in w.value]
+    assert len(dropped) == 1
