@@ -753,6 +753,12 @@ def recommend_threshold(
     kwargs: dict[str, float] = {}
     if objective == "min_cost" and sweep.costs is None:
         raise DataError("Enter the costs of a false positive and a false negative to find the lowest-cost threshold.")
+    if objective == "min_cost" and np.ptp(sweep.cost) == 0:
+        # All costs 0 (say): argmin would return an arbitrary end and call it a recommendation.
+        raise DataError(
+            "With these costs every threshold gives the same business cost, so none is cheapest. "
+            "Enter what a false positive and a false negative cost your business."
+        )
     if objective == "recall_at_precision":
         kwargs["min_precision"] = _check_share(min_precision, OBJECTIVES[objective], "minimum precision")
     elif objective == "precision_at_recall":

@@ -292,6 +292,10 @@ def test_impossible_objectives_raise_plain_words():
         recommend_threshold(sweep, "best")
     with pytest.raises(DataError, match="recall 0.5"):
         recommend_threshold(threshold_sweep([0, 0], [0.1, 0.2]), "precision_at_recall", min_recall=0.5)
+    free = threshold_sweep(HAND["y"], HAND["scores"], costs=CostMatrix(0, 0, 0, 0))
+    with pytest.raises(DataError, match="every threshold gives the same business cost"):
+        recommend_threshold(free, "min_cost")
+    assert recommend_threshold(free, "max_f1").threshold == recommend_threshold(sweep, "max_f1").threshold
 
 
 @pytest.mark.parametrize(
