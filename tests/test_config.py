@@ -19,7 +19,9 @@ EXPECTED = {
     ("server", "enableCORS"): True,
     ("server", "headless"): True,
     ("server", "runOnSave"): False,
+    ("server", "fileWatcherType"): "none",
     ("runner", "fastReruns"): True,
+    ("runner", "postScriptGC"): False,
 }
 
 
