@@ -4,6 +4,8 @@ PYTHON      ?= python3
 PY          := $(VENV)/bin/python
 CHROMIUM    ?= /usr/bin/chromium
 PORT        ?= 8501
+# Only this machine by default; `make run ADDRESS=0.0.0.0` shares it (see README).
+ADDRESS     ?= 127.0.0.1
 PYTEST_ARGS ?=
 
 .PHONY: run test test-fast bench chromium clean
@@ -22,7 +24,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 
 ## run: start the app on http://localhost:$(PORT) (demo data built in)
 run: $(VENV)/.runtime
-	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT)
+	$(PY) -m streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 ## chromium: Debian's Chromium for the browser tests (never a downloaded browser build)
 chromium:
