@@ -200,7 +200,9 @@ def metrics_chart(
     long = thin(long.sort_values(["metric", "threshold"]), MAX_ROWS)
     titles = [METRIC_TITLES.get(m, m) for m in metrics]
     palette = ["#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#7f7f7f"]
-    color = alt.Color("metric:N", title="Metric", legend=alt.Legend(orient="bottom"),
+    # The legend is shared with the pale bootstrap bands: draw its symbols as solid lines.
+    legend = alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeWidth=3, symbolOpacity=1)
+    color = alt.Color("metric:N", title="Metric", legend=legend,
                       scale=alt.Scale(domain=titles, range=palette[: len(titles)]))
     lines = (
         alt.Chart(long)
