@@ -48,9 +48,15 @@ CHROMIUM_ARGS = [
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 # In-page predicate: the run is over and the URL's ``t`` (written by the Threshold page at
 # the end of each run) is the value the "Decision threshold" slider shows.
-THRESHOLD_SETTLED_JS = """() => {
+THRESHOLD_SETTLED_JS = """(expected) => {
     if (!document.querySelector('%s')) return false;
-    const t = new URL(location.href).searchParams.get("t");
+    const params = new URL(location.href).searchParams;
+    // Settings the caller just entered: the page writes them to the URL at the end of the run
+    // that used them, after that run's metrics, so until they show up the metrics may be older.
+    for (const [name, value] of Object.entries(expected)) {
+        if (params.get(name) !== value) return false;
+    }
+    const t = params.get("t");
     const slider = [...document.querySelectorAll('[data-testid="stSlider"]')]
         .find(s => s.querySelector('[data-testid="stWidgetLabel"]')?.innerText.trim() === "Decision threshold");
     const shown = slider?.querySelector('input[type="range"]')?.getAttribute("aria-valuetext");
@@ -360,13 +366,15 @@ class StreamlitPage:
 
         return dict(parse_qsl(urlsplit(self.page.url).query))
 
-    def wait_threshold_settled(self) -> float:
+    def wait_threshold_settled(self, **expected: str) -> float:
         """Wait until the run is over and the URL's ``t`` is what the slider shows; return ``t``.
 
         The page writes ``t`` (exactly, as repr) at the end of each run, so this is the value
-        the displayed metrics were computed at.
+        the displayed metrics were computed at. ``expected`` names URL values (``fn="300"``) that
+        a run must have written first: right after typing a cost, the app can look idle before
+        the rerun for it has even started, so idleness alone does not prove the metrics are new.
         """
-        self.page.wait_for_function(THRESHOLD_SETTLED_JS)
+        self.page.wait_for_function(THRESHOLD_SETTLED_JS, arg=expected)
         return float(self.query()["t"])
 
     def download(self, button_text: re.Pattern | str) -> tuple[str, bytes]:

@@ -59,7 +59,7 @@ def test_use_my_scores_metrics_match_scikit_learn(app):
     app.set_number("Cost of a false positive", 40)
     app.set_number("Cost of a false negative", 300)
     app.expect(app.metric("Business cost")).not_to_have_text(before)
-    t = app.wait_threshold_settled()
+    t = app.wait_threshold_settled(fp="40", fn="300")
     costs = shown_costs(app)
     assert (costs["fp"], costs["fn"]) == (40, 300)
     assert_threshold_metrics(app, y, scores, t, costs)

@@ -104,7 +104,7 @@ def test_upload_train_threshold_report(app):
     cost_before = app.metric_text("Business cost")
     app.set_number("Cost of a false negative", 1200)
     app.expect(app.metric("Business cost")).not_to_have_text(cost_before)
-    t = app.wait_threshold_settled()
+    t = app.wait_threshold_settled(fn="1200")
     assert t == t_keyboard, "changing a cost moved the threshold"
     costs = shown_costs(app)
     assert costs["fn"] == 1200
