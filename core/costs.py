@@ -9,6 +9,16 @@ subtracted::
 
 so a negative cost is a net gain. Counts may be weighted (floats).
 
+**Money per case.** Each cell may also carry a percentage of the case's own amount (a loan's
+size, a transaction's value): ``fp_pct`` of the amount of every false positive, and so on.
+With the amount sums of each cell the business cost is::
+
+    Σ_FP (fp_cost + fp_pct/100·amount) + Σ_FN (fn_cost + fn_pct/100·amount)
+      − Σ_TP (tp_value + tp_pct/100·amount) − Σ_TN (tn_value + tn_pct/100·amount)
+
+which is linear in the counts and the amount sums, so a sweep's cumulative sums are enough:
+a cost edit never needs the scores again.
+
 ``cost_summary`` turns one operating point (or a whole sweep, element-wise) into the numbers
 a stakeholder asks for: the total, per case and per 1,000 cases, and the saving against the
 two policies that need no model at all, *flag nobody* and *flag everybody*.
@@ -34,6 +44,10 @@ class CostMatrix:
     ``fp_cost``/``fn_cost`` are what one false positive / false negative costs; ``tp_value``/
     ``tn_value`` are what one true positive / true negative earns (or saves). All four are
     finite numbers in ``currency`` units (``currency`` is only used for display).
+
+    ``fp_pct``, ``fn_pct``, ``tp_pct``, ``tn_pct`` add a percentage (>= 0) of each case's
+    amount to its cell's fixed cost or value; they need the amount sums of each cell in
+    ``total`` and are 0 (no per-case money) by default.
     """
 
     fp_cost: float
@@ -41,9 +55,13 @@ class CostMatrix:
     tp_value: float = 0.0
     tn_value: float = 0.0
     currency: str = "$"
+    fp_pct: float = 0.0
+    fn_pct: float = 0.0
+    tp_pct: float = 0.0
+    tn_pct: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("fp_cost", "fn_cost", "tp_value", "tn_value"):
+        for name in ("fp_cost", "fn_cost", "tp_value", "tn_value", *_PCT_FIELDS):
             value = getattr(self, name)
             try:
                 number = float(value)
@@ -51,15 +69,38 @@ class CostMatrix:
                 raise DataError(f"The {_LABELS[name]} must be a number, got {value!r}.") from None
             if not math.isfinite(number):
                 raise DataError(f"The {_LABELS[name]} must be a finite number, got {value!r}.")
+            if name in _PCT_FIELDS and number < 0:
+                raise DataError(
+                    f"The {_LABELS[name]} must be 0 or more, got {value!r}. Enter a cost of a share "
+                    "of the amount as a positive percentage (60 for 60%)."
+                )
             object.__setattr__(self, name, number)
         if not isinstance(self.currency, str):
             raise DataError(f"The currency must be text such as '$' or '€', got {self.currency!r}.")
 
-    def total(self, tp: Any, fp: Any, tn: Any, fn: Any) -> float | np.ndarray:
-        """Business cost of the counts: ``fp*fp_cost + fn*fn_cost - tp*tp_value - tn*tn_value``.
+    @property
+    def per_case(self) -> bool:
+        """True when any cell costs a share of the case's amount (needs an amount column)."""
+        return any(getattr(self, name) != 0 for name in _PCT_FIELDS)
 
-        Scalars give a float; arrays (e.g. a sweep's ``tp``, ``fp``, ``tn``, ``fn``) broadcast
-        and give an array of the common shape.
+    def total(
+        self,
+        tp: Any,
+        fp: Any,
+        tn: Any,
+        fn: Any,
+        *,
+        tp_amount: Any = 0.0,
+        fp_amount: Any = 0.0,
+        tn_amount: Any = 0.0,
+        fn_amount: Any = 0.0,
+    ) -> float | np.ndarray:
+        """Business cost of the counts and of each cell's amount sum.
+
+        ``fp*fp_cost + fn*fn_cost - tp*tp_value - tn*tn_value`` plus, per cell, its
+        percentage of the cell's total amount (``fp_amount * fp_pct / 100`` and so on).
+        Scalars give a float; arrays (e.g. a sweep's ``tp``, ``fp``, ``tn``, ``fn`` and
+        amount sums) broadcast and give an array of the common shape.
         """
         result = (
             np.multiply(fp, self.fp_cost)
@@ -67,7 +108,25 @@ class CostMatrix:
             - np.multiply(tp, self.tp_value)
             - np.multiply(tn, self.tn_value)
         )
+        if self.per_case:
+            result = result + (
+                np.multiply(fp_amount, self.fp_pct)
+                + np.multiply(fn_amount, self.fn_pct)
+                - np.multiply(tp_amount, self.tp_pct)
+                - np.multiply(tn_amount, self.tn_pct)
+            ) / 100.0
         return float(result) if np.ndim(result) == 0 else result
+
+    def cost_of(self, point: Any) -> float | np.ndarray:
+        """``total`` of anything with ``tp``, ``fp``, ``tn``, ``fn`` attributes (an operating
+        point or a sweep), with its ``*_amount`` attributes when it has them (0 otherwise)."""
+        return self.total(
+            point.tp,
+            point.fp,
+            point.tn,
+            point.fn,
+            **{f"{cell}_amount": getattr(point, f"{cell}_amount", 0.0) for cell in ("tp", "fp", "tn", "fn")},
+        )
 
     def optimal_probability_threshold(self) -> float:
         """The cost-optimal threshold for *calibrated* probabilities, from the matrix alone.
@@ -117,11 +176,17 @@ class CostMatrix:
         return f"{'-' if negative else ''}{self.currency}{text}"
 
 
+_PCT_FIELDS = ("fp_pct", "fn_pct", "tp_pct", "tn_pct")
+
 _LABELS = {
     "fp_cost": "cost of a false positive",
     "fn_cost": "cost of a false negative",
     "tp_value": "value of a true positive",
     "tn_value": "value of a true negative",
+    "fp_pct": "false positive percentage of the amount",
+    "fn_pct": "false negative percentage of the amount",
+    "tp_pct": "true positive percentage of the amount",
+    "tn_pct": "true negative percentage of the amount",
 }
 
 
@@ -150,17 +215,23 @@ def cost_summary(point: Any, costs: CostMatrix) -> CostSummary:
     ``point`` is anything with ``tp``, ``fp``, ``tn``, ``fn`` attributes: an
     ``OperatingPoint`` (scalars) or a ``Sweep`` (1-D arrays, summarised element-wise). The
     baselines use the same totals: *flag nobody* has ``tp = fp = 0``, *flag everybody* has
-    ``tn = fn = 0``.
+    ``tn = fn = 0``. When ``point`` also has amount sums (``tp_amount`` ...), per-case money
+    counts in the total and in both baselines.
     """
     if not isinstance(costs, CostMatrix):
         raise DataError("Enter the costs of false positives and false negatives to see business costs.")
     tp, fp, tn, fn = (np.asarray(getattr(point, name), dtype=float) for name in ("tp", "fp", "tn", "fn"))
+    tpa, fpa, tna, fna = (
+        np.asarray(getattr(point, f"{name}_amount", 0.0), dtype=float) for name in ("tp", "fp", "tn", "fn")
+    )
     n_pos = float(np.ravel(tp + fn)[0])
     n_neg = float(np.ravel(fp + tn)[0])
+    amount_pos = float(np.ravel(tpa + fna)[0])
+    amount_neg = float(np.ravel(fpa + tna)[0])
     n = n_pos + n_neg
-    total = costs.total(tp, fp, tn, fn)
-    nobody = costs.total(0.0, 0.0, n_neg, n_pos)
-    everybody = costs.total(n_pos, n_neg, 0.0, 0.0)
+    total = costs.total(tp, fp, tn, fn, tp_amount=tpa, fp_amount=fpa, tn_amount=tna, fn_amount=fna)
+    nobody = costs.total(0.0, 0.0, n_neg, n_pos, tn_amount=amount_neg, fn_amount=amount_pos)
+    everybody = costs.total(n_pos, n_neg, 0.0, 0.0, tp_amount=amount_pos, fp_amount=amount_neg)
     per_case = total / n if n > 0 else total * np.nan
     return CostSummary(
         total=total,
