@@ -34,7 +34,9 @@ class Demo:
     """A built-in dataset: what it is, what to predict, and what mistakes cost.
 
     ``story`` is two lines (joined by a newline) a stakeholder reads; ``features`` are the
-    columns a model should use by default (never the target, the score column or IDs).
+    columns a model should use by default (never the target, the score column or IDs);
+    ``amount_column`` is the money each case is about (a loan's size, a transaction's amount),
+    preset as the Data page's Amount column. Load the table with :func:`load_demo`.
     """
 
     key: str
@@ -46,10 +48,7 @@ class Demo:
     costs: CostMatrix
     features: tuple[str, ...]
     build: Callable[[], pd.DataFrame] = field(repr=False, compare=False)
-
-    def load(self) -> pd.DataFrame:
-        """The table (a fresh copy), score column included."""
-        return load_demo(self.key)
+    amount_column: str | None = None  # money per case, for costs as a % of the amount
 
 
 def load_demo(key: str) -> pd.DataFrame:
@@ -227,7 +226,7 @@ DEMOS: dict[str, Demo] = {
                "customer."),
         target="defaulted", positive_class="yes", score_column="risk_score",
         costs=CostMatrix(fp_cost=LOAN_MARGIN, fn_cost=LOAN_DEFAULT_LOSS),
-        features=_LOAN_FEATURES, build=_loan_default),
+        features=_LOAN_FEATURES, build=_loan_default, amount_column="loan_amount"),
     "breast_cancer": Demo(
         key="breast_cancer",
         title="Breast cancer diagnosis (569 biopsies)",
@@ -248,5 +247,5 @@ DEMOS: dict[str, Demo] = {
                f"alarm costs about ${FRAUD_REVIEW_COST:,.0f} for a review call and a blocked card."),
         target="is_fraud", positive_class=1, score_column="fraud_score",
         costs=CostMatrix(fp_cost=FRAUD_REVIEW_COST, fn_cost=FRAUD_LOSS),
-        features=_FRAUD_FEATURES, build=_card_fraud),
+        features=_FRAUD_FEATURES, build=_card_fraud, amount_column="amount"),
 }

@@ -36,7 +36,7 @@ def test_demos_are_ordered_with_a_business_story_first():
 @pytest.mark.parametrize("key", KEYS)
 def test_every_demo_has_target_positive_class_and_a_probability_score_column(key):
     demo = DEMOS[key]
-    df = demo.load()
+    df = load_demo(demo.key)
     assert demo.target in df.columns and demo.score_column in df.columns
     assert set(demo.features) <= set(df.columns)
     assert demo.target not in demo.features and demo.score_column not in demo.features
@@ -51,7 +51,7 @@ def test_every_demo_has_target_positive_class_and_a_probability_score_column(key
 @pytest.mark.parametrize("key", KEYS)
 def test_every_demo_works_in_train_mode_without_the_score_column(key):
     demo = DEMOS[key]
-    df = demo.load()
+    df = load_demo(demo.key)
     report = describe_data(df, demo.target, feature_columns=list(demo.features))
     assert report.positive_class == demo.positive_class
     assert demo.score_column not in report.features
@@ -68,7 +68,7 @@ def test_every_demo_works_in_train_mode_without_the_score_column(key):
 @pytest.mark.parametrize("key", KEYS)
 def test_every_demo_works_in_use_my_scores_mode(key):
     demo = DEMOS[key]
-    df = demo.load()
+    df = load_demo(demo.key)
     scored = scores_from_column(df, demo.target, demo.score_column, demo.positive_class)
     assert scored.is_probability
     assert scored.y.size == len(df)
@@ -77,7 +77,7 @@ def test_every_demo_works_in_use_my_scores_mode(key):
 
 def test_breast_cancer_positive_class_is_malignant_with_labels_flipped_from_scikit_learn():
     demo = DEMOS["breast_cancer"]
-    df = demo.load()
+    df = load_demo(demo.key)
     bunch = load_breast_cancer()
     assert demo.positive_class == "malignant"
     assert set(df["diagnosis"]) == {"malignant", "benign"}
@@ -90,7 +90,7 @@ def test_breast_cancer_positive_class_is_malignant_with_labels_flipped_from_scik
 
 
 def test_loan_default_has_realistic_columns_gaps_and_categories():
-    df = DEMOS["loan_default"].load()
+    df = load_demo("loan_default")
     for column in ("income", "loan_amount", "credit_score", "employment_years",
                    "home_ownership", "purpose", "defaulted"):
         assert column in df.columns
@@ -106,7 +106,7 @@ def test_loan_default_has_realistic_columns_gaps_and_categories():
 
 
 def test_loan_costs_follow_from_the_data():
-    df = DEMOS["loan_default"].load()
+    df = load_demo("loan_default")
     defaulted = df["defaulted"] == "yes"
     average_loss = LOAN_LOSS_GIVEN_DEFAULT * df.loc[defaulted, "loan_amount"].mean()
     assert DEMOS["loan_default"].costs.fn_cost == LOAN_DEFAULT_LOSS
@@ -115,7 +115,7 @@ def test_loan_costs_follow_from_the_data():
 
 
 def test_fraud_demo_has_rare_positives_and_costs_from_the_data():
-    df = DEMOS["card_fraud"].load()
+    df = load_demo("card_fraud")
     fraud = df["is_fraud"] == 1
     assert 0.005 < fraud.mean() < 0.02
     assert FRAUD_LOSS == pytest.approx(df.loc[fraud, "amount"].mean(), rel=0.1)
@@ -127,8 +127,8 @@ def test_loading_is_deterministic_cached_and_returns_copies():
     first.loc[:, "income"] = -1.0
     second = load_demo("loan_default")
     assert (second["income"] > 0).all()
-    pd.testing.assert_frame_equal(second, DEMOS["loan_default"].load())
-    assert second is not DEMOS["loan_default"].load()
+    pd.testing.assert_frame_equal(second, load_demo("loan_default"))
+    assert second is not load_demo("loan_default")
 
 
 def test_generators_are_seeded():
