@@ -8,7 +8,7 @@ PORT        ?= 8501
 ADDRESS     ?= 127.0.0.1
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast bench chromium clean
+.PHONY: run test test-fast bench chromium java clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(VENV)/.runtime: requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+$(VENV)/.dev: requirements.txt requirements-dev.txt requirements-spark.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
@@ -34,8 +34,16 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-## test: the whole suite (core, AppTest pages, real-browser end-to-end)
-test: $(VENV)/.dev chromium
+## java: Debian's Java runtime for `core.summarise --engine spark` (PySpark 4 needs Java 17+; never a downloaded JDK)
+java:
+	@if ! java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then \
+	  echo "Installing Debian's default-jre-headless for the Spark tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; \
+	fi
+
+## test: the whole suite (core, AppTest pages, real-browser end-to-end, Spark)
+test: $(VENV)/.dev chromium java
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## test-fast: everything except the browser tests
