@@ -8,6 +8,10 @@
   a false positive as ``t / (1 - t)`` of a true positive (the exchange rate at which a
   calibrated ``p = t`` is a coin toss between acting and not). Compared with "treat all"
   (flag everybody) and "treat none" (0).
+
+Each takes optional ``sample_weight`` (cases per row). ``core.analysis`` calls them on the
+cases it has already sorted (``reliability_curve`` and ``brier_score`` do not need an order;
+``decision_curve_of_sweep`` reads the sweep), so the scores are sorted once per analysis.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataError
-from core.thresholds import threshold_sweep, validate_labels_scores
+from core.thresholds import Sweep, _validate_weights, threshold_sweep, validate_labels_scores
 
-__all__ = ["brier_score", "decision_curve", "reliability_curve"]
+__all__ = ["brier_score", "decision_curve", "decision_curve_of_sweep", "reliability_curve"]
 
 
 def _probabilities(y_true: Any, proba: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
@@ -33,17 +37,24 @@ def _probabilities(y_true: Any, proba: Any, what: str) -> tuple[np.ndarray, np.n
     return y, p
 
 
-def reliability_curve(y_true: Any, proba: Any, n_bins: int = 10, strategy: str = "uniform") -> pd.DataFrame:
+def _weights(sample_weight: Any, n: int) -> np.ndarray | None:
+    return None if sample_weight is None else _validate_weights(sample_weight, n)
+
+
+def reliability_curve(
+    y_true: Any, proba: Any, n_bins: int = 10, strategy: str = "uniform", *, sample_weight: Any = None
+) -> pd.DataFrame:
     """Reliability (calibration) curve: one row per non-empty bin, in bin order.
 
     ``y_true``: shape (n,), 0/1. ``proba``: shape (n,), in [0, 1]. ``strategy="uniform"``:
     ``n_bins`` equal-width bins on [0, 1]; ``"quantile"``: edges at the quantiles of
     ``proba`` (bins of about equal count; tied edges give fewer bins). Columns:
     ``mean_predicted`` (mean probability in the bin), ``fraction_positive`` (share of
-    positives), ``count`` (cases). The first two equal ``calibration_curve``'s
+    positives), ``count`` (cases, or weight). The first two equal ``calibration_curve``'s
     ``prob_pred``/``prob_true``.
     """
     y, p = _probabilities(y_true, proba, "calibration curve")
+    w = _weights(sample_weight, len(p))
     try:
         n_bins = int(n_bins)
     except (TypeError, ValueError):
@@ -58,9 +69,11 @@ def reliability_curve(y_true: Any, proba: Any, n_bins: int = 10, strategy: str =
         raise DataError(f"The binning must be 'uniform' or 'quantile', got {strategy!r}.")
     # Same binning as scikit-learn: interior edges, left-closed search.
     bins = np.searchsorted(edges[1:-1], p)
-    total = np.bincount(bins, minlength=n_bins)
-    sums = np.bincount(bins, weights=p, minlength=n_bins)
-    positives = np.bincount(bins, weights=y, minlength=n_bins)
+    total = np.bincount(bins, weights=w, minlength=n_bins)
+    if w is None:
+        total = total.astype(np.int64)
+    sums = np.bincount(bins, weights=p if w is None else p * w, minlength=n_bins)
+    positives = np.bincount(bins, weights=y if w is None else y * w, minlength=n_bins)
     kept = total != 0
     return pd.DataFrame(
         {
@@ -71,10 +84,10 @@ def reliability_curve(y_true: Any, proba: Any, n_bins: int = 10, strategy: str =
     )
 
 
-def brier_score(y_true: Any, proba: Any) -> float:
-    """Mean of ``(proba - y_true)**2``; 0 is perfect, 0.25 is a constant 0.5. Shapes (n,)."""
+def brier_score(y_true: Any, proba: Any, *, sample_weight: Any = None) -> float:
+    """Mean of ``(proba - y_true)**2`` (weighted); 0 is perfect, 0.25 is a constant 0.5. Shapes (n,)."""
     y, p = _probabilities(y_true, proba, "Brier score")
-    return float(np.mean((p - y) ** 2))
+    return float(np.average((p - y) ** 2, weights=_weights(sample_weight, len(p))))
 
 
 def decision_curve(y_true: Any, scores: Any, thresholds: Any = None) -> pd.DataFrame:
@@ -88,10 +101,19 @@ def decision_curve(y_true: Any, scores: Any, thresholds: Any = None) -> pd.DataF
     then O(log n) per threshold.
     """
     y, p = _probabilities(y_true, scores, "decision curve")
+    return decision_curve_of_sweep(threshold_sweep(y, p), thresholds)
+
+
+def decision_curve_of_sweep(sweep: Sweep, thresholds: Any = None) -> pd.DataFrame:
+    """``decision_curve`` from a sweep of probabilities (no sort; weights as in the sweep)."""
+    if sweep.score_min < 0 or sweep.score_max > 1:
+        raise DataError(
+            f"The decision curve needs probabilities between 0 and 1, but the scores range from "
+            f"{sweep.score_min:.4g} to {sweep.score_max:.4g}. Use a model's predicted probabilities."
+        )
     t = np.arange(1, 100) / 100 if thresholds is None else np.asarray(thresholds, dtype=np.float64).ravel()
     if t.size and (np.isnan(t).any() or t.min() < 0 or t.max() >= 1):
         raise DataError("Decision-curve thresholds must be probabilities from 0 up to (not including) 1.")
-    sweep = threshold_sweep(y, p)
     idx = sweep.index(t)
     n = sweep.n
     odds = t / (1 - t)

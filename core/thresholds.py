@@ -22,17 +22,29 @@ Undefined ratios (a zero denominator) follow scikit-learn with ``zero_division=0
     accuracy = (tp + tn) / n,  positive_rate = (tp + fp) / n   (0 only for an empty subset)
 Counts are integers without ``sample_weight`` and float weight sums with it (zero-weight
 rows are dropped first, as scikit-learn does).
+
+**Counts first, money second.** A sweep holds counts, weight sums and — with ``amounts`` —
+the cumulative amount among flagged positives (``tp_amount``) and flagged negatives
+(``fp_amount``) per distinct threshold; nothing in it depends on costs except ``cost``,
+which ``Sweep.with_costs`` recomputes from those arrays in one vectorised pass (no sort).
+An amount belongs to a row: with sample weights (a Count column) it is the total amount of
+that row's cases, so cumulative amounts are plain sums of the rows' amounts.
+
+``sort_cases`` is the one sort; ``sweep_sorted`` builds a sweep from its result, so
+calibration, histograms and the bootstrap (``core.analysis``) reuse the same order.
 """
 
 from __future__ import annotations
 
 import math
+import copy
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from core import objectives
 from core.costs import CostMatrix, cost_summary
 from core.errors import DataError
 
@@ -41,6 +53,7 @@ __all__ = [
     "METRICS",
     "OperatingPoint",
     "Recommendation",
+    "SortedCases",
     "Sweep",
     "average_precision",
     "point_from_counts",
@@ -48,17 +61,13 @@ __all__ = [
     "recommend_threshold",
     "roc_auc",
     "roc_points",
+    "sort_cases",
+    "sweep_sorted",
     "threshold_sweep",
 ]
 
-OBJECTIVES = {
-    "min_cost": "Lowest business cost",
-    "max_f1": "Highest F1",
-    "youden": "Best balance (Youden's J)",
-    "recall_at_precision": "Highest recall with precision ≥ p",
-    "precision_at_recall": "Highest precision with recall ≥ r",
-    "capacity": "Flag at most k% of cases",
-}
+# Key -> label of every recommendation objective, from the one registry in core.objectives.
+OBJECTIVES = {key: objective.label for key, objective in objectives.REGISTRY.items()}
 
 COUNTS = ("tp", "fp", "tn", "fn")
 RATIOS = (
@@ -126,6 +135,23 @@ def validate_labels_scores(y_true: Any, scores: Any) -> tuple[np.ndarray, np.nda
     return y.astype(np.uint8, copy=False), s + 0.0
 
 
+def _validate_amounts(amounts: Any, n: int) -> np.ndarray:
+    a = np.asarray(amounts)
+    if a.shape != (n,):
+        raise DataError(f"There must be one amount per row ({n:,}), got shape {a.shape}.")
+    try:
+        a = a.astype(np.float64, copy=False)
+    except (TypeError, ValueError):
+        raise DataError("The amounts must be numbers; some values are text.") from None
+    bad = ~np.isfinite(a)
+    if bad.any():
+        raise DataError(
+            f"{int(bad.sum()):,} amounts are missing or infinite; every row needs an amount "
+            "(choose another Amount column, or fill the gaps)."
+        )
+    return a
+
+
 def _validate_weights(sample_weight: Any, n: int) -> np.ndarray:
     w = np.asarray(sample_weight)
     if w.shape != (n,):
@@ -181,45 +207,71 @@ def _distinct_ends(sorted_desc: np.ndarray) -> np.ndarray:
     return np.append(change, len(sorted_desc) - 1)
 
 
-def threshold_sweep(
-    y_true: Any,
-    scores: Any,
-    *,
-    costs: CostMatrix | None = None,
-    sample_weight: Any = None,
-) -> Sweep:
-    """Confusion matrix and every metric at every distinct score, plus the "flag nobody" end.
+class SortedCases(NamedTuple):
+    """The cases in decreasing score order (the one sort), shared by everything after it.
 
-    ``y_true``: shape (n,), 0/1 or bool (1 = positive). ``scores``: shape (n,), finite
-    floats, higher = more likely positive. ``costs``: adds a ``cost`` array. ``sample_weight``:
-    shape (n,), non-negative. Counts at index ``i`` are exactly those of
-    ``scores >= thresholds[i]``; the first ``m`` entries of ``thresholds``/``tp``/``fp``/``tn``/
-    ``fn`` equal scikit-learn's ``confusion_matrix_at_thresholds`` (same order). O(n log n),
-    one sort. See the module docstring for the index order and zero-division convention.
+    ``scores``: float64 (n,), decreasing; ``labels``: 0/1 (n,); ``weights``/``amounts``:
+    float64 (n,) or None; ``ends``: index of the last case of each run of equal scores (one
+    per distinct threshold). Zero-weight rows are already dropped.
+    """
+
+    scores: np.ndarray
+    labels: np.ndarray
+    weights: np.ndarray | None
+    amounts: np.ndarray | None
+    ends: np.ndarray
+
+
+def sort_cases(y_true: Any, scores: Any, *, sample_weight: Any = None, amounts: Any = None) -> SortedCases:
+    """Validate once and sort once: the cases in decreasing score order (see ``SortedCases``).
+
+    Without weights and amounts the label rides in the sort key (no argsort, no gather);
+    otherwise one stable argsort orders every array.
     """
     y, s = validate_labels_scores(y_true, scores)
-    if costs is not None and not isinstance(costs, CostMatrix):
-        raise DataError("costs must be a CostMatrix.")
-    if sample_weight is None:
+    a = None if amounts is None else _validate_amounts(amounts, len(s))
+    if sample_weight is None and a is None:
         scores_desc, labels_desc = _sorted_desc_unweighted(y, s)
-        ends = _distinct_ends(scores_desc)
-        tp = np.cumsum(labels_desc, dtype=np.int64)[ends]
-        fp = ends + 1 - tp
-    else:
+        return SortedCases(scores_desc, labels_desc, None, None, _distinct_ends(scores_desc))
+    w = None
+    if sample_weight is not None:
         w = _validate_weights(sample_weight, len(s))
         keep = w != 0
         if not keep.all():
             y, s, w = y[keep], s[keep], w[keep]
-        order = np.argsort(s)[::-1]
-        scores_desc = s[order]
-        w_desc = w[order]
-        pos_w = w_desc * y[order]
-        ends = _distinct_ends(scores_desc)
+            a = None if a is None else a[keep]
+    order = np.argsort(s, kind="stable")[::-1]
+    scores_desc = s[order]
+    return SortedCases(
+        scores_desc,
+        y[order],
+        None if w is None else w[order],
+        None if a is None else a[order],
+        _distinct_ends(scores_desc),
+    )
+
+
+def sweep_sorted(cases: SortedCases, costs: CostMatrix | None = None) -> Sweep:
+    """The ``Sweep`` of already sorted cases (``sort_cases``): cumulative sums only."""
+    if costs is not None and not isinstance(costs, CostMatrix):
+        raise DataError("costs must be a CostMatrix.")
+    scores_desc, labels_desc, w_desc, a_desc, ends = cases
+    if w_desc is None:
+        tp = np.cumsum(labels_desc, dtype=np.int64)[ends]
+        fp = ends + 1 - tp
+    else:
+        pos_w = w_desc * labels_desc
         tp = np.cumsum(pos_w)[ends]
         # As scikit-learn: fp as its own cumsum keeps it monotone despite rounding.
         fp = np.cumsum(w_desc - pos_w)[ends]
     thresholds = np.append(scores_desc[ends], np.inf)
     zero = tp.dtype.type(0)
+    amounts = None
+    if a_desc is not None:
+        pos_a = np.where(labels_desc == 1, a_desc, 0.0)
+        tp_amount = np.cumsum(pos_a)[ends]
+        fp_amount = np.cumsum(a_desc - pos_a)[ends]
+        amounts = (np.append(tp_amount, 0.0), np.append(fp_amount, 0.0))
     tp = np.append(tp, zero)
     fp = np.append(fp, zero)
     return Sweep(
@@ -231,8 +283,32 @@ def threshold_sweep(
         costs=costs,
         score_min=float(scores_desc[-1]),
         score_max=float(scores_desc[0]),
-        weighted=sample_weight is not None,
+        weighted=w_desc is not None,
+        amounts=amounts,
     )
+
+
+def threshold_sweep(
+    y_true: Any,
+    scores: Any,
+    *,
+    costs: CostMatrix | None = None,
+    sample_weight: Any = None,
+    amounts: Any = None,
+) -> Sweep:
+    """Confusion matrix and every metric at every distinct score, plus the "flag nobody" end.
+
+    ``y_true``: shape (n,), 0/1 or bool (1 = positive). ``scores``: shape (n,), finite
+    floats, higher = more likely positive. ``costs``: adds a ``cost`` array. ``sample_weight``:
+    shape (n,), non-negative. ``amounts``: shape (n,), finite, each row's amount (for
+    per-case money; see the module docstring). Counts at index ``i`` are exactly those of
+    ``scores >= thresholds[i]``; the first ``m`` entries of ``thresholds``/``tp``/``fp``/``tn``/
+    ``fn`` equal scikit-learn's ``confusion_matrix_at_thresholds`` (same order). O(n log n),
+    one sort. See the module docstring for the index order and zero-division convention.
+    """
+    if costs is not None and not isinstance(costs, CostMatrix):
+        raise DataError("costs must be a CostMatrix.")
+    return sweep_sorted(sort_cases(y_true, scores, sample_weight=sample_weight, amounts=amounts), costs)
 
 
 # ---------------------------------------------------------------------------------------
@@ -260,10 +336,20 @@ class ConfusionMetrics(dict):
     without costs. Lazy because a bootstrap objective needs only two or three of them.
     """
 
-    def __init__(self, tp: Any, fp: Any, n_pos: Any, n_neg: Any, costs: CostMatrix | None = None) -> None:
+    def __init__(
+        self,
+        tp: Any,
+        fp: Any,
+        n_pos: Any,
+        n_neg: Any,
+        costs: CostMatrix | None = None,
+        amounts: tuple[Any, Any, Any, Any] | None = None,
+    ) -> None:
         super().__init__(tp=np.asarray(tp), fp=np.asarray(fp))
         self._n_pos, self._n_neg = n_pos, n_neg
         self._costs = costs
+        # (tp_amount, fp_amount, amount among all positives, among all negatives), or None.
+        self._amounts = amounts
 
     def __missing__(self, name: str) -> Any:
         if name in METRICS:
@@ -323,12 +409,50 @@ class ConfusionMetrics(dict):
     def _cost(self) -> np.ndarray | None:
         if self._costs is None:
             return None
-        return np.asarray(self._costs.total(self["tp"], self["fp"], self["tn"], self["fn"]), dtype=np.float64)
+        return business_cost(self._costs, self["tp"], self["fp"], self._n_pos, self._n_neg, self._amounts)
 
 
-def confusion_metrics(tp: Any, fp: Any, n_pos: Any, n_neg: Any, costs: CostMatrix | None = None) -> ConfusionMetrics:
-    """``ConfusionMetrics(tp, fp, n_pos, n_neg, costs)``: every metric, computed when read."""
-    return ConfusionMetrics(tp, fp, n_pos, n_neg, costs)
+def business_cost(
+    costs: CostMatrix, tp: Any, fp: Any, n_pos: Any, n_neg: Any, amounts: tuple[Any, Any, Any, Any] | None = None
+) -> np.ndarray:
+    """``costs.total`` of every entry, written as ``const + a*fp + b*tp`` (+ the amount terms)
+    because tn and fn are the complements: about half the array passes of the four-term form.
+
+    ``amounts`` is ``(tp_amount, fp_amount, amount_pos, amount_neg)``; required when ``costs``
+    has percentages of the amount.
+    """
+    n_pos = np.asarray(n_pos, dtype=np.float64)
+    n_neg = np.asarray(n_neg, dtype=np.float64)
+    out = np.multiply(fp, costs.fp_cost + costs.tn_value, dtype=np.float64)
+    out -= np.multiply(tp, costs.fn_cost + costs.tp_value, dtype=np.float64)
+    out += n_pos * costs.fn_cost - n_neg * costs.tn_value
+    if out.ndim == 0:
+        out = np.float64(out)
+    if costs.per_case:
+        if amounts is None:
+            raise DataError(
+                "These costs take a share of each case's amount, but no amount column is set. "
+                "Choose an Amount column on the Data page, or set the percentages to 0."
+            )
+        tp_amount, fp_amount, amount_pos, amount_neg = amounts
+        if costs.fp_pct or costs.tn_pct:
+            out += np.multiply(fp_amount, (costs.fp_pct + costs.tn_pct) / 100.0)
+        if costs.fn_pct or costs.tp_pct:
+            out -= np.multiply(tp_amount, (costs.fn_pct + costs.tp_pct) / 100.0)
+        out += (np.asarray(amount_pos) * costs.fn_pct - np.asarray(amount_neg) * costs.tn_pct) / 100.0
+    return out
+
+
+def confusion_metrics(
+    tp: Any,
+    fp: Any,
+    n_pos: Any,
+    n_neg: Any,
+    costs: CostMatrix | None = None,
+    amounts: tuple[Any, Any, Any, Any] | None = None,
+) -> ConfusionMetrics:
+    """``ConfusionMetrics(tp, fp, n_pos, n_neg, costs, amounts)``: every metric, computed when read."""
+    return ConfusionMetrics(tp, fp, n_pos, n_neg, costs, amounts)
 
 
 # ---------------------------------------------------------------------------------------
@@ -359,22 +483,44 @@ class OperatingPoint:
     mcc: float
     positive_rate: float
     cost: float | None = None
+    # Amount sums of each cell (0 without an amount column): what per-case money is a share of.
+    tp_amount: float = 0.0
+    fp_amount: float = 0.0
+    tn_amount: float = 0.0
+    fn_amount: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The threshold and every metric by name (the amount sums are left out)."""
+        return {name: value for name, value in asdict(self).items() if not name.endswith("_amount")}
 
 
 def point_from_counts(
-    threshold: float, tp: float, fp: float, tn: float, fn: float, costs: CostMatrix | None = None
+    threshold: float,
+    tp: float,
+    fp: float,
+    tn: float,
+    fn: float,
+    costs: CostMatrix | None = None,
+    *,
+    tp_amount: float = 0.0,
+    fp_amount: float = 0.0,
+    tn_amount: float = 0.0,
+    fn_amount: float = 0.0,
 ) -> OperatingPoint:
-    """An ``OperatingPoint`` from one confusion matrix (e.g. a subset of cases)."""
-    metrics = confusion_metrics(np.float64(tp), np.float64(fp), tp + fn, fp + tn, costs)
+    """An ``OperatingPoint`` from one confusion matrix (e.g. a subset of cases) and, for
+    per-case money, the amount sums of its cells."""
+    amounts = (tp_amount, fp_amount, tp_amount + fn_amount, fp_amount + tn_amount)
+    metrics = confusion_metrics(np.float64(tp), np.float64(fp), tp + fn, fp + tn, costs, amounts)
     cast = int if all(float(x).is_integer() for x in (tp, fp, tn, fn)) else float
     return OperatingPoint(
         float(threshold),
         *(cast(metrics[name]) for name in COUNTS),
         *(float(metrics[name]) for name in RATIOS),
         cost=None if costs is None else float(metrics["cost"]),
+        tp_amount=float(tp_amount),
+        fp_amount=float(fp_amount),
+        tn_amount=float(tn_amount),
+        fn_amount=float(fn_amount),
     )
 
 
@@ -386,6 +532,10 @@ class Sweep:
     ``accuracy``, ``balanced_accuracy``, ``mcc``, ``positive_rate``; ``cost`` (total business
     cost, ``None`` without costs). Totals ``n``, ``n_pos``, ``n_neg``; ``score_min``,
     ``score_max``; ``costs``; ``weighted``.
+
+    With amounts: ``tp_amount``/``fp_amount``/``tn_amount``/``fn_amount`` (the amount sums of
+    each cell, same index order) and totals ``amount_pos``/``amount_neg``; otherwise those
+    arrays are ``None`` and the totals 0. ``with_costs`` re-costs without sorting again.
     """
 
     def __init__(
@@ -400,6 +550,7 @@ class Sweep:
         score_min: float,
         score_max: float,
         weighted: bool,
+        amounts: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         cast = float if weighted else int
         self.thresholds = thresholds
@@ -410,14 +561,48 @@ class Sweep:
         self.score_min = score_min
         self.score_max = score_max
         self.weighted = weighted
-        metrics = confusion_metrics(tp, fp, n_pos, n_neg, costs)
+        self.has_amounts = amounts is not None
+        if amounts is None:
+            self.tp_amount = self.fp_amount = self.tn_amount = self.fn_amount = None
+            self.amount_pos = self.amount_neg = 0.0
+        else:
+            self.tp_amount, self.fp_amount = amounts
+            self.amount_pos, self.amount_neg = float(self.tp_amount[-2]), float(self.fp_amount[-2])
+            self.fn_amount = self.amount_pos - self.tp_amount
+            self.tn_amount = self.amount_neg - self.fp_amount
+        metrics = confusion_metrics(tp, fp, n_pos, n_neg, None)
         for name in METRICS:
             setattr(self, name, metrics[name])
+        # The counts as float64, kept (the ratios needed them anyway) so that re-costing is
+        # two multiply-adds over ready arrays rather than int-to-float conversions.
+        self._float_tp, self._float_fp = metrics["f_tp"], metrics["f_fp"]
+        self.cost = None if costs is None else self._cost_of(costs)
         # searchsorted needs an ascending, contiguous copy of the finite thresholds.
         self._ascending = np.ascontiguousarray(thresholds[-2::-1])
 
     def __len__(self) -> int:
         return len(self.thresholds)
+
+    def _amount_sums(self) -> tuple[Any, Any, float, float] | None:
+        if not self.has_amounts:
+            return None
+        return self.tp_amount, self.fp_amount, self.amount_pos, self.amount_neg
+
+    def _cost_of(self, costs: CostMatrix) -> np.ndarray:
+        return business_cost(costs, self._float_tp, self._float_fp, self.n_pos, self.n_neg, self._amount_sums())
+
+    def with_costs(self, costs: CostMatrix | None) -> Sweep:
+        """This sweep under other ``costs``: the same arrays (shared, not copied) and a new
+        ``cost`` from the cumulative sums in one vectorised pass. Never sorts again.
+
+        Raises ``DataError`` when ``costs`` take a share of the amount and the sweep has none.
+        """
+        if costs is not None and not isinstance(costs, CostMatrix):
+            raise DataError("costs must be a CostMatrix.")
+        other = copy.copy(self)
+        other.costs = costs
+        other.cost = None if costs is None else self._cost_of(costs)
+        return other
 
     def __repr__(self) -> str:
         return (
@@ -443,11 +628,15 @@ class Sweep:
         """The operating point stored at index ``i`` (threshold defaults to ``thresholds[i]``)."""
         cast = float if self.weighted else int
         cost = None if self.cost is None else float(self.cost[i])
+        amounts = {}
+        if self.has_amounts:
+            amounts = {f"{cell}_amount": float(getattr(self, f"{cell}_amount")[i]) for cell in COUNTS}
         return OperatingPoint(
             float(self.thresholds[i]) if threshold is None else float(threshold),
             *(cast(getattr(self, name)[i]) for name in COUNTS),
             *(float(getattr(self, name)[i]) for name in RATIOS),
             cost=cost,
+            **amounts,
         )
 
     def at(self, t: float) -> OperatingPoint:
@@ -588,18 +777,6 @@ class Recommendation:
         return OBJECTIVES[self.objective]
 
 
-def _check_share(value: Any, name: str, what: str) -> float:
-    if value is None:
-        raise DataError(f"Enter the {what} for the objective “{name}”.")
-    try:
-        share = float(value)
-    except (TypeError, ValueError):
-        raise DataError(f"The {what} must be a number between 0 and 1, got {value!r}.") from None
-    if not 0 <= share <= 1:
-        raise DataError(f"The {what} must be between 0 and 1 (for example 0.1 for 10%), got {value!r}.")
-    return share
-
-
 def choose_index(
     metrics: dict[str, np.ndarray],
     objective: str,
@@ -613,30 +790,13 @@ def choose_index(
     ``metrics`` holds ``confusion_metrics`` arrays in sweep index order, shape (m+1,) or
     (B, m+1) for bootstrap resamples. Ties go to the lowest index, i.e. the highest
     threshold (fewest cases flagged). ``min_precision``/``min_recall``/``capacity`` are shares
-    in [0, 1], validated by the caller.
+    in [0, 1], validated by the caller. Each objective's rule lives in ``core.objectives``.
     """
-    if objective == "min_cost":
-        return np.argmin(metrics["cost"], axis=-1)
-    if objective == "max_f1":
-        return np.argmax(metrics["f1"], axis=-1)
-    if objective == "youden":
-        return np.argmax(metrics["recall"] - metrics["fpr"], axis=-1)
-    if objective == "recall_at_precision":
-        ok = (metrics["precision"] >= min_precision - 1e-12) & (metrics["tp"] + metrics["fp"] > 0)
-        score = np.where(ok, metrics["recall"], -1.0)
-    elif objective == "precision_at_recall":
-        ok = metrics["recall"] >= min_recall - 1e-12
-        precision = np.where(ok, metrics["precision"], -1.0)
-        # Highest precision; among equal precisions, the higher recall.
-        best = ok & (precision == np.max(precision, axis=-1, keepdims=True))
-        score = np.where(best, metrics["recall"], -1.0)
-    elif objective == "capacity":
-        ok = metrics["positive_rate"] <= capacity + 1e-12
-        score = np.where(ok, metrics["positive_rate"], -1.0)
-    else:
-        raise DataError(f"Unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}.")
-    best = np.argmax(score, axis=-1)
-    return np.where(np.any(ok, axis=-1), best, -1)
+    spec = objectives.get(objective)
+    if spec.parameter is None:
+        return spec.choose(metrics)
+    share = {"min_precision": min_precision, "min_recall": min_recall, "capacity": capacity}[spec.parameter.name]
+    return spec.choose(metrics, share)
 
 
 def display_threshold(sweep: Sweep, i: int) -> float:
@@ -724,6 +884,20 @@ def explain(
     return "; ".join(parts) + "."
 
 
+def check_costs_for(spec: objectives.Objective, sweep: Sweep) -> None:
+    """``DataError`` when ``spec`` needs costs and ``sweep``'s costs cannot rank thresholds."""
+    if not spec.needs_costs:
+        return
+    if sweep.costs is None:
+        raise DataError("Enter the costs of a false positive and a false negative to find the lowest-cost threshold.")
+    if np.ptp(sweep.cost) == 0:
+        # All costs 0 (say): argmin would return an arbitrary end and call it a recommendation.
+        raise DataError(
+            "With these costs every threshold gives the same business cost, so none is cheapest. "
+            "Enter what a false positive and a false negative cost your business."
+        )
+
+
 def recommend_threshold(
     sweep: Sweep,
     objective: str = "min_cost",
@@ -748,35 +922,15 @@ def recommend_threshold(
     ``positive_label``/``case_noun`` name things in the explanation ("defaulters",
     "customers"). Raises ``DataError`` in plain words when the objective is impossible.
     """
-    if objective not in OBJECTIVES:
-        raise DataError(f"Unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}.")
-    kwargs: dict[str, float] = {}
-    if objective == "min_cost" and sweep.costs is None:
-        raise DataError("Enter the costs of a false positive and a false negative to find the lowest-cost threshold.")
-    if objective == "min_cost" and np.ptp(sweep.cost) == 0:
-        # All costs 0 (say): argmin would return an arbitrary end and call it a recommendation.
-        raise DataError(
-            "With these costs every threshold gives the same business cost, so none is cheapest. "
-            "Enter what a false positive and a false negative cost your business."
-        )
-    if objective == "recall_at_precision":
-        kwargs["min_precision"] = _check_share(min_precision, OBJECTIVES[objective], "minimum precision")
-    elif objective == "precision_at_recall":
-        kwargs["min_recall"] = _check_share(min_recall, OBJECTIVES[objective], "minimum recall")
-    elif objective == "capacity":
-        kwargs["capacity"] = _check_share(capacity, OBJECTIVES[objective], "share of cases you can flag")
+    spec = objectives.get(objective)
+    check_costs_for(spec, sweep)
+    kwargs = objectives.check_parameters(
+        spec, {"min_precision": min_precision, "min_recall": min_recall, "capacity": capacity}
+    )
     metrics = {name: getattr(sweep, name) for name in METRICS}
     i = int(choose_index(metrics, objective, **kwargs))
     if i < 0:
-        if objective == "recall_at_precision":
-            finite = len(sweep) - 1
-            best = int(np.argmax(sweep.precision[:finite]))
-            raise DataError(
-                f"No threshold reaches precision {kwargs['min_precision']:g}; the best this model "
-                f"reaches is {sweep.precision[best]:.3f} (at {sweep.thresholds[best]:g}). "
-                "Lower the required precision."
-            )
-        raise DataError(f"No threshold reaches recall {kwargs['min_recall']:g}. Lower the required recall.")
+        raise DataError(spec.infeasible(metrics, sweep.thresholds, next(iter(kwargs.values()))))
     threshold = display_threshold(sweep, i)
     point = sweep.point(i, threshold=threshold)
     sentence = explain(sweep, point, positive_label=positive_label, case_noun=case_noun)
