@@ -361,7 +361,7 @@ def _header_lines(policy: Policy, language: str) -> list[str]:
         f"Threshold: {policy.threshold!r}" + ("" if policy.review_band is None else
                                              f"; review band [{policy.review_band[0]!r}, {policy.review_band[1]!r})"),
         *_rule_lines(policy),
-        f"Costs: {ascii(_describe_costs(policy.costs))[1:-1]}",
+        f"Costs: {repr(_describe_costs(policy.costs))[1:-1]}",
         f"Made: {policy.created}",
         "Re-validate before relying on it if the data drift (new kinds of cases, changed definitions,",
         "a different share of positives): the threshold was chosen on the data above.",
