@@ -135,7 +135,7 @@ def _edge_texts(edges: np.ndarray) -> list[str]:
     """The bin edges as text with just enough significant digits to tell them apart."""
     for digits in range(4, 18):
         texts = [_number_text(e, digits) for e in edges]
-        if len(set(texts)) == len(texts):
+        if len(set(texts)) == len(set(float(e) for e in edges)):
             return texts
     return [repr(float(e)) for e in edges]
 
@@ -199,8 +199,8 @@ def segment_labels(values: Any, *, max_groups: int = 50, bins: int = 4) -> Segme
             # Same text after stripping is the same value: merge those uniques.
             text = np.array([str(v) for v in cleaned], dtype=object)
             merged, text_uniques = pd.factorize(text)
-            merged = np.where(blank, -1, merged)
-            codes = np.where(codes >= 0, merged[np.maximum(codes, 0)], -1)
+            merged = np.append(np.where(blank, -1, merged), -1)  # the extra -1: where codes are -1
+            codes = merged[codes]
     if numeric:
         missing = np.isnan(x)
         if np.isinf(x).any():
@@ -478,8 +478,9 @@ def _curve(block: _Block, costs: CostMatrix | None, with_amounts: bool) -> dict[
     tp, fp = block.tp[k], block.fp[k]
     curve = {"k": k, "threshold": thresholds, "tp": tp, "fp": fp,
              "recall": tp / block.n_pos if block.n_pos > 0 else np.zeros(len(k))}
-    amounts = ((block.tp_amount[k], block.fp_amount[k], block.tp_amount[-1] - block.tp_amount[k],
-                block.fp_amount[-1] - block.fp_amount[k]) if with_amounts else ())
+    # In _cost's order: flagged positives, flagged negatives, cleared negatives, cleared positives.
+    amounts = ((block.tp_amount[k], block.fp_amount[k], block.fp_amount[-1] - block.fp_amount[k],
+                block.tp_amount[-1] - block.tp_amount[k]) if with_amounts else ())
     curve["cost"] = None if costs is None else np.asarray(
         _cost(costs, tp, fp, block.n_neg - fp, block.n_pos - tp, *amounts), dtype=np.float64)
     return curve
