@@ -50,6 +50,7 @@ from core.thresholds import validate_labels_scores
 __all__ = [
     "MISSING",
     "OTHER",
+    "TOO_FEW",
     "EVERYONE",
     "TABLE_COLUMNS",
     "RATE_COLUMNS",
@@ -413,13 +414,15 @@ class SegmentSweeps:
 
     Build with ``segment_sweeps``. ``segments``: names in display order; ``counts_at(t)``:
     every segment's confusion counts (and amount sums) at threshold ``t`` in ``O(k log n)``;
-    ``table(t, costs)``: the By segment table. Immutable after construction, so safe to cache.
+    ``table(t, costs)``: the By segment table. Its data never change after construction (the
+    only mutable part is a memo of the last costs' curves), so it is safe to cache and share.
     """
 
     def __init__(self, blocks: list[_Block], segments: tuple[str, ...], overall: _Block, *, weighted: bool,
                  with_amounts: bool, note: str = "", column: str | None = None, kind: str = "categories") -> None:
         self._blocks = blocks
         self._overall = overall
+        self._costed_for: tuple | None = None  # (costs, result of _costed): a memo, not state
         self.segments = segments
         self.weighted = weighted
         self.with_amounts = with_amounts
@@ -466,7 +469,22 @@ class SegmentSweeps:
     def curves(self, costs: CostMatrix | None) -> list[dict[str, np.ndarray]]:
         """Per segment, every distinct cut: ``k`` (rows flagged), ``threshold``, ``tp``, ``fp``,
         ``recall`` and ``cost``, from flag-nobody (``threshold = inf``) to flag-everybody."""
-        return [_curve(block, costs, self.with_amounts) for block in self._blocks]
+        return self._costed(costs)[0]
+
+    def _costed(self, costs: CostMatrix | None) -> tuple[list[dict[str, Any]], tuple[float, float] | None]:
+        """Per-segment curves and the best single threshold, for the last costs asked about
+        (a slider move keeps the costs, so ``separate_thresholds`` only redoes the band)."""
+        cached = self._costed_for
+        if cached is not None and cached[0] == costs:
+            return cached[1]
+        curves = [_curve(block, costs, self.with_amounts) for block in self._blocks]
+        best = None
+        if costs is not None:
+            overall = _curve(self._overall, costs, self.with_amounts)
+            at = _pick(overall["cost"])
+            best = (float(overall["threshold"][at]), float(overall["cost"][at]))
+        self._costed_for = (costs, (curves, best))
+        return curves, best
 
 
 def _curve(block: _Block, costs: CostMatrix | None, with_amounts: bool) -> dict[str, Any]:
@@ -714,7 +732,7 @@ def separate_thresholds(sweeps: SegmentSweeps, costs: CostMatrix, threshold: flo
     table = sweeps.table(threshold, costs)
     everyone = table.iloc[-1]
     target = float(everyone["Recall"])
-    curves = sweeps.curves(costs)
+    curves, (best_single_threshold, cost_best_single) = sweeps._costed(costs)
     rows, notes = [], []
     for name, curve, (_, segment) in zip(sweeps.segments, curves, table.iloc[:-1].iterrows()):
         own = _pick(curve["cost"])
@@ -744,7 +762,6 @@ def separate_thresholds(sweeps: SegmentSweeps, costs: CostMatrix, threshold: flo
             "Band note": band_note,
         })
     frame = pd.DataFrame(rows)
-    best_single_threshold, cost_best_single = _best_single(sweeps, costs)
     cost_single = float(everyone["Business cost"])
     cost_separate = float(frame["Cost at own threshold"].sum())
     cost_banded = float(frame["Cost within band"].sum())
@@ -764,14 +781,6 @@ def separate_thresholds(sweeps: SegmentSweeps, costs: CostMatrix, threshold: flo
                               target_recall=target, cost_single=cost_single, cost_best_single=cost_best_single,
                               best_single_threshold=best_single_threshold, cost_separate=cost_separate,
                               cost_banded=cost_banded, saved=saved, sentence=sentence, notes=tuple(notes))
-
-
-def _best_single(sweeps: SegmentSweeps, costs: CostMatrix) -> tuple[float, float]:
-    """The lowest total cost one common threshold reaches, and that threshold (ties: the
-    higher threshold), from the sweep of everyone."""
-    curve = _curve(sweeps._overall, costs, sweeps.with_amounts)
-    best = _pick(curve["cost"])
-    return float(curve["threshold"][best]), float(curve["cost"][best])
 
 
 # ---------------------------------------------------------------------------------------
