@@ -337,22 +337,48 @@ class Summary:
     has_amount: bool = False
 
 
+def _sorted(values: list) -> list:
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=str)
+
+
+def _word(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip().lower()
+
+
+def _same_word(v: Any, wanted: Any) -> bool:
+    return _word(v) == _word(wanted) or (isinstance(v, bool) and _word(wanted) == ("1" if v else "0"))
+
+
+def _as_type_of(wanted: Any, example: Any) -> Any:
+    """``wanted`` (text from the command line) as a value of ``example``'s type, or None."""
+    if isinstance(example, bool):
+        return {"true": True, "1": True, "false": False, "0": False}.get(_word(wanted))
+    if isinstance(example, (int, float)):
+        try:
+            number = float(wanted)
+        except (TypeError, ValueError):
+            return None
+        return int(number) if number.is_integer() and isinstance(example, int) else number
+    return str(wanted) if isinstance(example, str) else None
+
+
 def _match_positive(wanted: Any, values: list, label: str) -> Any:
     """The label value ``wanted`` names (1 for "1", True for "true", "Yes" for "yes")."""
-    def word(v: Any) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        return str(v).strip().lower()
-
     for v in values:
         if v == wanted and isinstance(v, str) == isinstance(wanted, str):
             return v
     for v in values:
-        if word(v) == word(wanted) or (isinstance(v, bool) and word(wanted) == ("1" if v else "0")):
+        if _same_word(v, wanted):
             return v
-    raise DataError(f"--positive {wanted!r} is not a value of '{label}'; its values are {list_values(values)}.")
+    raise DataError(f"--positive {wanted!r} is not a value of '{label}'; its values are "
+                    f"{list_values(_sorted(values))}.")
 
 
 def _choose_positive(positive: Any, label_counts: list[tuple], label: str, notes: list[str]) -> Any:
@@ -364,9 +390,15 @@ def _choose_positive(positive: Any, label_counts: list[tuple], label: str, notes
         raise DataError(f"'{label}' has more than {MAX_LABEL_VALUES:,} distinct values, so it is not a label; "
                         "pick the outcome column with --label.")
     if positive is not None:
+        if len(values) == 1:
+            lone = _as_type_of(positive, values[0])
+            if lone is not None and not _same_word(lone, values[0]):
+                # One class in this input (a partition of negatives, say): still a valid table.
+                notes.append(f"every labelled row is {values[0]!r}, so no row is positive")
+                return lone
         return _match_positive(positive, values, label)
     if len(values) > 2:
-        raise DataError(f"'{label}' has {len(values):,} values ({list_values(sorted(values, key=str))}); "
+        raise DataError(f"'{label}' has {len(values):,} values ({list_values(_sorted(values))}); "
                         "pass --positive VALUE to say which one is the positive class.")
     if len(values) == 1:
         raise DataError(f"'{label}' has one value ({values[0]!r}) in the input; pass --positive VALUE to say "
@@ -377,8 +409,14 @@ def _choose_positive(positive: Any, label_counts: list[tuple], label: str, notes
 
 
 def _check_columns(kinds: dict[str, str], *, label: str, score: str, amount: str | None,
-                   segment: str | None) -> None:
+                   segment: str | None, types: bool) -> None:
     named = {"--label": label, "--score": score, "--amount": amount, "--segment": segment}
+    if types:
+        for flag, column in (("--score", score), ("--amount", amount)):
+            if column is not None and kinds[column] != "numeric":
+                raise DataError(f"{flag} '{column}' holds {kinds[column]} values, not numbers; "
+                                "pass a numeric column (or clean the file so that every value is a number).")
+        return
     for flag, column in named.items():
         if column is None:
             continue
@@ -391,10 +429,6 @@ def _check_columns(kinds: dict[str, str], *, label: str, score: str, amount: str
     chosen = [c for c in named.values() if c is not None]
     if len(set(chosen)) < len(chosen):
         raise DataError("--label, --score, --amount and --segment must name different columns.")
-    for flag, column in (("--score", score), ("--amount", amount)):
-        if column is not None and kinds[column] != "numeric":
-            raise DataError(f"{flag} '{column}' holds {kinds[column]} values, not numbers; "
-                            "pass a numeric column (or clean the file so that every value is a number).")
 
 
 def summarise(source: str, *, label: str, score: str, positive: Any = None, amount: str | None = None,
@@ -426,13 +460,14 @@ def summarise(source: str, *, label: str, score: str, positive: Any = None, amou
 def _summarise_with(runner, *, label, score, positive, amount, segment, decimals) -> Summary:
     q = runner.quote
     kinds = runner.column_kinds()
-    _check_columns(kinds, label=label, score=score, amount=amount, segment=segment)
+    _check_columns(kinds, label=label, score=score, amount=amount, segment=segment, types=False)
     notes: list[str] = []
     label_counts = runner.run(f"SELECT {q(label)}, COUNT(*) FROM {_VIEW} GROUP BY {q(label)} "
                               f"ORDER BY COUNT(*) DESC LIMIT {MAX_LABEL_VALUES + 2}")
     rows_read = sum(n for _, n in label_counts)
-    if rows_read == 0:
+    if rows_read == 0:  # before the types: a header-only CSV has text columns
         raise DataError("The input has no rows; check INPUT (an empty export, or the wrong folder).")
+    _check_columns(kinds, label=label, score=score, amount=amount, segment=segment, types=True)
     positive = _choose_positive(positive, label_counts, label, notes)
     sql = summary_sql(_VIEW, label=label, score=score, positive=positive, amount=amount, segment=segment,
                       decimals=decimals, quote=q)
