@@ -57,6 +57,8 @@ MAX_ROWS = 4000
 MARKERS = "cutoff_markers"  # threshold rules: rows {threshold, marker}
 POINT = "cutoff_point"  # operating point: one row {x, y, label}
 CELLS = "cutoff_cells"  # confusion matrix cells: confusion_rows(...)
+COST_LINE = "cutoff_cost"  # business cost curve: cost_rows(...) {threshold, cost}
+COST_BAND = "cutoff_cost_band"  # its bootstrap band: cost_band_rows(...) {threshold, metric, low, high}
 
 METRIC_TITLES = {
     "precision": "Precision",
@@ -219,6 +221,20 @@ def metrics_chart(
     return _finish(chart, "Metrics by threshold", {MARKERS: marker_rows(threshold, recommended)})
 
 
+def cost_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the ``COST_LINE`` dataset: finite ``threshold, cost`` of ``frame``, by threshold."""
+    data = _finite(frame[["threshold", "cost"]], ["threshold", "cost"])
+    return thin(data.sort_values("threshold"), MAX_ROWS).reset_index(drop=True)
+
+
+def cost_band_rows(bands: pd.DataFrame | None) -> pd.DataFrame:
+    """Rows of the ``COST_BAND`` dataset: the ``cost`` rows of ``bootstrap_bands`` (may be empty)."""
+    if bands is None or len(bands) == 0:
+        return pd.DataFrame({"threshold": [], "metric": [], "low": [], "high": []})
+    data = _finite(bands.loc[bands["metric"] == "cost"], ["threshold", "low", "high"])
+    return thin(data.assign(metric=METRIC_TITLES.get("cost", "cost")), MAX_ROWS).reset_index(drop=True)
+
+
 def cost_chart(
     frame: pd.DataFrame,
     *,
@@ -229,11 +245,16 @@ def cost_chart(
     domain: tuple[float, float] | None = (0.0, 1.0),
     x_title: str = "Threshold (score ≥ threshold ⇒ flagged)",
 ) -> alt.LayerChart:
-    """Total business cost against the threshold (``frame["cost"]``), lower is better."""
-    data = _finite(frame[["threshold", "cost"]], ["threshold", "cost"])
-    data = thin(data.sort_values("threshold"), MAX_ROWS)
+    """Total business cost against the threshold (``frame["cost"]``), lower is better.
+
+    The curve and its band are the named datasets ``COST_LINE`` and ``COST_BAND``, so a page
+    can show other costs by swapping them (``with_data`` with ``cost_rows``/``cost_band_rows``)
+    without rebuilding the chart.
+    """
+    data = cost_rows(frame)
+    band_data = cost_band_rows(bands)
     line = (
-        alt.Chart(data)
+        alt.Chart(alt.NamedData(COST_LINE))
         .mark_line(interpolate="step-after", color="#1f77b4")
         .encode(
             x=_x_threshold(domain, x_title),
@@ -241,12 +262,20 @@ def cost_chart(
             tooltip=[alt.Tooltip("threshold:Q", format=".3f"), alt.Tooltip("cost:Q", format=",.0f")],
         )
     )
-    layers = []
-    band = _band_layer(bands, ["cost"], domain, x_title, alt.value("#1f77b4"))
-    if band is not None:
-        layers.append(band)
-    chart = alt.layer(*layers, line, _marker_layer())
-    return _finish(chart, "Business cost by threshold", {MARKERS: marker_rows(threshold, recommended)})
+    band = (
+        alt.Chart(alt.NamedData(COST_BAND))
+        .mark_area(opacity=0.18, color="#1f77b4")
+        .encode(x=_x_threshold(domain, x_title), y="low:Q", y2="high:Q",
+                tooltip=["metric:N", alt.Tooltip("threshold:Q", format=".3f"), alt.Tooltip("low:Q", format=",.3f"),
+                         alt.Tooltip("high:Q", format=",.3f")])
+    )
+    chart = alt.layer(band, line, _marker_layer())
+    datasets = {
+        MARKERS: marker_rows(threshold, recommended),
+        COST_LINE: data.to_dict("records"),
+        COST_BAND: band_data.to_dict("records"),
+    }
+    return _finish(chart, "Business cost by threshold", datasets)
 
 
 def _operating_point_layer() -> alt.Chart:
@@ -322,15 +351,17 @@ def pr_chart(points: pd.DataFrame, *, recall: float, precision: float, ap: float
 
 def score_histogram(
     y: np.ndarray, scores: np.ndarray, *, bins: int = 40, lo: float | None = None, hi: float | None = None,
-    positive_label: str = "positive", negative_label: str = "negative",
+    positive_label: str = "positive", negative_label: str = "negative", weights: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Histogram of the scores per class on shared bins.
 
     Returns one row per (class, bin): ``class``, ``bin_start``, ``bin_end``, ``count`` and
-    ``share`` (count / class size, so a rare class stays visible). ``y`` is 0/1.
+    ``share`` (count / class size, so a rare class stays visible). ``y`` is 0/1; ``weights``
+    (cases per row) make ``count`` a weight sum.
     """
     y = np.asarray(y).astype(bool)
     scores = np.asarray(scores, dtype=float)
+    w = None if weights is None else np.asarray(weights, dtype=float)
     finite = np.isfinite(scores)
     lo = float(np.min(scores[finite])) if lo is None and finite.any() else (0.0 if lo is None else lo)
     hi = float(np.max(scores[finite])) if hi is None and finite.any() else (1.0 if hi is None else hi)
@@ -339,7 +370,8 @@ def score_histogram(
     edges = np.linspace(lo, hi, int(bins) + 1)
     frames = []
     for name, mask in ((positive_label, y), (negative_label, ~y)):
-        counts, _ = np.histogram(scores[mask & finite], bins=edges)
+        keep = mask & finite
+        counts, _ = np.histogram(scores[keep], bins=edges, weights=None if w is None else w[keep])
         total = counts.sum()
         frames.append(pd.DataFrame({
             "class": name,
@@ -453,6 +485,9 @@ def confusion_frame(point: Any, costs: Any = None, *, positive_label: str = "pos
     for attr, actual, predicted, outcome, cost_field, sign in cells:
         count = float(getattr(point, attr))
         money = sign * count * getattr(costs, cost_field) if costs is not None else np.nan
+        pct = getattr(costs, f"{attr}_pct", 0.0) if costs is not None else 0.0
+        if pct:  # per-case money: a share of the cell's amount sum
+            money += sign * pct / 100.0 * float(getattr(point, f"{attr}_amount", 0.0))
         rows.append({"actual": actual, "predicted": predicted, "outcome": outcome, "count": count,
                      "share": count / total if total else np.nan, "money": money})
     return pd.DataFrame(rows)

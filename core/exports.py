@@ -28,6 +28,7 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 from core.costs import CostMatrix
+from core.scenario import Scenario
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -264,40 +265,28 @@ _SCENARIO_COLUMNS = {
 def scenario_record(*, name: str, threshold: float, costs: CostMatrix, point: Any, objective: str | None = None,
                     review_rate: float | None = None, review_cost: float | None = None,
                     review_total_cost: float | None = None, explanation: str | None = None,
-                    evaluated_on: str = "") -> dict:
-    """One saved scenario as a plain dict (the shape the Report page reads).
+                    evaluated_on: str = "", **extra: Any) -> dict:
+    """One saved scenario as a plain dict (the shape the Report page reads): ``Scenario.to_dict``.
 
     ``point`` is the ``OperatingPoint`` at ``threshold``; ``review_rate`` is the share of
     cases sent to manual review, ``review_cost`` the cost of one review and
     ``review_total_cost`` the business cost with the review band (all None when no band was
-    used); ``explanation`` is the plain-words sentence about this setting.
+    used); ``explanation`` is the plain-words sentence about this setting. ``extra`` takes
+    the other ``Scenario`` fields (``evaluation``, ``amount_column``, ``positive_rate``).
     """
-    return {
-        "name": str(name),
-        "threshold": float(threshold),
-        "objective": objective,
-        "fp_cost": costs.fp_cost,
-        "fn_cost": costs.fn_cost,
-        "tp_value": costs.tp_value,
-        "tn_value": costs.tn_value,
-        "currency": costs.currency,
-        "precision": float(point.precision),
-        "recall": float(point.recall),
-        "f1": float(point.f1),
-        "accuracy": float(point.accuracy),
-        "cost": None if point.cost is None else float(point.cost),
-        "review_rate": None if review_rate is None else float(review_rate),
-        "review_cost": None if review_cost is None else float(review_cost),
-        "review_total_cost": None if review_total_cost is None else float(review_total_cost),
-        "explanation": explanation,
-        "evaluated_on": evaluated_on,
-    }
+    return Scenario.of(
+        name=name, threshold=threshold, costs=costs, point=point, objective=objective, review_rate=review_rate,
+        review_cost=review_cost, review_total_cost=review_total_cost, explanation=explanation,
+        evaluated_on=evaluated_on, **extra,
+    ).to_dict()
 
 
 def scenario_costs(scenario: dict) -> CostMatrix:
     """The ``CostMatrix`` a scenario was saved with."""
     return CostMatrix(scenario["fp_cost"], scenario["fn_cost"], scenario["tp_value"], scenario["tn_value"],
-                      scenario.get("currency", "$"))
+                      scenario.get("currency", "$"), fp_pct=scenario.get("fp_pct", 0.0),
+                      fn_pct=scenario.get("fn_pct", 0.0), tp_pct=scenario.get("tp_pct", 0.0),
+                      tn_pct=scenario.get("tn_pct", 0.0))
 
 
 def scenarios_frame(scenarios: list[dict]) -> pd.DataFrame:

@@ -82,12 +82,22 @@ def _outcome(sweep: Sweep, low: float, high: float, review_cost: float, i_low: i
     tp_low, fp_low = sweep.tp[i_low], sweep.fp[i_low]
     reviewed_pos, reviewed_neg = tp_low - tp_high, fp_low - fp_high
     fn_auto, tn_auto = sweep.n_pos - tp_low, sweep.n_neg - fp_low
-    auto = point_from_counts(high, tp_high, fp_high, tn_auto, fn_auto, sweep.costs)
+    money: dict[str, float] = {}
+    auto_money: dict[str, float] = {}
+    if sweep.has_amounts:
+        # A reviewed case is decided correctly: its amount joins the TP (or TN) cell.
+        tpa_low, fpa_high, fpa_low = sweep.tp_amount[i_low], sweep.fp_amount[i_high], sweep.fp_amount[i_low]
+        money = {"tp_amount": tpa_low, "fp_amount": fpa_high, "tn_amount": sweep.amount_neg - fpa_high,
+                 "fn_amount": sweep.amount_pos - tpa_low}
+        auto_money = {"tp_amount": sweep.tp_amount[i_high], "fp_amount": fpa_high,
+                      "tn_amount": sweep.amount_neg - fpa_low, "fn_amount": sweep.amount_pos - tpa_low}
+    auto = point_from_counts(high, tp_high, fp_high, tn_auto, fn_auto, sweep.costs, **auto_money)
     n_review = reviewed_pos + reviewed_neg
     total = per_1000 = None
     if sweep.costs is not None:
         total = float(
-            sweep.costs.total(tp_high + reviewed_pos, fp_high, tn_auto + reviewed_neg, fn_auto) + review_cost * n_review
+            sweep.costs.total(tp_high + reviewed_pos, fp_high, tn_auto + reviewed_neg, fn_auto, **money)
+            + review_cost * n_review
         )
         per_1000 = total / sweep.n * 1000
     cast = float if sweep.weighted else int
@@ -163,6 +173,8 @@ def recommend_review_band(sweep: Sweep, review_cost: float, max_review_rate: flo
     costs = sweep.costs
     if costs is None:
         raise DataError("Enter the costs of a false positive and a false negative to find the best review band.")
+    if costs.per_case and not sweep.has_amounts:
+        raise DataError("These costs take a share of each case's amount, but no amount column is set.")
     review_cost = _check_review_cost(review_cost)
     rate = _number(max_review_rate, "share of cases a person can review")
     if not 0 <= rate <= 1:
@@ -172,6 +184,11 @@ def recommend_review_band(sweep: Sweep, review_cost: float, max_review_rate: flo
     flagged = tp + fp
     a = (costs.fp_cost + costs.tn_value) * fp - review_cost * flagged
     b = review_cost * flagged - (costs.fn_cost + costs.tp_value) * tp + costs.fn_cost * sweep.n_pos - costs.tn_value * sweep.n_neg
+    if costs.per_case and sweep.has_amounts:
+        # Per-case money splits the same way: the FP amount follows ``high``, the TP amount ``low``.
+        a = a + (costs.fp_pct + costs.tn_pct) / 100 * sweep.fp_amount[index]
+        b = b + (costs.fn_pct * sweep.amount_pos - costs.tn_pct * sweep.amount_neg
+                 - (costs.fn_pct + costs.tp_pct) * sweep.tp_amount[index]) / 100
     capacity = rate * sweep.n * (1 + 1e-12)
     starts = np.arange(len(a))
     stops = np.searchsorted(flagged, flagged + capacity, side="right") - 1

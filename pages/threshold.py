@@ -1,59 +1,51 @@
 """Threshold page: choose where to cut the scores, by what each kind of mistake costs.
 
-Reads the ``Evaluation`` (labels + scores) from the session, sweeps every threshold once
-(cached per scores and costs), and on each slider move only looks the threshold up
-(``Sweep.at``) and redraws. ``t``, ``fp``, ``fn``, ``tp``, ``tn`` mirror the URL.
+Widgets -> core calls -> rendering. The money-free analysis (``core.analysis.build_analysis``:
+one sort, sweep, curves, calibration, bootstrap resamples) is cached per data; a cost edit
+only re-costs it (``Analysis.costed``: no sort, no resampling) and swaps the cost curve into
+chart specs built once per data. A slider move only looks the threshold up (``Sweep.at``).
+``t``, ``fp``, ``fn``, ``tp``, ``tn`` (and ``fpa``, ``fna``, ``tpa``, ``tna`` with an amount
+column) mirror the URL.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 
 import numpy as np
 import pandas as pd
 import streamlit as st
-# Streamlit's own DataFrame -> Arrow IPC serialiser, the form st.vega_lite_chart sends; using it
-# keeps the pre-serialised datasets byte-for-byte what Streamlit would have produced.
+# Streamlit's own DataFrame -> Arrow IPC serialiser, the form st.vega_lite_chart sends. There is
+# no public way to hand st.vega_lite_chart pre-serialised data; doing it once per data here keeps
+# a slider move from re-serialising every curve (tests/app/test_threshold_page.py checks that the
+# function still exists and that Streamlit still passes such bytes through).
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
-from core import charts
-from core.calibration import brier_score, decision_curve, reliability_curve
+from core import charts, objectives
+from core.analysis import (
+    COST_FIELDS,
+    DEFAULT_COSTS,
+    MAX_MONEY,
+    MAX_PERCENT,
+    PERCENT_FIELDS,
+    Analysis,
+    CostedAnalysis,
+    build_analysis,
+    clean_amounts,
+    parse_link_value,
+    positive_noun as name_positives,
+)
 from core.costs import CostMatrix, cost_summary
 from core.errors import DataError
 from core.exports import scenario_record
 from core.review import recommend_review_band
-from core.thresholds import (
-    OBJECTIVES,
-    average_precision,
-    explain,
-    pr_points,
-    recommend_threshold,
-    roc_auc,
-    roc_points,
-    threshold_sweep,
-)
-from core.uncertainty import bootstrap_bands
+from core.thresholds import OBJECTIVES, explain, recommend_threshold
 from pages import _ui
 
-# Used when the data is not a demo with its own cost story: a missed positive is usually
-# the expensive mistake, so the default makes it five times a false alarm.
-DEFAULT_COSTS = CostMatrix(fp_cost=100.0, fn_cost=500.0, tp_value=0.0, tn_value=0.0, currency="$")
-# A trillion per case is beyond any real cost and keeps totals exact in float64 (up to ~9e15).
-MAX_MONEY = 1e12
-CHART_POINTS = 600
-BAND_POINTS = 100
-
-COST_FIELDS = (  # URL parameter, widget label, CostMatrix field
-    ("fp", "Cost of a false positive", "fp_cost"),
-    ("fn", "Cost of a false negative", "fn_cost"),
-    ("tp", "Value of a true positive", "tp_value"),
-    ("tn", "Value of a true negative", "tn_value"),
-)
 KEY_T = "threshold.t"
 KEY_OBJECTIVE = "threshold.objective"
 KEY_CONTEXT = "threshold.context"
-KEY_COST = {param: f"threshold.{param}" for param, _, _ in COST_FIELDS}
+KEY_COST = {param: f"threshold.{param}" for param, _, _ in COST_FIELDS + PERCENT_FIELDS}
 KEY_TAB = "threshold.tab"
 KEY_REVIEW = "threshold.review"
 KEY_REVIEW_COST = "threshold.review_cost"
@@ -61,91 +53,70 @@ KEY_REVIEW_MAX = "threshold.review_max"
 
 
 # --------------------------------------------------------------------------------------
-# Cached computations. cache_resource (not cache_data) because the sweep of 200,000 rows is
-# ~25 MB of arrays that cache_data would unpickle on every slider move; the results are
-# pure functions of the arguments and never mutated, so sharing them across sessions is safe.
+# Cached computations. cache_resource (not cache_data) because the analysis of 200,000 rows is
+# tens of MB of arrays that cache_data would unpickle on every slider move; the results are
+# pure functions of the arguments, their arrays are read-only, so sharing them across sessions
+# is safe. The analysis is keyed on the data only; money enters in _costed.
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner="Sweeping every threshold…")
-def _analysis(digest: str, _y: np.ndarray, _scores: np.ndarray, fp: float, fn: float, tp: float, tn: float,
-              currency: str, is_probability: bool) -> dict:
-    """Sweep, curves and calibration of (``_y``, ``_scores``), identified by their ``digest``."""
-    y, scores = _y, _scores
-    costs = CostMatrix(fp, fn, tp, tn, currency)
-    sweep = threshold_sweep(y, scores, costs=costs)
-    result = {
-        "sweep": sweep,
-        "frame": sweep.frame(max_points=CHART_POINTS),
-        "roc": roc_points(sweep, max_points=CHART_POINTS),
-        "pr": pr_points(sweep, max_points=CHART_POINTS),
-        "auc": roc_auc(sweep),
-        "ap": average_precision(sweep),
-        "prevalence": sweep.n_pos / sweep.n if sweep.n else float("nan"),
-        "decision_curve": None,
-        "reliability": None,
-        "brier": None,
-    }
-    if is_probability:
-        result["decision_curve"] = decision_curve(y, scores, thresholds=np.linspace(0.01, 0.99, 99))
-        result["reliability"] = reliability_curve(y, scores, n_bins=10)
-        result["brier"] = brier_score(y, scores)
-    return result
+def _analysis(digest: str, _y: np.ndarray, _scores: np.ndarray, _weights: np.ndarray | None,
+              _amounts: np.ndarray | None, is_probability: bool) -> Analysis:
+    """Everything about (``_y``, ``_scores``, ...) that money does not change; ``digest`` is their identity."""
+    return build_analysis(_y, _scores, weights=_weights, amounts=_amounts, is_probability=is_probability)
 
 
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner="Estimating uncertainty bands (bootstrap)…")
-def _bands(digest: str, _y: np.ndarray, _scores: np.ndarray, thresholds: np.ndarray, fp: float, fn: float, tp: float,
-           tn: float, currency: str) -> pd.DataFrame:
-    return bootstrap_bands(_y, _scores, thresholds, metrics=("precision", "recall", "f1", "cost"),
-                           costs=CostMatrix(fp, fn, tp, tn, currency), n_boot=200, level=0.9, seed=0)
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+def _costed(digest: str, _analysis_of_data: Analysis, costs: tuple) -> tuple[CostedAnalysis, pd.DataFrame, pd.DataFrame]:
+    """The analysis under ``costs`` (the CostMatrix fields as a tuple), with the cost chart's rows."""
+    costed = _analysis_of_data.costed(_cost_matrix(costs))
+    return costed, charts.cost_rows(costed.cost_frame), charts.cost_band_rows(costed.cost_bands)
 
 
-def _band_grid(frame: pd.DataFrame) -> np.ndarray:
-    """Up to BAND_POINTS of the chart's finite thresholds, evenly spread, for the bands."""
-    finite = frame["threshold"].to_numpy(float)
-    finite = finite[np.isfinite(finite)]
-    return np.unique(finite[np.linspace(0, len(finite) - 1, min(BAND_POINTS, len(finite))).round().astype(int)])
+def _cost_matrix(fields: tuple) -> CostMatrix:
+    fp, fn, tp, tn, currency, fpa, fna, tpa, tna = fields
+    return CostMatrix(fp, fn, tp, tn, currency, fp_pct=fpa, fn_pct=fna, tp_pct=tpa, tn_pct=tna)
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
-def _chart_specs(digest: str, _y: np.ndarray, _scores: np.ndarray, fp: float, fn: float, tp: float, tn: float,
-                 currency: str, is_probability: bool, with_bands: bool, positive_label: str,
+def _chart_specs(digest: str, _analysis_of_data: Analysis, currency: str, with_bands: bool, positive_label: str,
                  negative_label: str) -> dict[str, dict]:
-    """Every chart of the page as a Vega-Lite spec, built and validated once per data and costs.
+    """Every chart of the page as a Vega-Lite spec, built and validated once per data (never per cost).
 
     The slider-dependent datasets hold placeholders; each rerun swaps in the current rows with
-    ``charts.with_data`` (microseconds) instead of rebuilding the charts (~250 ms with Altair).
-    The curves' datasets are serialised to Arrow here, once, so a rerun sends bytes as they are.
+    ``charts.with_data`` (microseconds) instead of rebuilding the charts (~250 ms with Altair); the
+    cost curve and its band are swapped the same way. The other datasets are serialised to Arrow
+    here, once, so a rerun sends bytes as they are.
     """
-    costs = CostMatrix(fp, fn, tp, tn, currency)
-    analysis = _analysis(digest, _y, _scores, fp, fn, tp, tn, currency, is_probability)
-    sweep, frame = analysis["sweep"], analysis["frame"]
-    domain = (0.0, 1.0) if is_probability else (sweep.score_min, sweep.score_max)
-    bands = _bands(digest, _y, _scores, _band_grid(frame), fp, fn, tp, tn, currency) if with_bands else None
+    analysis = _analysis_of_data
+    sweep, frame, domain = analysis.sweep, analysis.frame, analysis.domain
+    bands = analysis.ratio_bands if with_bands else None
     anywhere = sweep.at(domain[0])
+    no_cost = pd.DataFrame({"threshold": [], "cost": []})
     specs = {
         "metrics": charts.metrics_chart(frame, threshold=domain[0], bands=bands, domain=domain),
-        "cost": charts.cost_chart(frame, threshold=domain[0], bands=bands, currency=currency, domain=domain),
+        "cost": charts.cost_chart(no_cost, threshold=domain[0], currency=currency, domain=domain),
         "confusion": charts.confusion_chart(
-            charts.confusion_frame(anywhere, costs, positive_label=positive_label, negative_label=negative_label),
+            charts.confusion_frame(anywhere, None, positive_label=positive_label, negative_label=negative_label),
             currency=currency),
-        "distribution": charts.score_distribution_chart(
-            charts.score_histogram(_y, _scores, bins=40, lo=domain[0], hi=domain[1], positive_label=positive_label,
-                                   negative_label=negative_label),
-            threshold=domain[0]),
-        "roc": charts.roc_chart(analysis["roc"], fpr=0.0, tpr=0.0, auc=analysis["auc"]),
-        "pr": charts.pr_chart(analysis["pr"], recall=0.0, precision=0.0, ap=analysis["ap"],
-                              prevalence=analysis["prevalence"]),
+        "distribution": charts.score_distribution_chart(analysis.histogram_named(positive_label, negative_label),
+                                                        threshold=domain[0]),
+        "roc": charts.roc_chart(analysis.roc, fpr=0.0, tpr=0.0, auc=analysis.auc),
+        "pr": charts.pr_chart(analysis.pr, recall=0.0, precision=0.0, ap=analysis.ap, prevalence=analysis.prevalence),
         "capacity": charts.capacity_chart(frame, positive_rate=0.0, recall=0.0),
     }
-    if analysis["decision_curve"] is not None:
-        specs["decision"] = charts.decision_curve_chart(analysis["decision_curve"], threshold=domain[0])
-        specs["reliability"] = charts.reliability_chart(analysis["reliability"])
+    if analysis.decision_curve is not None:
+        specs["decision"] = charts.decision_curve_chart(analysis.decision_curve, threshold=domain[0])
+        specs["reliability"] = charts.reliability_chart(analysis.reliability)
     specs = {name: charts.chart_spec(chart) for name, chart in specs.items()}
-    slider_datasets = {charts.MARKERS, charts.POINT, charts.CELLS}
     for spec in specs.values():
-        spec["datasets"] = {name: data if name in slider_datasets else convert_anything_to_arrow_bytes(data)
+        spec["datasets"] = {name: data if name in SWAPPED_DATASETS else convert_anything_to_arrow_bytes(data)
                             for name, data in spec["datasets"].items()}
     return specs
+
+
+# Datasets each rerun replaces: the slider's markers and points, the confusion cells, the cost curve.
+SWAPPED_DATASETS = {charts.MARKERS, charts.POINT, charts.CELLS, charts.COST_LINE, charts.COST_BAND}
 
 
 def _show(spec: dict, datasets: dict | None = None) -> None:
@@ -165,10 +136,10 @@ def _reset_for_new_data(context: tuple, costs: CostMatrix, threshold) -> None:
     """New data or new scores: start from the data's cost presets and the recommended threshold
     (``threshold()`` is only computed then)."""
     previous = st.session_state.get(KEY_CONTEXT)
-    if previous == context:
+    if previous == tuple(context) or previous == list(context):
         return
     if previous is None or previous[0] != context[0]:
-        for param, _, field in COST_FIELDS:
+        for param, _, field in COST_FIELDS + PERCENT_FIELDS:
             st.session_state[KEY_COST[param]] = float(getattr(costs, field))
     st.session_state[KEY_T] = threshold()
     st.session_state[KEY_CONTEXT] = context
@@ -183,22 +154,14 @@ def _apply_query_params(lo: float, hi: float) -> list[str]:
     Returns plain-words notes about values that were ignored.
     """
     notes = []
-    for param, label in (("t", "Decision threshold"), *((p, lbl) for p, lbl, _ in COST_FIELDS)):
+    for param in ("t", *KEY_COST):
         raw = st.query_params.get(param)
         if raw is None:
             continue
         try:
-            value = float(raw)
-        except ValueError:
-            value = float("nan")
-        if param == "t":
-            ok = math.isfinite(value) and lo <= value <= hi
-            rule = f"a number from {lo:.4g} to {hi:.4g}"
-        else:
-            ok = math.isfinite(value) and 0 <= value <= MAX_MONEY
-            rule = f"a number from 0 to {MAX_MONEY:,.0f}"
-        if not ok:
-            notes.append(f"Ignored the link's {param}={raw!r} ({label}): it must be {rule}.")
+            value = parse_link_value(param, raw, (lo, hi))
+        except DataError as error:
+            notes.append(str(error))
             continue
         st.session_state[KEY_T if param == "t" else KEY_COST[param]] = value
     return notes
@@ -210,6 +173,17 @@ def _write_query_params(values: dict[str, float]) -> None:
         text = _plain_number(value)
         if st.query_params.get(param) != text:
             st.query_params[param] = text
+
+
+def check_amounts(amounts) -> tuple[np.ndarray | None, str, bool]:
+    """The evaluation's amounts ready for core, a note for the user and whether it is an error
+    (the rule is core.analysis.clean_amounts')."""
+    if amounts is None:
+        return None, "", False
+    try:
+        return (*clean_amounts(amounts), False)
+    except DataError as error:
+        return None, str(error), True
 
 
 def _set_threshold(value: float) -> None:
@@ -268,7 +242,7 @@ st.caption("Where to cut the scores: everything with score ≥ threshold is flag
 evaluation = _ui.get_evaluation()
 if evaluation is None:
     fallback = _score_column_fallback()
-    shared_link = any(param in st.query_params for param in ("t", "fp", "fn", "tp", "tn"))
+    shared_link = any(param in st.query_params for param in ("t", *KEY_COST))
     if fallback is not None:
         dataset, setup, column = fallback
         # A shared link should open on the setting it carries, not on a to-do list: evaluate the
@@ -295,10 +269,7 @@ setup = _ui.get_setup()
 report = getattr(setup, "report", None)
 positive_label = str(getattr(report, "positive_class", None) or getattr(setup, "positive_class", None) or "positive")
 negative_label = str(getattr(report, "negative_label", None) or f"not {positive_label}")
-# How the recommendation sentence names the positives: "malignant cases", or the target's
-# name when the positive class is a bare yes/1/true ("'defaulted' cases").
-_bare = positive_label.strip().lower() in {"1", "1.0", "yes", "y", "true", "positive"}
-positive_noun = f"'{getattr(setup, 'target', 'positive')}' cases" if _bare else f"{positive_label} cases"
+positive_noun = name_positives(positive_label, getattr(setup, "target", None))
 
 y = np.asarray(evaluation.y).astype(np.int8)
 scores = np.asarray(evaluation.scores, dtype=float)
@@ -306,25 +277,34 @@ if y.shape != scores.shape or len(y) == 0 or y.min() == y.max() or not np.isfini
     st.error("These scores cannot be evaluated: every row needs a finite score, and both classes must be present. "
              "Go back to the Data page and check the target and score columns.")
     st.stop()
+weights = getattr(evaluation, "weights", None)
+amounts, amount_note, amount_refused = check_amounts(getattr(evaluation, "amounts", None))
+amount_column = getattr(evaluation, "amount_column", None) or "amount"
+if amount_note:
+    (st.error if amount_refused else st.warning)(amount_note)
 
 is_probability = bool(evaluation.is_probability)
 st.markdown(f"Evaluated on: **{evaluation.label}**.")
 
-preset = getattr(getattr(dataset, "demo", None), "costs", None) or DEFAULT_COSTS
-lo, hi = (0.0, 1.0) if is_probability else (float(scores.min()), float(scores.max()))
-if hi <= lo:
-    hi = lo + 1.0
+# The cached computations key on the evaluation's content identity instead of hashing arrays per call.
+digest = evaluation.fingerprint() if hasattr(evaluation, "fingerprint") else _ui.content_digest(y, scores)
+try:
+    analysis = _analysis(digest, y, scores, weights, amounts, is_probability)
+except DataError as error:
+    st.error(str(error))
+    st.stop()
+lo, hi = analysis.domain
 
-# The cached computations key on this digest instead of hashing 2 x n values in every call.
-digest = hashlib.blake2b(y.tobytes() + scores.tobytes(), digest_size=16).hexdigest()
+preset = getattr(getattr(dataset, "demo", None), "costs", None) or DEFAULT_COSTS
+if amounts is None and preset.per_case:
+    # The demo's story takes a share of an amount, but no amount column is set: fixed costs only.
+    preset = CostMatrix(preset.fp_cost, preset.fn_cost, preset.tp_value, preset.tn_value, preset.currency)
 
 
 def _default_threshold() -> float:
     """Where the slider starts on new data: the lowest-cost threshold under the preset costs."""
     try:
-        sweep = _analysis(digest, y, scores, preset.fp_cost, preset.fn_cost, preset.tp_value, preset.tn_value,
-                          preset.currency, is_probability)["sweep"]
-        return float(np.clip(recommend_threshold(sweep, "min_cost").threshold, lo, hi))
+        return float(np.clip(recommend_threshold(analysis.sweep.with_costs(preset), "min_cost").threshold, lo, hi))
     except DataError:
         return 0.5 if is_probability else (lo + hi) / 2
 
@@ -349,10 +329,21 @@ for column, (param, label, field) in zip(cost_columns, COST_FIELDS):
             label, min_value=0.0, max_value=MAX_MONEY, step=10.0, key=KEY_COST[param], persist_state="session",
             help=("Money lost for each such case." if "Cost" in label else "Money earned or saved for each such case."),
         )
-costs = CostMatrix(cost_values["fp"], cost_values["fn"], cost_values["tp"], cost_values["tn"], preset.currency)
-analysis = _analysis(digest, y, scores, costs.fp_cost, costs.fn_cost, costs.tp_value, costs.tn_value, costs.currency,
-                     is_probability)
-sweep = analysis["sweep"]
+percent_values = {param: 0.0 for param, _, _ in PERCENT_FIELDS}
+if amounts is not None:
+    st.caption(f"Money per case: a share of each case's **{amount_column}**, added to the fixed amount above "
+               "(60 means 60% of the case's amount).")
+    for column, (param, label, field) in zip(st.columns(4), PERCENT_FIELDS):
+        with column:
+            percent_values[param] = st.number_input(
+                label, min_value=0.0, max_value=MAX_PERCENT, step=5.0, key=KEY_COST[param], persist_state="session",
+                help=f"Percent of the case's {amount_column}, for each such case.",
+            )
+cost_fields = (cost_values["fp"], cost_values["fn"], cost_values["tp"], cost_values["tn"], preset.currency,
+               *(percent_values[param] for param, _, _ in PERCENT_FIELDS))
+costs = _cost_matrix(cost_fields)
+costed, cost_line_rows, cost_band_rows = _costed(digest, analysis, cost_fields)
+sweep = costed.sweep
 
 # The recommendation, its explanation, and the button that moves the slider to it.
 st.subheader("Recommended threshold")
@@ -361,16 +352,12 @@ with objective_columns[0]:
     objective = st.selectbox("Objective", list(OBJECTIVES), format_func=OBJECTIVES.get, key=KEY_OBJECTIVE,
                              persist_state="session")
 objective_kwargs = {}
-with objective_columns[1]:
-    if objective == "recall_at_precision":
-        objective_kwargs["min_precision"] = st.number_input("Minimum precision", 0.0, 1.0, 0.8, 0.05,
-                                                            key="threshold.min_precision")
-    elif objective == "precision_at_recall":
-        objective_kwargs["min_recall"] = st.number_input("Minimum recall", 0.0, 1.0, 0.8, 0.05,
-                                                         key="threshold.min_recall")
-    elif objective == "capacity":
-        objective_kwargs["capacity"] = st.number_input(
-            "Share of cases you can handle (%)", 0.1, 100.0, 10.0, 1.0, key="threshold.capacity") / 100.0
+parameter = objectives.get(objective).parameter
+if parameter is not None:
+    with objective_columns[1]:
+        objective_kwargs[parameter.name] = st.number_input(
+            parameter.label, parameter.low, parameter.high, parameter.default, parameter.step,
+            key=f"threshold.{parameter.name}") / parameter.scale
 try:
     recommendation = recommend_threshold(sweep, objective, positive_label=positive_noun, **objective_kwargs)
 except DataError as error:
@@ -442,12 +429,10 @@ def _decision() -> None:
 
     show_bands = st.toggle("Show 90% bootstrap bands", value=True, key="threshold.bands", persist_state="session",
                            help="How much the curves could move on another sample of the same size (200 resamples).")
-    cost_args = (costs.fp_cost, costs.fn_cost, costs.tp_value, costs.tn_value, costs.currency)
-    try:
-        specs = _chart_specs(digest, y, scores, *cost_args, is_probability, show_bands, positive_label, negative_label)
-    except DataError as error:  # e.g. the bootstrap refuses these data: show the charts without bands
-        st.caption(str(error))
-        specs = _chart_specs(digest, y, scores, *cost_args, is_probability, False, positive_label, negative_label)
+    if show_bands and analysis.band_error:  # e.g. the bootstrap refuses these data: the charts go without bands
+        st.caption(analysis.band_error)
+    show_bands = show_bands and analysis.resamples is not None
+    specs = _chart_specs(digest, analysis, costs.currency, show_bands, positive_label, negative_label)
     markers = {charts.MARKERS: charts.marker_rows(threshold, recommended_t)}
     st.caption("On the charts: solid red line = the current threshold, dashed green line = the recommended one.")
 
@@ -455,7 +440,8 @@ def _decision() -> None:
     with left:
         _show(specs["metrics"], markers)
     with right:
-        _show(specs["cost"], markers)
+        _show(specs["cost"], {**markers, charts.COST_LINE: cost_line_rows,
+                              charts.COST_BAND: cost_band_rows if show_bands else cost_band_rows.iloc[:0]})
 
     left, right = st.columns(2)
     with left:
@@ -493,7 +479,7 @@ def _decision() -> None:
         with calibration_tab:
             if "reliability" in specs:
                 _show(specs["reliability"])
-                st.caption(f"Brier score {analysis['brier']:.4f} (mean squared gap between probability and "
+                st.caption(f"Brier score {analysis.brier:.4f} (mean squared gap between probability and "
                            "outcome; lower is better). Points on the diagonal mean a score of 0.3 really is a 30% "
                            "chance.")
             else:
@@ -550,14 +536,18 @@ def _decision() -> None:
                 name=name.strip() or f"Scenario {len(scenarios) + 1}", threshold=threshold, costs=costs, point=point,
                 objective=chosen_by,
                 review_rate=review_rate, review_cost=review_cost, review_total_cost=review_total_cost,
-                explanation=explain(sweep, point, positive_label=positive_noun), evaluated_on=evaluation.label)
-            scenarios.append({**record, "evaluation": evaluation.fingerprint()})
+                explanation=explain(sweep, point, positive_label=positive_noun), evaluated_on=evaluation.label,
+                evaluation=evaluation.fingerprint(), amount_column=None if amounts is None else amount_column)
+            scenarios.append(record)
             st.toast(f"Saved “{name}”. Compare scenarios and download the report on the Report page.")
     if scenarios:
         st.caption(f"{len(scenarios)} scenario(s) saved — compare them and download the report on the "
                    "**Report** page.")
 
-    _write_query_params({"t": threshold, **cost_values})
+    # By segment (pages/_segments_view.py): the current `threshold`, the `analysis` (and `sweep`,
+    # `point`) and the CostMatrix `costs` are the local names to pass on.
+
+    _write_query_params({"t": threshold, **cost_values, **(percent_values if amounts is not None else {})})
 
 
 _decision()
