@@ -1,4 +1,8 @@
-"""Timing helpers shared by the benchmark scripts: medians of repeated runs, printed as ratios."""
+"""Timing helpers shared by the benchmark scripts: medians of repeated runs, printed as ratios.
+
+Every benchmark takes ``--smoke`` (:data:`SMOKE_HELP`): tests/test_benchmarks.py runs each
+``bench_*.py`` that way, so a benchmark that stops running fails the suite.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ from typing import Callable
 
 # Benchmarks run as scripts (`python benchmarks/bench_x.py`): make `core` importable.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+SMOKE_HELP = "tiny sizes and one run each: checks that the benchmark still runs (the test suite's smoke run)"
 
 
 def median_seconds(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> float:

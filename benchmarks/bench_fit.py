@@ -28,7 +28,7 @@ import warnings
 
 import numpy as np
 import scipy.linalg
-from _common import median_seconds, print_row
+from _common import SMOKE_HELP, median_seconds, print_row
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
@@ -113,7 +113,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--large", action="store_true", help="also run 1,000,000 rows")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per measurement (median; at least 5)")
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
+    if args.smoke:
+        bench(2_000, 1)
+        return
     sizes = [10_000, 100_000] + ([1_000_000] if args.large else [])
     for n in sizes:
         bench(n, max(args.repeat, 5))

@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import median_seconds, print_row
+from _common import SMOKE_HELP, median_seconds, print_row
 
 import numpy as np
 import pandas as pd
@@ -78,10 +78,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--measure", nargs=2, metavar=("READER", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
     if args.measure:
         _measure(*args.measure)
         return
+    if args.smoke:
+        args.rows, args.repeat = 2_000, 1
 
     data = make_csv(args.rows)
     ours, reference = read_csv(data), pd.read_csv(io.BytesIO(data), engine="pyarrow")

@@ -22,7 +22,7 @@ import argparse
 import time
 
 import numpy as np
-from _common import fmt_seconds, median_seconds, print_row
+from _common import SMOKE_HELP, fmt_seconds, median_seconds, print_row
 from sklearn.metrics import precision_recall_curve, roc_curve
 
 from core.costs import CostMatrix
@@ -54,8 +54,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip the 10M size")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per measurement (median)")
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
     sizes = [100_000, 1_000_000] if args.quick else [100_000, 1_000_000, 10_000_000]
+    boot_rows = 100_000
+    if args.smoke:
+        sizes, boot_rows, args.repeat = [2_000, 20_000], 2_000, 1
 
     print(f"Threshold sweep: medians of {args.repeat} runs (ratio = ours / scikit-learn)")
     print("full sweep = every distinct threshold with all metrics and the business cost")
@@ -72,15 +76,15 @@ def main() -> None:
     print_row(f"at(t), one lookup, n={sizes[-1]:,}", per_call)
     del sweep
 
-    y, p = make_data(100_000, seed=2)
+    y, p = make_data(boot_rows, seed=2)
     start = time.perf_counter()
     bootstrap_threshold(y, p, "min_cost", costs=COSTS, n_boot=200)
     first = time.perf_counter() - start
     boot = median_seconds(lambda: bootstrap_threshold(y, p, "min_cost", costs=COSTS, n_boot=200), repeat=args.repeat)
-    print_row("bootstrap_threshold, 200 x 100k rows", boot)
+    print_row(f"bootstrap_threshold, 200 x {boot_rows:,} rows", boot)
     grid = np.linspace(0, 1, 2000)
     bands = median_seconds(lambda: bootstrap_bands(y, p, grid, costs=COSTS, n_boot=200), repeat=args.repeat)
-    print_row("bootstrap_bands, 200 x 100k rows, 2,000 points", bands)
+    print_row(f"bootstrap_bands, 200 x {boot_rows:,} rows, 2,000 points", bands)
     print(f"(first bootstrap_threshold call, untimed warm-up: {fmt_seconds(first)})")
 
 
