@@ -116,10 +116,16 @@ def parse_link_value(param: str, raw: Any, domain: tuple[float, float]) -> float
     return value
 
 
+# The positive words (core.target's list, the one home) that only say "yes" without naming the
+# outcome; a sentence then names the target instead ("'defaulted' cases", not "yes cases").
+BARE_POSITIVE_WORDS = POSITIVE_WORDS & {"1", "1.0", "yes", "y", "true", "t", "positive", "pos", "ja", "oui", "si",
+                                         "sí", "sim"}
+
+
 def positive_noun(positive_label: str, target: str | None) -> str:
     """How sentences name the positives: "malignant cases", or the target's name when the
     positive class is a bare yes/1/true word ("'defaulted' cases")."""
-    bare = positive_label.strip().lower() in POSITIVE_WORDS | {"1", "1.0", "positive"}
+    bare = positive_label.strip().lower() in BARE_POSITIVE_WORDS
     return f"'{target or 'positive'}' cases" if bare else f"{positive_label} cases"
 
 
