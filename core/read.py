@@ -661,7 +661,8 @@ def _read_excel(raw: bytes, name: str, sheet: str | None) -> tuple[pd.DataFrame,
                         + ", ".join(f"'{s}'" for s in sheets) + ".")
     chosen = sheet if sheet is not None else sheets[0]
     try:
-        df = book.parse(chosen, na_values=list(MISSING_TOKENS), keep_default_na=False)
+        df = pd.read_excel(book, sheet_name=chosen, na_values=list(MISSING_TOKENS),
+                           keep_default_na=False)
     except Exception as exc:
         raise DataError(f"Sheet '{chosen}' of {name} could not be read ({_short(exc)}). Save "
                         "that sheet as CSV UTF-8 and upload it.") from None

@@ -81,9 +81,8 @@ def guess_target(df: pd.DataFrame, options: list[str] | None = None, demo: Any =
     In order: the demo's target; a column named exactly like an outcome (``target``,
     ``label``, ``default``, ... in that preference); else, among two-valued columns, one whose
     name contains an outcome word (``is_fraud``, ``churned``), then one that is the table's
-    first or last column (where exports put the outcome; the last wins a tie), then a text
-    column (yes/no) over a numeric one (0/1 flags are usually inputs), later columns first;
-    else the last option. So a table whose outcome ``card`` (yes/no) comes first is not
+    first or last column (where exports put the outcome), then a text column (yes/no) over a
+    numeric one (0/1 flags are usually inputs), then the later column; else the last option. So a table whose outcome ``card`` (yes/no) comes first is not
     mistaken for its ``majorcards`` (0/1) input.
     """
     options = target_options(df) if options is None else list(options)

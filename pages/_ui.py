@@ -17,26 +17,25 @@ large table on every rerun.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
-from core import data as core_data
+from core import setup as core_setup
+from core.contract import describe_data
 from core.errors import DataError
+from core.identity import content_digest
+from core.read import read_table
+from core.scores import amount_values, case_counts, scores_from_column
+from core.setup import MAX_TARGET_CLASSES, MODE_SCORES, MODE_TRAIN, MODES  # noqa: F401 (re-exported)
+from core.target import target_classes as _core_target_classes
+from core.text import escape_markdown  # noqa: F401 (re-exported: pages escape through _ui)
 
-MODE_TRAIN = "Train a model"
-MODE_SCORES = "Use my scores"
-MODES = (MODE_TRAIN, MODE_SCORES)
+_KEY_NAVIGATION = "cutoff.navigation_ran"
 
-#: A column with more distinct values than this is not offered as the target: a yes/no
-#: outcome (or a handful of categories, one of which is "positive") is what Cutoff needs.
-MAX_TARGET_CLASSES = 20
 
 def _leave_pages_folder_mode() -> None:
     """Make the first run on a fresh server go through ``streamlit_app.py``'s navigation.
@@ -47,6 +46,11 @@ def _leave_pages_folder_mode() -> None:
     its own: no shared sidebar, no demo data, a stray "ui" page. Our page scripts import this
     module first, so here we switch the process to ``st.navigation`` (what the entry script
     would do) and rerun; the URL, and with it the page and its query parameters, is kept.
+
+    Why an internal: Streamlit has no public switch for this. The public ``st.navigation``
+    flips the same flag, but only the entry script may call it, and on this first run the
+    entry script is not running. tests/app/test_streamlit_internals.py fails with a clear
+    message if Streamlit renames or drops the flag (then this workaround must be revisited).
     """
     from streamlit.runtime.pages_manager import PagesManager
 
@@ -81,10 +85,6 @@ PAGE_THRESHOLD = "pages/threshold.py"
 PAGE_LEARN = "pages/learn.py"
 PAGE_REPORT = "pages/report.py"
 
-# Names that usually mark the outcome column of a table, in order of preference.
-_TARGET_NAMES = ("target", "label", "class", "outcome", "y", "default", "churn", "fraud", "response")
-
-
 @dataclass
 class Dataset:
     """A loaded table: an upload or a demo."""
@@ -94,8 +94,10 @@ class Dataset:
     source: str  # "upload" or "demo"
     demo: Any = None  # core.demos.Demo when source == "demo"
     warnings: list[str] = field(default_factory=list)
-    token: str = ""  # content identity: "demo:<key>" or "upload:<digest of the bytes>"
+    token: str = ""  # content identity: "demo:<key>" or "upload:<content_digest(bytes, sheet)>"
     target_options: list[str] = field(default_factory=list)  # columns that can be the target
+    sheets: list[str] = field(default_factory=list)  # a workbook's sheet names (else empty)
+    sheet: str | None = None  # the sheet read, for a workbook
 
 
 @dataclass
@@ -104,6 +106,14 @@ class Setup:
 
     Two setups are equal when the user's choices are equal; the contract report is
     derived from them and left out of the comparison.
+
+    ``amount_column``: money per case (a loan's size), numeric; it may also be a feature. In a
+    count table it is the total amount of the row's cases. Missing amounts reach the
+    Evaluation as NaN and negative ones as they are: core (``core.analysis``) decides and says
+    what it does with them. ``segment_column``: any column, split into groups by
+    ``core.segments.segment_labels``; it is a feature only if it is also in
+    ``feature_columns``. ``compare_columns``: other score columns to set beside the main
+    scores. ``count_column`` (*Use my scores* only): how many cases each row stands for.
     """
 
     mode: str  # MODE_TRAIN or MODE_SCORES
@@ -111,7 +121,11 @@ class Setup:
     positive_class: Any
     feature_columns: list[str] = field(default_factory=list)
     score_column: str | None = None
-    report: Any = field(default=None, compare=False)  # core.data.DataReport
+    report: Any = field(default=None, compare=False)  # core.contract.DataReport
+    amount_column: str | None = None
+    segment_column: str | None = None
+    compare_columns: list[str] = field(default_factory=list)
+    count_column: str | None = None
 
 
 @dataclass
@@ -129,23 +143,33 @@ class TrainedModel:
 
 @dataclass
 class Evaluation:
-    """The labels (0/1) and scores the Threshold page evaluates."""
+    """The labels (0/1) and scores the Threshold page evaluates, and what goes with each row.
+
+    Every array is row-aligned with ``y``. ``weights``: cases per row (a Count column), None
+    for one case per row. ``amounts``: float money per row (NaN where missing; for a count
+    table the total of the row's cases), None without an Amount column. ``segments``: the
+    Segment column's raw values (object array), None without one. ``others``: Compare with
+    scores, name -> float array. ``primary_name``: what to call ``scores`` beside the others.
+    """
 
     y: np.ndarray
     scores: np.ndarray
     is_probability: bool
     label: str  # plain words, e.g. "validation split (1,234 rows)" or "all 5,000 rows"
+    weights: np.ndarray | None = None
+    amounts: np.ndarray | None = None
+    amount_column: str | None = None
+    segments: np.ndarray | None = None
+    segment_column: str | None = None
+    others: dict[str, np.ndarray] = field(default_factory=dict)
+    primary_name: str = "Trained model"
 
     def fingerprint(self) -> str:
-        """Content identity of these labels and scores. A saved scenario records it, so the
-        Report never applies one model's threshold to another model's scores."""
-        digest = hashlib.blake2b(digest_size=16)
-        for array in (self.y, self.scores):
-            array = np.ascontiguousarray(array)
-            digest.update(array.dtype.str.encode())
-            digest.update(array.tobytes())
-        digest.update(f"{self.is_probability}|{self.label}".encode())
-        return digest.hexdigest()
+        """Content identity of the labels, scores, weights and amounts. A saved scenario
+        records it, so the Report never applies one model's threshold to another model's
+        scores (or to other counts or amounts)."""
+        return content_digest(self.y, self.scores, self.weights, self.amounts,
+                              self.is_probability, self.label)
 
 
 # ---------------------------------------------------------------- session state
@@ -216,33 +240,13 @@ def set_training_in_progress(record: dict | None) -> None:
     st.session_state[_KEY_TRAINING] = record
 
 
-# ---------------------------------------------------------------- text safety
-
-
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&])")
-_AUTOLINK_TRIGGERS = re.compile(r"(?i)https?|ftp|mailto|www|@")
-
-
-def escape_markdown(text: Any) -> str:
-    """``text`` as a string that Streamlit's Markdown shows literally.
-
-    User strings (column names, class labels, file names, messages quoting them) go
-    through this before any ``st.markdown``/``st.caption``/``st.error``: a column named
-    ``[click](http://x)`` or ``<b>`` must appear as typed, never as a link or markup.
-    """
-    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
-    # Backslashes do not stop GitHub-style autolinks ("http://…", "www.…", "a@b.c"): a word
-    # joiner (zero width, invisible) inside the trigger does, and the text still reads the same.
-    return _AUTOLINK_TRIGGERS.sub(lambda m: m.group(0)[0] + "\u2060" + m.group(0)[1:], escaped)
-
-
 # ---------------------------------------------------------------- cached core calls
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the file…")
-def _read_csv(token: str, _data: bytes, filename: str) -> tuple[pd.DataFrame, list[str]]:
-    df = core_data.read_csv(_data, filename)
-    return df, list(df.attrs.get("warnings", []))
+def _read_table(token: str, _data: bytes, filename: str, sheet: str | None) -> tuple[pd.DataFrame, list[str], list[str]]:
+    df = read_table(_data, filename, sheet)
+    return df, list(df.attrs.get("warnings", [])), list(df.attrs.get("sheets", []))
 
 
 @st.cache_data(max_entries=8, show_spinner="Loading the demo…")
@@ -254,33 +258,35 @@ def _load_demo(key: str) -> pd.DataFrame:
 
 @st.cache_data(max_entries=16)
 def _target_options(token: str, _df: pd.DataFrame) -> list[str]:
-    counts = _df.nunique(dropna=True)
-    return [str(c) for c in _df.columns if counts[c] <= MAX_TARGET_CLASSES]
+    return core_setup.target_options(_df)
 
 
 @st.cache_data(max_entries=64)
 def target_classes(token: str, _df: pd.DataFrame, target: str) -> list:
-    """``core.data.target_classes`` for the dataset with content ``token``."""
-    return core_data.target_classes(_df, target)
+    """``core.target.target_classes`` for the dataset with content ``token``."""
+    return _core_target_classes(_df, target)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _describe(token: str, _df: pd.DataFrame, target: str, positive_class, feature_columns, exclude, require_split):
+def _describe(token: str, _df: pd.DataFrame, target: str, positive_class, feature_columns, exclude, require_split,
+              validation):
     columns = None if feature_columns is None else list(feature_columns)
-    return core_data.describe_data(
-        _df, target, positive_class, columns, exclude=exclude, require_split=require_split
-    )
+    return describe_data(_df, target, positive_class, columns, exclude=exclude, require_split=require_split,
+                         validation=validation)
 
 
-def describe(dataset: Dataset, target: str, positive_class, feature_columns=None, *, require_split: bool = True):
-    """``core.data.describe_data`` for ``dataset`` (raises DataError).
+def describe(dataset: Dataset, target: str, positive_class, feature_columns=None, *, require_split: bool = True,
+             validation: str = "auto"):
+    """``core.contract.describe_data`` for ``dataset`` (raises DataError).
 
     A demo's ready-made score column is excluded from the features; ``require_split``
-    (Train mode) checks there are enough rows of each class to split.
+    (Train mode) checks there are enough rows to train with ``validation`` ("auto": the
+    scheme ``core.setup.default_validation`` picks, so small tables train with
+    cross-validation; "holdout" or "cv" to insist on one).
     """
     exclude = (dataset.demo.score_column,) if dataset.demo is not None else ()
     columns = None if feature_columns is None else tuple(feature_columns)
-    return _describe(dataset.token, dataset.df, target, positive_class, columns, exclude, require_split)
+    return _describe(dataset.token, dataset.df, target, positive_class, columns, exclude, require_split, validation)
 
 
 @st.cache_data(max_entries=8, show_spinner="Preparing the features…")
@@ -292,16 +298,13 @@ def _prepare(token: str, _df: pd.DataFrame, _report, target: str, positive_class
 
 def setup_key(dataset: Dataset, setup: Setup) -> str:
     """A short stable id of (table, choices): keys the Train page's widgets and unfinished runs."""
-    parts = (
-        dataset.token, setup.mode, setup.target, repr(setup.positive_class),
-        *setup.feature_columns, str(setup.score_column),
-    )
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
+    return content_digest(dataset.token, setup.mode, setup.target, repr(setup.positive_class),
+                          list(setup.feature_columns), setup.score_column, size=8)
 
 
 def prepared_split(dataset: Dataset, setup: Setup):
     """The train/validation/test split for ``setup`` (``core.features.PreparedData``, seeded)."""
-    report = describe(dataset, setup.target, setup.positive_class, setup.feature_columns)
+    report = describe(dataset, setup.target, setup.positive_class, setup.feature_columns, validation="holdout")
     return _prepare(dataset.token, dataset.df, report, setup.target, setup.positive_class, tuple(setup.feature_columns))
 
 
@@ -320,14 +323,19 @@ def load_demo_dataset(key: str) -> Dataset:
     )
 
 
-def load_uploaded_dataset(filename: str, data: bytes) -> tuple[Dataset, Setup]:
-    """Parse an uploaded CSV and check it offers a usable default setup.
+def load_uploaded_dataset(filename: str, data: bytes, sheet: str | None = None) -> tuple[Dataset, Setup]:
+    """Parse an upload (CSV, Parquet, Excel, gzip/zip: ``core.read.read_table``) and check it
+    offers a usable default setup. ``sheet`` picks a workbook's sheet (the first when None).
 
     Raises DataError (with core's plain-words message) when the bytes are not a usable
     table, so the caller can keep whatever was loaded before.
     """
-    token = "upload:" + hashlib.blake2b(data, digest_size=16).hexdigest()
-    df, warnings = _read_csv(token, data, filename)
+    from core.contract import one_column_error
+
+    token = "upload:" + content_digest(data, sheet)
+    df, warnings, sheets = _read_table(token, data, filename, sheet)
+    if (error := one_column_error(df)) is not None:
+        raise error
     options = _target_options(token, df)
     if not options:
         raise DataError(
@@ -342,18 +350,14 @@ def load_uploaded_dataset(filename: str, data: bytes) -> tuple[Dataset, Setup]:
         warnings=warnings,
         token=token,
         target_options=options,
+        sheets=sheets,
+        sheet=(sheet or sheets[0]) if sheets else None,
     )
     setup = default_setup(dataset)
-    if setup.mode == MODE_SCORES:
-        # Only reached when no target has enough rows to split for training: say so, and that
-        # the chosen "score" column is a guess.
-        rows, per_class = core_data.min_rows_for_split()
-        dataset.warnings.append(
-            f"This table is too small to train and check a model (the train, validation and test splits need at "
-            f"least {rows} rows and {per_class} of each class), so Mode is set to "
-            f"'{MODE_SCORES}' with '{setup.score_column}' as the score. If that column is not a model's score, "
-            "pick the right Score column below, or upload more rows to train a model."
-        )
+    if setup.mode == MODE_SCORES and setup.count_column is None:
+        # Only reached when no target has enough rows to train: say so, and that the chosen
+        # "score" column is a guess.
+        dataset.warnings.append(core_setup.too_small_to_train_note(setup.score_column))
     guessed = guess_target(dataset)
     if setup.target != guessed:
         dataset.warnings.append(
@@ -363,101 +367,52 @@ def load_uploaded_dataset(filename: str, data: bytes) -> tuple[Dataset, Setup]:
     return dataset, setup
 
 
+# The setup rules live in core.setup; these wrappers feed them the dataset (and its demo).
+
+
 def guess_target(dataset: Dataset) -> str:
-    """The column most likely to be the outcome: the demo's, a conventional name, a yes/no column, the last."""
-    options = dataset.target_options
-    if dataset.demo is not None and dataset.demo.target in options:
-        return dataset.demo.target
-    by_name = {name.strip().lower(): name for name in options}
-    for name in _TARGET_NAMES:
-        if name in by_name:
-            return by_name[name]
-    binary = [c for c in options if dataset.df[c].nunique(dropna=True) == 2]
-    return (binary or options)[-1]
+    """``core.setup.guess_target`` for ``dataset``."""
+    return core_setup.guess_target(dataset.df, dataset.target_options, dataset.demo)
 
 
 def default_positive_class(dataset: Dataset, target: str, classes: list):
-    """The demo's preset when it applies, otherwise ``core.data.default_positive_class``."""
-    demo = dataset.demo
-    if demo is not None and target == demo.target and demo.positive_class in classes:
-        return demo.positive_class
-    return core_data.default_positive_class(classes)
+    """The demo's preset when it applies, otherwise ``core.target.default_positive_class``."""
+    return core_setup.positive_class_for(classes, target, dataset.demo)
 
 
-_MODEL_OUTPUT_WORDS = ("score", "prob", "pred")
-
-
-def looks_like_model_output(column: str) -> bool:
-    """A column named like another model's score or prediction (``risk_score``, ``p_pred``)."""
-    return any(word in str(column).lower() for word in _MODEL_OUTPUT_WORDS)
+looks_like_model_output = core_setup.looks_like_model_output
 
 
 def default_features(dataset: Dataset, target: str, report) -> list[str]:
-    """A demo's own feature list for its target, else every column ``report`` found usable
-    except those named like another model's output: training on an existing model's score
-    would copy that model (and any leak in it), so the user must add such a column on purpose."""
-    demo = dataset.demo
-    if demo is not None and target == demo.target:
-        return [c for c in demo.features if c in report.features]
-    return [c for c in report.features if not looks_like_model_output(c)]
+    """``core.setup.default_features`` for ``dataset``."""
+    return core_setup.default_features(report, target, dataset.demo)
 
 
 def default_score_column(dataset: Dataset, target: str) -> str | None:
-    """The demo's score column, else a numeric column named like a score, else the first numeric one."""
-    options = score_column_options(dataset, target)
-    if not options:
-        return None
-    if dataset.demo is not None and dataset.demo.score_column in options:
-        return dataset.demo.score_column
-    for name in options:
-        if looks_like_model_output(name):
-            return name
-    return options[0]
+    """``core.setup.default_score_column`` for ``dataset``."""
+    return core_setup.default_score_column(dataset.df, target, dataset.demo)
 
 
 def score_column_options(dataset: Dataset, target: str) -> list[str]:
     """Numeric columns other than the target: the candidates for *Use my scores*."""
-    df = dataset.df
-    numeric = pd.api.types.is_numeric_dtype
-    return [str(c) for c in df.columns if c != target and numeric(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
+    return core_setup.score_column_options(dataset.df, target)
 
 
 def default_setup(dataset: Dataset) -> Setup:
-    """The setup a newcomer gets without touching a widget.
+    """``core.setup.default_setup`` for ``dataset``, through the cached core calls."""
 
-    *Train a model* on the best-guess target, else on the other candidate columns; when no
-    column has enough rows of each class to split but the table has a numeric column,
-    *Use my scores* on it. Raises the first DataError when no column makes a usable target.
-    """
-    first = guess_target(dataset)
-    others = [c for c in dataset.target_options if c != first]
-    others.sort(key=lambda c: dataset.df[c].nunique(dropna=True) != 2)  # yes/no columns next
-    candidates = [first, *others][:5]
-    first_error: DataError | None = None
-    fallback: Setup | None = None
-    for target in candidates:
-        try:
-            classes = target_classes(dataset.token, dataset.df, target)
-            positive = default_positive_class(dataset, target, classes)
-        except DataError as error:
-            first_error = first_error or error
-            continue
-        try:
-            report = describe(dataset, target, positive)
-            features = default_features(dataset, target, report)
-            return Setup(MODE_TRAIN, target, positive, feature_columns=features, report=report)
-        except DataError as error:
-            first_error = first_error or error
-        score_column = default_score_column(dataset, target)
-        if fallback is None and score_column is not None:
-            try:
-                report = describe(dataset, target, positive, require_split=False)
-            except DataError:
-                continue
-            fallback = Setup(MODE_SCORES, target, positive, score_column=score_column, report=report)
-    if fallback is not None:
-        return fallback
-    raise first_error
+    def cached_describe(target, positive, require_split=True):
+        return describe(dataset, target, positive, require_split=require_split)
+
+    chosen = core_setup.default_setup(
+        dataset.df, options=dataset.target_options, demo=dataset.demo, describe=cached_describe,
+        classes=lambda target: target_classes(dataset.token, dataset.df, target),
+    )
+    return Setup(
+        chosen.mode, chosen.target, chosen.positive_class, feature_columns=chosen.feature_columns,
+        score_column=chosen.score_column, report=chosen.report, amount_column=chosen.amount_column,
+        count_column=chosen.count_column,
+    )
 
 
 def ensure_dataset() -> None:
@@ -478,22 +433,85 @@ def ensure_dataset() -> None:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _scores(token: str, _df: pd.DataFrame, target: str, score_column: str, positive_class):
-    return core_data.scores_from_column(_df, target, score_column, positive_class)
+    return scores_from_column(_df, target, score_column, positive_class)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _column_values(token: str, _df: pd.DataFrame, kind: str, column: str, positions: bytes | None):
+    """A column's values for the evaluated rows (``positions``: int64 bytes; None = all rows)."""
+    rows = None if positions is None else np.frombuffer(positions, dtype=np.int64)
+    frame = _df if rows is None else _df.iloc[rows]
+    if kind == "counts":
+        values = case_counts(frame, column)
+    elif kind == "amounts":
+        values = amount_values(frame, column)
+    else:  # segment values as they are, object dtype (core.segments labels them)
+        values = frame[column].to_numpy(dtype=object)
+    values.setflags(write=False)  # shared by every session through the cache
+    return values
+
+
+def _others(dataset: Dataset, setup: Setup, rows: np.ndarray, exclude: str | None) -> dict[str, np.ndarray]:
+    """Compare with: name -> scores over ``rows`` (positions in the table), checked like a score column."""
+    others = {}
+    for column in setup.compare_columns:
+        if column == exclude:
+            continue
+        scored = _scores(dataset.token, dataset.df, setup.target, column, setup.positive_class)
+        by_row = np.full(len(dataset.df), np.nan)
+        by_row[np.flatnonzero(scored.row_mask)] = scored.scores
+        others[column] = by_row[rows]
+    return others
+
+
+def evaluation_for_rows(dataset: Dataset, setup: Setup, rows, scores, *, label: str, is_probability: bool,
+                        primary_name: str = "Trained model") -> Evaluation:
+    """The Evaluation of ``scores`` on the table rows at positions ``rows`` (``df.iloc``),
+    with the labels, weights, amounts, segment values and Compare with scores of those rows.
+
+    ``rows`` must have a target (e.g. ``PreparedData.idx_val`` or out-of-fold rows); the
+    Train page calls this for its validation rows. Raises DataError for an unusable column.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    report = setup.report if setup.report is not None else describe(
+        dataset, setup.target, setup.positive_class, require_split=False)
+    by_row = np.full(len(dataset.df), -1, dtype=np.int64)
+    by_row[np.flatnonzero(report.row_mask)] = report.y
+    y = by_row[rows]
+    if (y < 0).any():
+        raise DataError("Some of the rows to evaluate have no target value. Check the data again.")
+    key = rows.tobytes()
+    column = lambda kind, name: _column_values(dataset.token, dataset.df, kind, name, key)  # noqa: E731
+    return Evaluation(
+        y=y,
+        scores=np.asarray(scores, dtype=np.float64),
+        is_probability=bool(is_probability),
+        label=label,
+        weights=column("counts", setup.count_column) if setup.count_column else None,
+        amounts=column("amounts", setup.amount_column) if setup.amount_column else None,
+        amount_column=setup.amount_column,
+        segments=column("segments", setup.segment_column) if setup.segment_column else None,
+        segment_column=setup.segment_column,
+        others=_others(dataset, setup, rows, exclude=setup.score_column),
+        primary_name=primary_name,
+    )
 
 
 def scores_evaluation(dataset: Dataset, setup: Setup) -> tuple[Evaluation, list[str]]:
-    """The Evaluation for *Use my scores*: every row with a target, scored by the chosen column.
+    """The Evaluation for *Use my scores*: every row with a target, scored by the chosen column,
+    with its counts, amounts, segments and Compare with scores.
 
     Returns the evaluation and core's warnings about the scores; raises DataError.
     """
     scored = _scores(dataset.token, dataset.df, setup.target, setup.score_column, setup.positive_class)
+    rows = np.flatnonzero(scored.row_mask)
     n = len(scored.y)
-    evaluation = Evaluation(
-        y=np.asarray(scored.y),
-        scores=np.asarray(scored.scores, dtype=np.float64),
-        is_probability=bool(scored.is_probability),
-        label=f"all {n:,} rows",
+    evaluation = evaluation_for_rows(
+        dataset, setup, rows, scored.scores, label=f"all {n:,} rows", is_probability=scored.is_probability,
+        primary_name=setup.score_column,
     )
+    if evaluation.weights is not None:
+        evaluation.label = f"all {n:,} rows ({evaluation.weights.sum():,.0f} cases)"
     return evaluation, list(scored.warnings)
 
 
@@ -503,15 +521,21 @@ def scores_evaluation(dataset: Dataset, setup: Setup) -> tuple[Evaluation, list[
 def send_to(page: str, message: str, label: str) -> None:
     """A friendly stop: say what is missing, link to the page that provides it, end this page's run."""
     st.info(message)
-    try:
+    if st.session_state.get(_KEY_NAVIGATION):
         st.page_link(page, label=label, icon=":material/arrow_forward:")
-    except StreamlitAPIException:  # a page run on its own (no navigation) has nothing to link to
+    else:  # a page run on its own (no st.navigation, e.g. in a test) has nothing to link to
         st.caption(f"{label}: use the page list in the sidebar.")
     st.stop()
 
 
 def render_sidebar() -> None:
-    """What is loaded right now, in plain words, on every page."""
+    """What is loaded right now, in plain words, on every page.
+
+    The entry script calls this right after ``st.navigation``, so it also records that the
+    page list exists: :func:`send_to` links to a page only then (``st.page_link`` refuses a
+    page that no navigation registered).
+    """
+    st.session_state[_KEY_NAVIGATION] = True
     with st.sidebar:
         dataset = get_dataset()
         setup = get_setup()

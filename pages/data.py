@@ -3,12 +3,18 @@
 import pandas as pd
 import streamlit as st
 
+from core import setup as core_setup
 from core.demos import DEMOS
 from core.errors import DataError
+from core.scores import case_counts
 from pages import _ui
 
 _UPLOAD_KEY = "data.upload"
 _DEMO_KEY = "data.demo"
+_SHEET_KEY = "data.sheet"
+_NONE = "(none)"
+#: What the uploader reads (recognised by content; the names only filter the file dialog).
+_UPLOAD_TYPES = ["csv", "tsv", "txt", "gz", "zip", "parquet", "pq", "xlsx", "xlsm", "xls"]
 
 
 def _on_upload() -> None:
@@ -16,8 +22,12 @@ def _on_upload() -> None:
     uploaded = st.session_state.get(_UPLOAD_KEY)
     if uploaded is None:  # the file was removed from the widget: keep what is loaded
         return
+    _load_upload(uploaded, sheet=None)
+
+
+def _load_upload(uploaded, sheet: str | None) -> None:
     try:
-        dataset, setup = _ui.load_uploaded_dataset(uploaded.name, uploaded.getvalue())
+        dataset, setup = _ui.load_uploaded_dataset(uploaded.name, uploaded.getvalue(), sheet)
     except DataError as error:
         _ui.set_load_error(f"“{uploaded.name}” was not loaded. {error}")
         return
@@ -25,6 +35,17 @@ def _on_upload() -> None:
     _ui.set_setup(setup)
     _ui.set_load_error(None)
     st.session_state[_DEMO_KEY] = None  # so picking any demo afterwards counts as a new choice
+    st.session_state[_SHEET_KEY] = dataset.sheet
+
+
+def _on_sheet() -> None:
+    """Another sheet of the uploaded workbook replaces the one loaded."""
+    uploaded = st.session_state.get(_UPLOAD_KEY)
+    sheet = st.session_state.get(_SHEET_KEY)
+    dataset = _ui.get_dataset()
+    if uploaded is None or dataset is None or sheet == dataset.sheet:
+        return
+    _load_upload(uploaded, sheet)
 
 
 def _on_demo() -> None:
@@ -49,12 +70,27 @@ def _source() -> None:
     with left:
         st.file_uploader(
             "Upload a CSV",
-            type="csv",
+            type=_UPLOAD_TYPES,
             key=_UPLOAD_KEY,
             on_change=_on_upload,
-            help="One row per case, one column per field, with a header row.",
+            help=(
+                "One row per case, one column per field, with a header row. Reads CSV (commas, semicolons, "
+                "tabs or pipes), Parquet, Excel (.xlsx, .xls) and a .csv.gz or .zip holding one CSV; "
+                "the format is recognised from the file's content, not its name."
+            ),
         )
-        st.caption(f"A CSV file up to {limit:,} MB, with a header row; commas, semicolons or tabs all work.")
+        st.caption(
+            f"A file up to {limit:,} MB with a header row: CSV, Parquet, Excel (.xlsx, .xls), "
+            "or a .csv.gz / .zip holding one CSV."
+        )
+        if dataset is not None and len(dataset.sheets) > 1:
+            st.selectbox(
+                "Sheet",
+                dataset.sheets,
+                key=_SHEET_KEY,
+                on_change=_on_sheet,
+                help="The workbook has several sheets: the one with the table to use.",
+            )
     with right:
         keys = list(DEMOS)
         current = dataset.demo.key if dataset is not None and dataset.source == "demo" else None
@@ -114,54 +150,183 @@ def _choose(dataset: _ui.Dataset):
     except DataError as error:
         st.error(_ui.escape_markdown(error))
         return None, None
+    same = stored is not None and stored.target == target and stored.mode == mode
 
     if mode == _ui.MODE_TRAIN:
-        candidates = [str(c) for c in df.columns if str(c) != target]
-        same = stored is not None and stored.target == target and stored.mode == _ui.MODE_TRAIN
-        default = stored.feature_columns if same else _ui.default_features(dataset, target, base)
-        features = st.multiselect(
-            "Feature columns",
-            candidates,
-            default=[c for c in default if c in candidates],
-            key=f"data.features.{token}.{target}",
-            help="The columns the model may learn from. Leave out anything only known after the outcome.",
-        )
-        held_back = [c for c in base.features if _ui.looks_like_model_output(c) and c not in features]
-        if held_back:
-            st.caption(
-                "Left out unless you add it: " + ", ".join(f"‘{_ui.escape_markdown(c)}’" for c in held_back)
-                + " — named like another model's score, which would hand that model's answer to this one. "
-                "Add it above if it is a genuine input."
-            )
-        if not features:
-            st.warning("Choose at least one feature column for the model to learn from.")
+        features = _feature_picker(dataset, target, base, stored if same else None)
+        if features is None:
             return None, None
         try:
             report = _ui.describe(dataset, target, positive, features)
         except DataError as error:
             st.error(_ui.escape_markdown(error))
             return None, None
-        return _ui.Setup(_ui.MODE_TRAIN, target, positive, feature_columns=list(features), report=report), base
-
-    score_options = _ui.score_column_options(dataset, target)
-    if not score_options:
-        st.error(
-            "This table has no numeric column besides the target, so there are no scores to evaluate. "
-            "Choose *Train a model* instead."
-        )
-        return None, None
-    if stored and stored.score_column in score_options:
-        score_default = stored.score_column
+        setup = _ui.Setup(_ui.MODE_TRAIN, target, positive, feature_columns=list(features), report=report)
     else:
-        score_default = _ui.default_score_column(dataset, target)
-    score = st.selectbox(
-        "Score column",
-        score_options,
-        index=score_options.index(score_default),
-        key=f"data.score.{token}.{target}",
-        help="Your model's score for each row: higher means more likely positive.",
+        score_options = _ui.score_column_options(dataset, target)
+        if not score_options:
+            st.error(
+                "This table has no numeric column besides the target, so there are no scores to evaluate. "
+                "Choose *Train a model* instead."
+            )
+            return None, None
+        if stored and stored.score_column in score_options:
+            score_default = stored.score_column
+        else:
+            score_default = _ui.default_score_column(dataset, target)
+        score = st.selectbox(
+            "Score column",
+            score_options,
+            index=score_options.index(score_default),
+            key=f"data.score.{token}.{target}",
+            help="Your model's score for each row: higher means more likely positive.",
+        )
+        count = _optional_column(
+            "Count column",
+            core_setup.count_column_options(df, target, score),
+            stored.count_column if same else core_setup.default_count_column(df, target, score),
+            key=f"data.count.{token}.{target}",
+            help="For a score-count table (one row per score and label, e.g. from python -m core.summarise): "
+            "how many cases each row stands for. Every metric then counts cases, not rows.",
+        )
+        if count is not None:
+            try:
+                case_counts(df, count, base.row_mask)
+            except DataError as error:
+                st.error(_ui.escape_markdown(error))
+                return None, None
+        setup = _ui.Setup(_ui.MODE_SCORES, target, positive, score_column=score, report=base, count_column=count)
+    _extras(dataset, setup, stored if same else None)
+    return setup, base
+
+
+def _feature_picker(dataset: _ui.Dataset, target: str, base, stored):
+    """The Feature columns multiselect (with "select all numeric"); None after saying why nothing can be chosen."""
+    candidates = [str(c) for c in dataset.df.columns if str(c) != target]
+    key = f"data.features.{dataset.token}.{target}"
+    if key not in st.session_state:  # seeded once; afterwards the widget's own state rules
+        default = stored.feature_columns if stored is not None else _ui.default_features(dataset, target, base)
+        st.session_state[key] = [c for c in default if c in candidates]
+    if not base.features:
+        # Nothing usable to choose from (e.g. every column is free text): say why, not "choose one".
+        for message in base.warnings:
+            if message.startswith(("Every column besides the target", "No usable feature columns")):
+                st.warning(_ui.escape_markdown(message))
+        return None
+    numeric = list(base.numeric)
+
+    def select_numeric() -> None:
+        st.session_state[key] = list(dict.fromkeys([*st.session_state.get(key, []), *numeric]))
+
+    features = st.multiselect(
+        "Feature columns",
+        candidates,
+        key=key,
+        placeholder="Type to search the columns…",
+        help="The columns the model may learn from. Leave out anything only known after the outcome. "
+        "Type part of a name to find a column in a wide table.",
     )
-    return _ui.Setup(_ui.MODE_SCORES, target, positive, score_column=score, report=base), base
+    left, right = st.columns([1, 3])
+    left.button(
+        f"Select all numeric ({len(numeric):,})",
+        key=f"data.features.numeric.{dataset.token}.{target}",
+        on_click=select_numeric,
+        disabled=not numeric,
+        help="Add every usable numeric column to the features.",
+    )
+    right.caption(f"{len(features):,} of {len(base.features):,} usable columns selected.")
+    held_back = [c for c in base.features if _ui.looks_like_model_output(c) and c not in features]
+    if held_back:
+        st.caption(
+            "Left out unless you add it: " + ", ".join(f"‘{_ui.escape_markdown(c)}’" for c in held_back)
+            + " — named like another model's score, which would hand that model's answer to this one. "
+            "Add it above if it is a genuine input."
+        )
+    if not features:
+        st.warning("Choose at least one feature column for the model to learn from.")
+        return None
+    return features
+
+
+def _optional_column(label: str, options: list[str], default: str | None, *, key: str, help: str) -> str | None:
+    """A selectbox whose first option is "(none)"; returns the column or None."""
+    choices = [_NONE, *options]
+    picked = st.selectbox(label, choices, index=choices.index(default) if default in choices else 0, key=key,
+                          help=help)
+    return None if picked == _NONE else picked
+
+
+def _extras(dataset: _ui.Dataset, setup: _ui.Setup, stored) -> None:
+    """Amount column, Compare with and Segment column: fill them into ``setup``."""
+    df, token, target = dataset.df, dataset.token, setup.target
+    st.markdown("**Money, comparisons and groups** (optional)")
+    left, middle, right = st.columns(3)
+    with left:
+        default = stored.amount_column if stored is not None else core_setup.default_amount_column(
+            df, target, dataset.demo)
+        setup.amount_column = _optional_column(
+            "Amount column",
+            core_setup.amount_column_options(df, target),
+            default,
+            key=f"data.amount.{token}.{target}",
+            help="Money at stake in each case (a loan's size, a transaction's value). It may also be a feature.",
+        )
+        st.caption(
+            "Used for costs set as a % of each case's amount on the Threshold page (a missed fraud loses "
+            "the transaction, a defaulted loan a share of its size)."
+            + (" In a count table, each row's total amount." if setup.count_column else "")
+        )
+    with middle:
+        compare_options = core_setup.compare_column_options(
+            df, target, score_column=setup.score_column, count_column=setup.count_column)
+        kept = [c for c in (stored.compare_columns if stored is not None else []) if c in compare_options]
+        against = "the trained model" if setup.mode == _ui.MODE_TRAIN else f"‘{setup.score_column}’"
+        setup.compare_columns = list(st.multiselect(
+            "Compare with",
+            compare_options,
+            default=kept,
+            key=f"data.compare.{token}.{target}.{setup.mode}",
+            help="Score columns of other models (an existing model, a rule's score) to set side by side "
+            "with the main scores on the Threshold page.",
+        ))
+        st.caption(f"Other models' scores in this table, shown beside {_ui.escape_markdown(against)}.")
+    with right:
+        setup.segment_column = _optional_column(
+            "Segment column",
+            core_setup.segment_column_options(df, target, count_column=setup.count_column),
+            stored.segment_column if stored is not None else None,
+            key=f"data.segment.{token}.{target}",
+            help="A column that splits the rows into groups (region, product, age band) to compare the "
+            "threshold's effect group by group.",
+        )
+        if setup.segment_column is not None:
+            _check_segment(dataset, setup)
+
+
+def _check_segment(dataset: _ui.Dataset, setup: _ui.Setup) -> None:
+    """Validate the Segment column (``core.segments.segment_labels``) and say what it does; clears it if unusable."""
+    column = setup.segment_column
+    try:
+        from core.segments import segment_labels
+    except ImportError:  # segments not available in this build: keep the choice unchecked
+        segment_labels = None
+    if segment_labels is not None:
+        try:
+            segmentation = segment_labels(dataset.df.loc[setup.report.row_mask, column])
+        except DataError as error:
+            st.error(_ui.escape_markdown(error))
+            setup.segment_column = None
+            return
+        groups = len(segmentation.order)
+        st.caption(f"{groups} groups. " + _ui.escape_markdown(segmentation.note))
+    name = _ui.escape_markdown(column)
+    if setup.mode == _ui.MODE_TRAIN and column in setup.feature_columns:
+        st.caption(
+            f"‘{name}’ is also a feature. For a protected attribute (sex, age, ethnicity) you may leave it out "
+            "of the features, so the model cannot use it directly, and still see here how each group fares."
+        )
+    elif setup.mode == _ui.MODE_TRAIN:
+        st.caption(f"‘{name}’ only groups the results; the model does not learn from it.")
 
 
 def _contract(dataset: _ui.Dataset, setup: _ui.Setup, unrestricted, extra_warnings: list[str]) -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from core import data as core_data
-from core.demos import DEMOS
+from core.demos import DEMOS, load_demo
 from pages import _ui
 from tests.app.conftest import (
     assert_ok,
@@ -42,7 +42,7 @@ def test_a_fresh_session_has_the_first_demo_ready_to_train(app):
     features = find(app, "multiselect", "Feature columns").value
     assert features == setup.feature_columns and features
     assert demo.score_column not in features  # a ready-made score is not an input
-    usable = core_data.describe_data(demo.load(), demo.target, demo.positive_class, exclude=[demo.score_column])
+    usable = core_data.describe_data(load_demo(demo.key), demo.target, demo.positive_class, exclude=[demo.score_column])
     assert features == [c for c in demo.features if c in usable.features]
     assert not errors(app)
 
@@ -236,9 +236,10 @@ def test_a_table_too_small_to_train_says_why_the_mode_became_use_my_scores(app):
     upload_csv(app, table.to_csv(index=False).encode(), "tiny.csv")
     setup = stored(app, "setup")
     assert setup.mode == _ui.MODE_SCORES and setup.target == "target"
-    rows, per_class = core_data.min_rows_for_split()
+    rows, per_class = core_data.training_minimum("cv")  # the smallest table that trains (cross-validation)
     notes = [w.value for w in app.warning if "too small to train" in w.value]
-    assert len(notes) == 1 and f"{rows} rows" in notes[0] and setup.score_column in notes[0]
+    assert len(notes) == 1 and f"{rows} rows and {per_class} of each class" in notes[0]
+    assert setup.score_column in notes[0]
     assert not app.exception
 
 
