@@ -2,11 +2,14 @@
 
     python benchmarks/bench_sweep.py            # 100k, 1M and 10M scores
     python benchmarks/bench_sweep.py --quick    # 100k and 1M only
+    python benchmarks/bench_sweep.py --smoke    # tiny sizes, seconds (the test suite's run)
 
 For each size it prints medians (of --repeat runs, default 5) of:
 * our full ``threshold_sweep`` (every distinct threshold, all metrics and the business cost)
   against scikit-learn ``precision_recall_curve`` + ``roc_curve`` on the same data, which
   give fewer columns (precision, recall, fpr, tpr) and drop collinear ROC points;
+* re-costing that sweep under other costs (``Sweep.with_costs``: no sort, one vectorised
+  pass over the cumulative sums) against the fresh sweep, same data, same run (target ≤ 2%);
 * at 10M (or the largest size): one ``Sweep.at(t)`` lookup at a random threshold;
 * at 100k: the seeded bootstrap, 200 resamples, of the recommended threshold
   (``bootstrap_threshold``) and of bands at 2,000 thresholds (``bootstrap_bands``).
@@ -71,6 +74,9 @@ def main() -> None:
         sweep = threshold_sweep(y, p, costs=COSTS)
         label = f"full sweep, n={n:,} ({len(sweep) - 1:,} thresholds)"
         print_row(label, ours, theirs, ref_label="PR+ROC curves")
+        other = CostMatrix(fp_cost=3, fn_cost=7, tp_value=1, tn_value=0.25)
+        recost = median_seconds(lambda: sweep.with_costs(other), repeat=max(args.repeat, 5))
+        print_row(f"re-costing that sweep, n={n:,}", recost, ours, ref_label="fresh sweep")
 
     per_call = bench_lookup(sweep, args.repeat)
     print_row(f"at(t), one lookup, n={sizes[-1]:,}", per_call)
