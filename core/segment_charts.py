@@ -16,9 +16,10 @@ neither.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import Sequence
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from core.segments import TOO_FEW
@@ -31,40 +32,40 @@ _STATUS = ("within four-fifths", "below four-fifths", TOO_FEW)
 _COLORS = ("#1f77b4", "#d62728", "#9e9e9e")
 
 
-def _number(value: Any) -> float | None:
-    value = float(value)
-    return value if math.isfinite(value) else None
+def _records(rows: pd.DataFrame) -> list[dict]:
+    """Rows as plain records for an Altair dataset (NaN -> None, which Vega-Lite skips)."""
+    return [{key: (None if isinstance(value, float) and not math.isfinite(value) else value)
+             for key, value in record.items()} for record in rows.to_dict("records")]
 
 
-def segment_rate_rows(table: pd.DataFrame, rates: Sequence[str] = CHART_RATES) -> list[dict]:
+def segment_rate_rows(table: pd.DataFrame, rates: Sequence[str] = CHART_RATES) -> pd.DataFrame:
     """Long rows for ``segment_rates_chart``: one per segment and rate, with ``Segment``,
-    ``Rate`` (the rate's name), ``Value``, ``Low``, ``High`` (the interval; ``None`` when
+    ``Rate`` (the rate's name), ``Value``, ``Low``, ``High`` (the interval; NaN when
     undefined), ``Overall`` (everyone's value) and ``Status`` (four-fifths / too few to
-    judge). ``table`` is a ``core.segments`` By segment table; its last row is everyone."""
-    everyone = table.iloc[-1]
-    rows = []
-    for _, row in table.iloc[:-1].iterrows():
-        marks = str(row["Marks"])
-        for rate in rates:
-            if marks == TOO_FEW:
-                status = TOO_FEW
-            elif rate.lower() in marks:
-                status = "below four-fifths"
-            else:
-                status = "within four-fifths"
-            rows.append({
-                "Segment": str(row["Segment"]),
-                "Rate": rate,
-                "Value": _number(row[rate]),
-                "Low": _number(row[f"{rate} low"]),
-                "High": _number(row[f"{rate} high"]),
-                "Overall": _number(everyone[rate]),
-                "Status": status,
-            })
-    return rows
+    judge). ``table`` is a ``core.segments`` By segment table; its last row is everyone.
+    Column-wise (no per-row Python), since it runs on every slider move."""
+    k = len(table) - 1  # the last row is everyone
+    marks = table["Marks"].to_numpy(dtype=object)[:k]
+    names = table["Segment"].to_numpy(dtype=object)[:k].astype(str).astype(object)
+    too_few = marks == TOO_FEW
+    parts = {"Segment": [], "Rate": [], "Value": [], "Low": [], "High": [], "Overall": [], "Status": []}
+    for rate in rates:
+        below = np.array([rate.lower() in m for m in marks], dtype=bool)
+        status = np.where(too_few, TOO_FEW, np.where(below, "below four-fifths", "within four-fifths"))
+        values = table[rate].to_numpy(dtype=np.float64)
+        parts["Segment"].append(names)
+        parts["Rate"].append(np.full(k, rate, dtype=object))
+        parts["Value"].append(values[:k])
+        parts["Low"].append(table[f"{rate} low"].to_numpy(dtype=np.float64)[:k])
+        parts["High"].append(table[f"{rate} high"].to_numpy(dtype=np.float64)[:k])
+        parts["Overall"].append(np.full(k, values[k]))
+        parts["Status"].append(status.astype(object))
+    # Segment-major order (a, a, b, b, ...), as a reader scans the table.
+    order = np.arange(k * len(rates)).reshape(len(rates), k).T.ravel()
+    return pd.DataFrame({name: np.concatenate(chunks)[order] for name, chunks in parts.items()})
 
 
-def segment_rates_chart(order: Sequence[str], rows: list[dict] | None = None, *, level: float = 0.9,
+def segment_rates_chart(order: Sequence[str], rows: pd.DataFrame | None = None, *, level: float = 0.9,
                         width: int = 280) -> alt.FacetChart:
     """Flag rate and recall per segment (``order``: the segments top to bottom), each with its
     ``level`` interval and everyone's rate as a dashed line; one panel per rate.
@@ -94,5 +95,5 @@ def segment_rates_chart(order: Sequence[str], rows: list[dict] | None = None, *,
         column=alt.Column("Rate:N", title=None, sort=list(CHART_RATES), header=alt.Header(labelFontSize=13)),
     ).properties(
         title=f"Flag rate and recall by segment ({level:.0%} intervals; dashed line = everyone)",
-        datasets={SEGMENT_RATES: rows or []},
+        datasets={SEGMENT_RATES: [] if rows is None else _records(rows)},
     ).resolve_scale(x="shared")

@@ -712,7 +712,7 @@ def _pick(cost: np.ndarray, feasible: np.ndarray | None = None) -> int:
 
 
 def separate_thresholds(sweeps: SegmentSweeps, costs: CostMatrix, threshold: float, *,
-                        tolerance: float = 0.05) -> SeparateThresholds:
+                        tolerance: float = 0.05, table: pd.DataFrame | None = None) -> SeparateThresholds:
     """Each segment's own lowest-cost threshold, and the variant with recall kept in a band.
 
     The band: every segment's recall within ``±tolerance`` of the overall recall at
@@ -720,7 +720,8 @@ def separate_thresholds(sweeps: SegmentSweeps, costs: CostMatrix, threshold: flo
     A segment with no positives has no recall to keep and takes its own lowest-cost threshold;
     a segment whose recall jumps over the band (few positives) takes the threshold with the
     recall nearest the band, and ``Band note`` says so. Ties go to the higher threshold
-    (fewer flagged). The totals are exact on these rows; see ``ANALYSIS_CAVEAT``.
+    (fewer flagged). The totals are exact on these rows; see ``ANALYSIS_CAVEAT``. ``table``:
+    ``sweeps.table(threshold, costs)`` if the caller already has it (saves recomputing it).
     """
     if not isinstance(costs, CostMatrix):
         raise DataError("Enter the costs of false positives and false negatives to compare thresholds by cost.")
@@ -729,40 +730,43 @@ def separate_thresholds(sweeps: SegmentSweeps, costs: CostMatrix, threshold: flo
     if costs.per_case and not sweeps.with_amounts:
         raise DataError("These costs take a share of each case's amount; choose an Amount column on the Data page, "
                         "or set the '% of amount' costs to 0.")
-    table = sweeps.table(threshold, costs)
-    everyone = table.iloc[-1]
-    target = float(everyone["Recall"])
+    if table is None:
+        table = sweeps.table(threshold, costs)
+    target = float(table["Recall"].iloc[-1])
     curves, (best_single_threshold, cost_best_single) = sweeps._costed(costs)
-    rows, notes = [], []
-    for name, curve, (_, segment) in zip(sweeps.segments, curves, table.iloc[:-1].iterrows()):
+    columns: dict[str, list] = {name: [] for name in (
+        "Own threshold", "Recall at own threshold", "Cost at own threshold", "Threshold within recall band",
+        "Recall within band", "Cost within band", "Band note")}
+    notes = []
+    for curve, positives in zip(curves, table["Positives"].to_numpy()[:-1]):
         own = _pick(curve["cost"])
-        if segment["Positives"] > 0:
+        if positives > 0:
             distance = np.abs(curve["recall"] - target)
             feasible = distance <= tolerance + 1e-12
             if feasible.any():
                 band, band_note = _pick(curve["cost"], feasible), ""
             else:
-                nearest = distance <= distance.min() + 1e-12
-                band = _pick(curve["cost"], nearest)
+                band = _pick(curve["cost"], distance <= distance.min() + 1e-12)
                 band_note = (f"no threshold keeps recall within ±{tolerance:.2f} of {target:.3f}; the nearest recall "
                              "is used")
         else:
             band, band_note = own, "no positives, so no recall to keep"
-        rows.append({
-            "Segment": name,
-            "Rows": segment["Rows"],
-            "Recall at this threshold": segment["Recall"],
-            "Cost at this threshold": segment["Business cost"],
-            "Own threshold": float(curve["threshold"][own]),
-            "Recall at own threshold": float(curve["recall"][own]),
-            "Cost at own threshold": float(curve["cost"][own]),
-            "Threshold within recall band": float(curve["threshold"][band]),
-            "Recall within band": float(curve["recall"][band]),
-            "Cost within band": float(curve["cost"][band]),
-            "Band note": band_note,
-        })
-    frame = pd.DataFrame(rows)
-    cost_single = float(everyone["Business cost"])
+        for name, value in (("Own threshold", curve["threshold"][own]),
+                            ("Recall at own threshold", curve["recall"][own]),
+                            ("Cost at own threshold", curve["cost"][own]),
+                            ("Threshold within recall band", curve["threshold"][band]),
+                            ("Recall within band", curve["recall"][band]), ("Cost within band", curve["cost"][band])):
+            columns[name].append(float(value))
+        columns["Band note"].append(band_note)
+    segments = table.iloc[:-1]
+    frame = pd.DataFrame({
+        "Segment": segments["Segment"].to_numpy(dtype=object),
+        "Rows": segments["Rows"].to_numpy(),
+        "Recall at this threshold": segments["Recall"].to_numpy(),
+        "Cost at this threshold": segments["Business cost"].to_numpy(),
+        **columns,
+    })
+    cost_single = float(table["Business cost"].iloc[-1])
     cost_separate = float(frame["Cost at own threshold"].sum())
     cost_banded = float(frame["Cost within band"].sum())
     saved = max(cost_best_single - cost_separate, 0.0)
@@ -775,7 +779,7 @@ def separate_thresholds(sweeps: SegmentSweeps, costs: CostMatrix, threshold: flo
         f"threshold. Keeping every segment's recall within ±{tolerance:.2f} of the overall {target:.3f} costs "
         f"{fmt(cost_banded, decimals=0)}."
     )
-    if (frame["Band note"] != "").any():
+    if frame["Band note"].str.startswith("no threshold").any():
         notes.append("Some segments cannot keep their recall in the band; see the band notes.")
     return SeparateThresholds(frame=frame, threshold=float(threshold), tolerance=float(tolerance),
                               target_recall=target, cost_single=cost_single, cost_best_single=cost_best_single,

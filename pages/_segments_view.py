@@ -38,6 +38,8 @@ from core.text import escape_markdown
 
 TITLE = "By segment"
 KEY_TOLERANCE = "threshold.segment_tolerance"
+KEY_ANALYSIS = "threshold.segment_analysis"
+ANALYSIS_LABEL = "What would separate thresholds per segment do? (analysis, not a deployable policy)"
 _KEY_MEMO = "segments.memo"
 
 
@@ -54,11 +56,15 @@ def _memo(name: str, objects: tuple, values: tuple, build: Callable[[], Any]) ->
 
 
 def _sweeps(y: np.ndarray, scores: np.ndarray, segments: Any, weights: Any, amounts: Any,
-            column: str | None) -> SegmentSweeps:
+            column: str | None, digest: str | None) -> SegmentSweeps:
     def build() -> SegmentSweeps:
         labels = segment_labels(pd.Series(np.asarray(segments, dtype=object), name=column))
         return segment_sweeps(y, scores, labels, weights=weights, amounts=amounts)
 
+    # With the evaluation's content digest (labels, scores, counts, amounts) the page may pass
+    # fresh copies of those arrays on every run; without it, their identity is the key.
+    if digest is not None:
+        return _memo("sweeps", (segments,), (digest, column, amounts is not None), build)
     return _memo("sweeps", (y, scores, segments, weights, amounts), (column,), build)
 
 
@@ -92,17 +98,18 @@ def _column_config(table: pd.DataFrame, costs: CostMatrix | None, weighted: bool
 
 
 def _marks_summary(table: pd.DataFrame) -> None:
-    segments = table.iloc[:-1]
-    below = segments[segments["Marks"].str.contains("four-fifths")]
-    few = segments[segments["Marks"] == TOO_FEW]
-    if len(below):
-        parts = [f"**{_ui_text(name)}** ({marks.replace(' below four-fifths of the highest', '')})"
-                 for name, marks in zip(below["Segment"], below["Marks"])]
+    names = table["Segment"].to_numpy(dtype=object)[:-1]
+    marks = table["Marks"].to_numpy(dtype=object)[:-1]
+    below = [(name, mark) for name, mark in zip(names, marks) if "four-fifths" in mark]
+    few = [name for name, mark in zip(names, marks) if mark == TOO_FEW]
+    if below:
+        parts = [f"**{_ui_text(name)}** ({mark.replace(' below four-fifths of the highest', '')})"
+                 for name, mark in below]
         st.warning("Below four-fifths of the most favourable segment at this threshold: " + ", ".join(parts)
                    + ". A ratio under 0.8 is the usual sign of disparate impact (the four-fifths rule).")
-    if len(few):
+    if few:
         st.caption(f"Too few to judge (under {MIN_ROWS} rows or {MIN_POSITIVES} positives): "
-                   + ", ".join(_ui_text(name) for name in few["Segment"])
+                   + ", ".join(_ui_text(name) for name in few)
                    + ". Their rates are shown with wide intervals but not compared.")
 
 
@@ -114,20 +121,24 @@ def _ui_text(text: Any) -> str:
 def _chart(sweeps: SegmentSweeps, table: pd.DataFrame) -> None:
     level = table.attrs.get("level", 0.9)
     spec = _memo("chart", (sweeps,), (level,),
-                 lambda: charts.chart_spec(segment_rates_chart(sweeps.segments, [], level=level)))
-    st.vega_lite_chart(spec=charts.with_data(spec, {SEGMENT_RATES: pd.DataFrame(segment_rate_rows(table))}),
+                 lambda: charts.chart_spec(segment_rates_chart(sweeps.segments, level=level)))
+    st.vega_lite_chart(spec=charts.with_data(spec, {SEGMENT_RATES: segment_rate_rows(table)}),
                        width="content")
 
 
-def _separate_thresholds(sweeps: SegmentSweeps, costs: CostMatrix, threshold: float) -> None:
-    with st.expander("What would separate thresholds per segment do? (analysis)"):
+def _separate_thresholds(sweeps: SegmentSweeps, costs: CostMatrix, threshold: float, table: pd.DataFrame) -> None:
+    # Tracked, so the analysis is only computed while the expander is open.
+    expander = st.expander(ANALYSIS_LABEL, key=KEY_ANALYSIS, on_change="rerun")
+    if not expander.open:
+        return
+    with expander:
         st.markdown(f"**{_ui_text(ANALYSIS_CAVEAT)}**")
         tolerance = st.number_input(
             "Recall tolerance", min_value=0.0, max_value=1.0, value=0.05, step=0.01, key=KEY_TOLERANCE,
             help="In the second variant every segment's recall stays within this distance of the overall recall "
                  "at the current threshold.")
         try:
-            result = separate_thresholds(sweeps, costs, threshold, tolerance=float(tolerance))
+            result = separate_thresholds(sweeps, costs, threshold, tolerance=float(tolerance), table=table)
         except DataError as error:
             st.warning(_ui_text(error))
             return
@@ -151,21 +162,23 @@ def _separate_thresholds(sweeps: SegmentSweeps, costs: CostMatrix, threshold: fl
 
 def render_by_segment(y: Any, scores: Any, segments: Any, threshold: float, costs: CostMatrix | None, *,
                       weights: Any = None, amounts: Any = None, segment_column: str | None = None,
-                      show_analysis: bool = True) -> pd.DataFrame | None:
+                      digest: str | None = None, show_analysis: bool = True) -> pd.DataFrame | None:
     """Draw the **By segment** table, its marks and notes, the chart and the separate-thresholds
     analysis at ``threshold``; return the table (``None`` without segments or when the column
     cannot be used, which is said on the page instead of raising).
 
     ``y``, ``scores``, ``segments`` (raw values of the Segment column), ``weights`` and
     ``amounts`` are the evaluation's row-aligned arrays. Amounts are only used when ``costs``
-    take a share of each case's amount.
+    take a share of each case's amount. ``digest``: the evaluation's content identity
+    (``Evaluation.fingerprint()``), so the per-segment sort is done once per data even when the
+    page passes new copies of the arrays on every run.
     """
     if segments is None:
         return None
     st.subheader(TITLE)
     needs_amounts = costs is not None and costs.per_case
     try:
-        sweeps = _sweeps(y, scores, segments, weights, amounts if needs_amounts else None, segment_column)
+        sweeps = _sweeps(y, scores, segments, weights, amounts if needs_amounts else None, segment_column, digest)
         table = sweeps.table(threshold, costs)
     except DataError as error:
         st.warning(_ui_text(f"{error} The rest of the page does not depend on it."))
@@ -180,5 +193,5 @@ def render_by_segment(y: Any, scores: Any, segments: Any, threshold: float, cost
     _marks_summary(table)
     _chart(sweeps, table)
     if show_analysis and costs is not None:
-        _separate_thresholds(sweeps, costs, threshold)
+        _separate_thresholds(sweeps, costs, threshold, table)
     return table

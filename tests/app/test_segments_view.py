@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.costs import CostMatrix
 from core.segments import TABLE_COLUMNS, segment_labels, segment_table
+from pages._segments_view import KEY_ANALYSIS
 
 N = 3000
 
@@ -97,7 +98,10 @@ def test_marks_and_notes_are_shown():
 def test_separate_thresholds_analysis_is_labelled_as_analysis():
     at = _run()
     expander = [e for e in at.expander if "separate thresholds" in e.label]
-    assert expander
+    assert expander and "not a deployable policy" in expander[0].label
+    assert not [df for df in at.dataframe if "Own threshold" in df.value.columns]  # closed: not computed
+    at.session_state[KEY_ANALYSIS] = True  # open it, as a click would
+    at.run()
     text = _plain(at.markdown)
     assert "not a deployable policy" in text and "saved" in text
     frames = [df.value for df in at.dataframe if "Own threshold" in df.value.columns]
