@@ -12,6 +12,10 @@ Python driver's own pacing does not count. Prints p50/p95, the error count and t
 peak RSS (VmHWM from /proc).
 
     .venv/bin/python benchmarks/bench_sessions.py [--sessions 20] [--moves 20] [--big-rows 200000]
+    .venv/bin/python benchmarks/bench_sessions.py --smoke    # 2 sessions, 2 moves, small tables
+
+It exits with status 1 when any session saw an error or no move was measured, so a run that
+measured nothing cannot pass for a result.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _common import SMOKE_HELP  # noqa: E402
+
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -37,7 +43,8 @@ from tests.e2e.conftest import (  # noqa: E402  one home for launching the app a
     running_server,
 )
 
-# Records keydown-on-slider -> settled latencies in window.__cutoffLatency (ms).
+# Records keydown-on-slider -> settled latencies in window.__cutoffLatency (ms). The settled
+# check takes the URL values a run must have written; a slider move needs none beyond ``t``.
 INSTRUMENT_JS = """() => {
     const settled = %s;
     const state = window.__cutoffLatency = {done: [], pending: null};
@@ -48,7 +55,7 @@ INSTRUMENT_JS = """() => {
     }, true);
     setInterval(() => {
         const p = state.pending;
-        if (!p || !settled()) return;
+        if (!p || !settled({})) return;
         const slider = document.activeElement;
         if (slider?.getAttribute("aria-valuetext") === p.from) return;
         state.done.push(performance.now() - p.start);
@@ -120,7 +127,8 @@ def move_slider(sessions: list[Session], moves: int) -> None:
                                                              timeout=60_000), "slider update")
 
 
-def run_concurrent(browser, n_sessions: int, moves: int, rows: int) -> None:
+def run_concurrent(browser, n_sessions: int, moves: int, rows: int) -> list[str]:
+    """Returns what went wrong (errors, or no move measured); prints the figures."""
     data = csv_bytes(churn_table(rows, seed=21))
     with running_server() as server:
         started = time.perf_counter()
@@ -168,9 +176,11 @@ def run_concurrent(browser, n_sessions: int, moves: int, rows: int) -> None:
           f"p95 {percentile(latencies, 95):.3f} s, max {max(latencies, default=float('nan')):.3f} s")
     print(f"  errors: {len(errors)}" + (f"  {errors[:5]}" if errors else ""))
     print(f"  server peak RSS (VmHWM): {peak / 2**20:,.0f} MiB")
+    return errors + ([] if latencies else ["concurrent sessions: no slider move was measured"])
 
 
-def run_big_single(browser, moves: int, rows: int) -> None:
+def run_big_single(browser, moves: int, rows: int) -> list[str]:
+    """Returns what went wrong (errors, or no move measured); prints the figures."""
     table = scores_table(rows)
     data = csv_bytes(table)
     with running_server() as server:
@@ -199,6 +209,7 @@ def run_big_single(browser, moves: int, rows: int) -> None:
           f"(target <= 0.3 s), file {len(data) / 2**20:.1f} MiB")
     print(f"  errors: {len(errors)}" + (f"  {errors[:5]}" if errors else ""))
     print(f"  server peak RSS (VmHWM): {peak / 2**20:,.0f} MiB")
+    return errors + ([] if latencies else ["single session: no slider move was measured"])
 
 
 def main() -> None:
@@ -208,11 +219,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--big-rows", type=int, default=200_000)
     parser.add_argument("--skip-big", action="store_true")
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
+    if args.smoke:
+        args.sessions, args.moves, args.rows, args.big_rows = 2, 2, 2_000, 5_000
     with launched_browser() as browser:
-        run_concurrent(browser, args.sessions, args.moves, args.rows)
+        problems = run_concurrent(browser, args.sessions, args.moves, args.rows)
         if not args.skip_big:
-            run_big_single(browser, args.moves, args.big_rows)
+            problems += run_big_single(browser, args.moves, args.big_rows)
+    if problems:
+        sys.exit(f"bench_sessions: {len(problems)} problem(s), first: {problems[0]}")
 
 
 if __name__ == "__main__":
