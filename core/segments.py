@@ -805,13 +805,21 @@ def segment_records(table: pd.DataFrame) -> list[dict[str, Any]]:
     return [{column: _plain(value) for column, value in row.items()} for row in table.to_dict("records")]
 
 
-def segment_report_rows(table: pd.DataFrame, costs: CostMatrix | None = None) -> tuple[list[str], list[list[str]]]:
+def segment_report_rows(table: pd.DataFrame | dict, costs: CostMatrix | None = None
+                        ) -> tuple[list[str], list[list[str]]]:
     """``(header, rows)`` of formatted text for a report table (Markdown or HTML escapes them).
 
+    ``table``: a By segment table, or a ``segments_payload`` (e.g. from a saved scenario).
     The UI-contract columns, then ``Flag rate`` and ``Recall`` with their 90% intervals as
     ``"0.412 (0.380–0.445)"``, the two ratios and the marks.
     """
-    level = table.attrs.get("level", 0.9)
+    if isinstance(table, dict):
+        level = table.get("level", 0.9)
+        table = pd.DataFrame(table["rows"]).astype({name: float for name in (
+            "Business cost", "Flag rate ratio", "Recall ratio", *(f"{r} {end}" for r in RATE_COLUMNS
+                                                                 for end in ("low", "high")))})
+    else:
+        level = table.attrs.get("level", 0.9)
     header = ["Segment", "Rows", "Positives", "Flagged", "Precision", "Recall", "False positive rate",
               "Business cost", f"Flag rate ({level:.0%} interval)", f"Recall ({level:.0%} interval)",
               "Flag rate ratio", "Recall ratio", "Marks"]

@@ -511,3 +511,9 @@ def test_report_rows_format_rates_intervals_and_money():
     low, high = table.set_index("Segment").loc["B", ["Flag rate low", "Flag rate high"]]
     assert b[8] == f"0.390 ({low:.3f}–{high:.3f})"
     assert "four-fifths" in b[-1]
+
+
+def test_report_rows_from_a_saved_payload_equal_those_from_the_table():
+    table = _hand_table().reset_index()
+    payload = json.loads(json.dumps(segments_payload(table, column="group", threshold=0.5), allow_nan=False))
+    assert segment_report_rows(payload, FIXED) == segment_report_rows(table, FIXED)
