@@ -21,7 +21,8 @@ Both are rendered from a :class:`Policy`: plain data read off the fitted model o
   value; each training value weighs its one-hot column's coefficient (rare levels share the
   "(rare levels)" column's), an unseen value weighs 0 (all-zeros one-hot);
 * ``z = intercept + Σ weight · feature``; ``score = 1 / (1 + exp(-z))``, computed without
-  overflow; the decision is the app's rule, ``score ≥ threshold`` ⇒ flag.
+  overflow or underflow (PostgreSQL's EXP raises on either); the decision is the app's rule,
+  ``score ≥ threshold`` ⇒ flag.
 
 Decisions: 1 = flag, 0 = do not flag, and with a review band ``(low, high)`` (see
 ``core.review``) 2 = send to a person: a score ≥ ``high`` is flagged, one in ``[low, high)``
@@ -55,6 +56,7 @@ __all__ = [
     "scores_policy",
     "policy_sql",
     "policy_python",
+    "saved_review_band",
     "WHITESPACE",
 ]
 
@@ -323,6 +325,28 @@ def model_policy(model: Any, prepared: Any, *, threshold: float, review_band: tu
                   decision_name=decision_name, **_header_fields(dataset, target, positive_class, costs))
 
 
+def saved_review_band(scenario: dict, sweep: Any) -> tuple[float, float] | None:
+    """The review band ``(low, high)`` a saved scenario decided with, or None if it had none.
+
+    A scenario stores its band's limits as ``review_low``/``review_high`` when it has them;
+    older records store only the share reviewed (``review_rate``) and the review cost. The
+    Threshold page's band is ``core.review.recommend_review_band`` under a review capacity,
+    and the best band under that capacity is also the best one under its own share (every band
+    that fits the tighter limit fitted the looser one), so the band is found again from the
+    scenario's sweep (``sweep``: the scenario's scores with its costs).
+    """
+    low, high = scenario.get("review_low"), scenario.get("review_high")
+    if low is not None and high is not None:
+        return float(low), float(high)
+    rate, cost = scenario.get("review_rate"), scenario.get("review_cost")
+    if rate is None or cost is None or getattr(sweep, "costs", None) is None:
+        return None
+    from core.review import recommend_review_band
+
+    outcome = recommend_review_band(sweep, float(cost), min(max(float(rate), 0.0), 1.0))
+    return float(outcome.low), float(outcome.high)
+
+
 # ---------------------------------------------------------------------------------------
 # Header text shared by both exports
 
@@ -471,12 +495,17 @@ def policy_sql(policy: Policy) -> str:
         for term in policy.categorical:
             z += _sql_category(term, "      ")
         logit = "\n".join(["(", *z, "    )"])
+        # The logistic link 1 / (1 + EXP(-z)) is exact to rounding wherever EXP neither
+        # overflows nor underflows (PostgreSQL raises on both); beyond, the limits it tends to.
+        # Plain SQL has no variables, so the logit z is written out in each place it is used.
         scored = [
             "  SELECT *,",
-            "    -- the logistic link, never exp of a positive number (no overflow)",
-            f"    CASE WHEN {logit} >= 0",
-            f"      THEN 1e0 / (1e0 + EXP(-{logit}))",
-            f"      ELSE EXP({logit}) / (1e0 + EXP({logit}))",
+            "    CASE",
+            f"      WHEN {logit} BETWEEN -709e0 AND 745e0",
+            f"        THEN 1e0 / (1e0 + EXP(-{logit}))",
+            f"      WHEN {logit} > 0e0 THEN 1e0",
+            f"      WHEN {logit} > -745e0 THEN EXP({logit})",
+            "      ELSE 0e0",
             f"    END AS {score}",
             "  FROM cases",
         ]

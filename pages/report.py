@@ -1,15 +1,21 @@
 """Report page: the saved scenarios side by side, the chosen threshold checked once on the
-held-out test split, and everything to take away (scored CSV, model JSON, decision report)."""
+held-out test split, and everything to take away (scored CSV, model JSON, the decision policy as
+SQL and as Python, decision report). With no scenario saved yet, the Threshold page's current
+setting can still be taken away as a decision policy."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core.costs import CostMatrix
 from core.errors import DataError
 from core.exports import (
     DecisionReport,
+    metrics_table,
     model_json,
     report_html,
     report_markdown,
@@ -17,26 +23,19 @@ from core.exports import (
     scenarios_frame,
     scored_csv,
 )
+from core.policy import model_policy, policy_python, policy_sql, saved_review_band, scores_policy
+from core.review import recommend_review_band
 from core.thresholds import threshold_sweep
 from pages import _ui
+
+# The Threshold page's session keys for its current setting (its slider, costs and review band).
+_THRESHOLD_KEYS = {"t": "threshold.t", "context": "threshold.context", "review": "threshold.review",
+                   "review_cost": "threshold.review_cost", "review_max": "threshold.review_max"}
 
 
 def _file_stem(name: str) -> str:
     stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name.strip().lower()).strip("-")
     return stem[:40] or "cutoff"
-
-
-def _metrics_table(columns: dict[str, object], costs) -> pd.DataFrame:
-    """One column per evaluated split, one row per measure (text, for reading)."""
-    rows = {"Precision": "precision", "Recall": "recall", "F1": "f1", "Accuracy": "accuracy",
-            "Share flagged": "positive_rate"}
-    table = {}
-    for name, point in columns.items():
-        values = {label: f"{getattr(point, field):.3f}" for label, field in rows.items()}
-        values["Business cost"] = costs.format(costs.total(point.tp, point.fp, point.tn, point.fn), decimals=0)
-        values["Cases flagged"] = f"{point.tp + point.fp:,.0f} of {point.tp + point.fp + point.tn + point.fn:,.0f}"
-        table[name] = values
-    return pd.DataFrame(table)
 
 
 def _all_row_scores(dataset, setup, model) -> tuple[np.ndarray, dict[str, list[str]]]:
@@ -59,6 +58,77 @@ def _scored_file(dataset, setup, model, threshold: float) -> bytes:
     return scored_csv(dataset.df, scores, threshold, extra=extra)
 
 
+def _policy(dataset, setup, model, threshold: float, band, costs):
+    """The decision policy of this setting (``core.policy``); raises DataError."""
+    common = dict(threshold=threshold, review_band=band, dataset=dataset.name, target=str(setup.target),
+                  positive_class=str(getattr(setup, "positive_class", "")), costs=costs)
+    if setup.mode == _ui.MODE_SCORES:
+        return scores_policy(setup.score_column, table_columns=dataset.df.columns, **common)
+    return model_policy(model.model, model.prepared, table=dataset.df, **common)
+
+
+def _module_name(stem: str) -> str:
+    name = re.sub(r"\W", "_", stem)
+    return f"{'policy_' if name[:1].isdigit() else ''}{name}_policy"
+
+
+def _sql_button(policy, stem: str, key: str) -> None:
+    st.download_button(
+        "Decision policy (SQL)", data=policy_sql(policy), file_name=f"{stem}-policy.sql", mime="application/sql",
+        on_click="ignore", key=f"{key}.sql",
+        help="One SELECT over a table named cases with the original columns: adds score and decision (1 = flag, "
+             "0 = do not flag, 2 = manual review). Runs in DuckDB, PostgreSQL and SQLite; notes for other "
+             "databases at its top.",
+    )
+
+
+def _python_button(policy, stem: str, key: str) -> None:
+    st.download_button(
+        "Decision policy (Python)", data=policy_python(policy), file_name=f"{_module_name(stem)}.py",
+        mime="text/x-python", on_click="ignore", key=f"{key}.py",
+        help="score(row) and decide(row) in one file that imports only math: the decisions shown here, row for row.",
+    )
+
+
+def _band_caption(band) -> None:
+    if band is not None:
+        st.caption(f"The policy includes the review band: scores from {band[0]:.4g} up to {band[1]:.4g} get "
+                   f"decision 2 (send to a person); from {band[1]:.4g} up, 1 (flag); below {band[0]:.4g}, 0.")
+
+
+def _band_sweep(evaluation, costs):
+    """The sweep the Threshold page found its review band on: these scores, weights and amounts."""
+    return threshold_sweep(evaluation.y, evaluation.scores, costs=costs,
+                           sample_weight=getattr(evaluation, "weights", None),
+                           amounts=getattr(evaluation, "amounts", None))
+
+
+def _current_setting(dataset, setup, model, evaluation):
+    """(threshold, review band, costs) the Threshold page shows now for these scores, or None
+    when it has not been opened on them."""
+    state = st.session_state
+    if evaluation is None or dataset is None or setup is None or _THRESHOLD_KEYS["t"] not in state:
+        return None
+    if setup.mode == _ui.MODE_TRAIN and model is None:
+        return None
+    context = state.get(_THRESHOLD_KEYS["context"])
+    if not isinstance(context, tuple) or len(context) < 2 or context[1] != evaluation.fingerprint():
+        return None  # the slider was set on other scores
+    preset = getattr(getattr(dataset, "demo", None), "costs", None)
+
+    def money(key: str) -> float:
+        return float(state.get(f"threshold.{key}", 0.0) or 0.0)
+
+    costs = CostMatrix(money("fp"), money("fn"), money("tp"), money("tn"), getattr(preset, "currency", "$"),
+                       fp_pct=money("fpa"), fn_pct=money("fna"), tp_pct=money("tpa"), tn_pct=money("tna"))
+    band = None
+    if state.get(_THRESHOLD_KEYS["review"], False):
+        outcome = recommend_review_band(_band_sweep(evaluation, costs), float(state.get(_THRESHOLD_KEYS["review_cost"], 10.0)),
+                                        float(state.get(_THRESHOLD_KEYS["review_max"], 10)) / 100.0)
+        band = (outcome.low, outcome.high)
+    return float(state[_THRESHOLD_KEYS["t"]]), band, costs
+
+
 st.title("Report")
 st.caption("What this session decided, checked on data the choice never saw, ready to share.")
 
@@ -71,6 +141,25 @@ if not scenarios:
     )
     if dataset is None:
         st.caption("Start on the **Data** page: pick a demo dataset or upload a CSV.")
+    try:
+        now = _current_setting(dataset, setup, model, evaluation)
+        if now is not None:
+            threshold, band, costs = now
+            policy = _policy(dataset, setup, model, threshold, band, costs)
+    except DataError as error:
+        st.error(str(error))
+        st.stop()
+    if now is not None:
+        st.subheader("The current setting as a decision policy")
+        st.caption(f"The Threshold page's setting now: flag when score ≥ {threshold:.4g}. Save it as a scenario to "
+                   "compare it and check it on the test split first.")
+        _band_caption(band)
+        left, right = st.columns(2)
+        stem = _file_stem(dataset.name)
+        with left:
+            _sql_button(policy, stem, "report.current")
+        with right:
+            _python_button(policy, stem, "report.current")
     st.stop()
 
 st.subheader("Scenarios side by side")
@@ -120,7 +209,7 @@ except DataError as error:
 st.subheader(f"“{scenario['name']}” at threshold {threshold:.3f}")
 if scenario.get("explanation"):
     st.success(scenario["explanation"])
-st.dataframe(_metrics_table(columns, costs), width="stretch")
+st.dataframe(metrics_table(columns, costs), width="stretch")
 if train_mode:
     st.caption("The test split was held out from training and from choosing the threshold, so its column is "
                "the honest estimate of what to expect on new cases. A large gap to the validation column means "
@@ -139,7 +228,14 @@ decision = DecisionReport(
     test_label=test_label, scenarios=list(scenarios),
     curve=sweep.frame(max_points=400), x_range=(0.0, 1.0) if evaluation.is_probability else None,
 )
-left, middle, right, last = st.columns(4)
+policy = None
+if not (setup.mode == _ui.MODE_TRAIN and model is None):
+    try:
+        band = saved_review_band(scenario, _band_sweep(evaluation, costs))
+        policy = _policy(dataset, setup, model, threshold, band, costs)
+    except DataError as error:
+        st.error(str(error))
+left, middle, sql_column, python_column = st.columns(4)
 with left:
     # Built only when clicked: a few hundred thousand rows take a moment to write.
     st.download_button(
@@ -158,6 +254,13 @@ with middle:
         )
     else:
         st.caption("No model to export: in *Use my scores* mode the scores come from your own model.")
+if policy is not None:
+    with sql_column:
+        _sql_button(policy, stem, "report.policy")
+    with python_column:
+        _python_button(policy, stem, "report.policy")
+    _band_caption(policy.review_band)
+right, last, _, _ = st.columns(4)
 with right:
     st.download_button("Report (Markdown)", data=report_markdown(decision), file_name=f"{stem}-report.md",
                        mime="text/markdown", on_click="ignore", key="report.md")

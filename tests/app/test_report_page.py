@@ -14,6 +14,7 @@ import streamlit.testing.v1.app_test as app_test_module
 from streamlit.testing.v1 import AppTest
 
 from core.exports import scenario_costs
+from core.review import recommend_review_band
 from core.thresholds import threshold_sweep
 from pages import _ui
 from tests.app.conftest import assert_ok, choose_mode, find, goto, start, stored, train
@@ -73,7 +74,8 @@ def test_use_my_scores_scenarios_side_by_side_and_downloads(media):
     assert table["Business cost"].tolist()[1] == costs.format(sweep.at(0.6).cost)
 
     labels = [b.label for b in at.download_button]
-    assert labels == ["Scored CSV", "Report (Markdown)", "Report (HTML)"]  # no model in this mode
+    assert labels == ["Scored CSV", "Decision policy (SQL)", "Decision policy (Python)", "Report (Markdown)",
+                      "Report (HTML)"]  # no model in this mode
 
     scored = pd.read_csv(io.BytesIO(download(media, at, "Scored CSV")))
     assert len(scored) == len(dataset.df)
@@ -154,3 +156,98 @@ def test_a_scenario_saved_on_other_scores_is_never_reported_against_the_new_ones
     goto(at, "report")
     assert find(at, "selectbox", "Scenario to report").value == 1  # the one that matches is chosen
     assert not at.warning and [b.label for b in at.download_button][0] == "Scored CSV"
+
+
+# ---------------------------------------------------------------------------------------
+# Decision policy downloads (core.policy): the files decide every row as the scored CSV does.
+
+
+def run_policy_python(code: bytes, df: pd.DataFrame) -> tuple[np.ndarray, list[int], dict]:
+    """score and decide of the downloaded Python file on every row of ``df`` (None for missing)."""
+    namespace: dict = {}
+    exec(compile(code.decode("utf-8"), "policy.py", "exec"), namespace)  # noqa: S102 - what a user does
+    rows = [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in df.astype(object).to_dict("records")]
+    return (np.array([namespace["score"](r) for r in rows]), [namespace["decide"](r) for r in rows], namespace)
+
+
+def run_policy_sql(sql: bytes, df: pd.DataFrame) -> pd.DataFrame:
+    duckdb = pytest.importorskip("duckdb")
+    con = duckdb.connect()
+    try:
+        con.register("source", df)
+        con.execute("CREATE TABLE cases AS SELECT * FROM source")
+        return con.execute(sql.decode("utf-8")).df()
+    finally:
+        con.close()
+
+
+def test_train_mode_policy_downloads_decide_like_the_scored_csv(media):
+    at = train(start(), epochs=30)
+    save_scenario(at, 0.35, "Balanced")
+    goto(at, "report")
+    labels = [b.label for b in at.download_button]
+    assert labels[:4] == ["Scored CSV", "Model (JSON)", "Decision policy (SQL)", "Decision policy (Python)"]
+    dataset, model = stored(at, "dataset"), stored(at, "model")
+    scored = pd.read_csv(io.BytesIO(download(media, at, "Scored CSV")))
+    expected = model.model.predict_proba(model.prepared.transform(dataset.df))[:, 1]
+
+    scores, decisions, namespace = run_policy_python(download(media, at, "Decision policy (Python)"), dataset.df)
+    assert namespace["THRESHOLD"] == 0.35 and namespace["REVIEW_BAND"] is None
+    np.testing.assert_allclose(scores, expected, rtol=1e-9)
+    assert decisions == scored["decision"].tolist()
+
+    out = run_policy_sql(download(media, at, "Decision policy (SQL)"), dataset.df)
+    np.testing.assert_allclose(out["score"].to_numpy(float), scored["score"].to_numpy(float), rtol=1e-9)
+    assert out["decision"].tolist() == scored["decision"].tolist()
+
+
+def test_a_saved_review_band_is_in_the_policy(media):
+    at = choose_mode(start(), _ui.MODE_SCORES)
+    goto(at, "threshold")
+    at.session_state["threshold.tab"] = "Manual review"
+    assert_ok(at.run())
+    at.toggle(key="threshold.review").set_value(True)
+    assert_ok(at.run())
+    shown_band = next(m.value for m in at.metric if m.label == "Review band")
+    find(at, "button", "Save scenario").click()
+    assert_ok(at.run())
+    goto(at, "report")
+    scenario = stored(at, "scenarios")[0]
+    evaluation, dataset, setup = stored(at, "evaluation"), stored(at, "dataset"), stored(at, "setup")
+    band = recommend_review_band(threshold_sweep(evaluation.y, evaluation.scores, costs=scenario_costs(scenario)),
+                                 10.0, 0.10)
+    assert shown_band == f"{band.low:.3f} – {band.high:.3f}"
+
+    scores, decisions, namespace = run_policy_python(download(media, at, "Decision policy (Python)"), dataset.df)
+    assert namespace["REVIEW_BAND"] == (band.low, band.high)
+    source = pd.to_numeric(dataset.df[setup.score_column], errors="coerce").to_numpy(float)
+    want = np.where(source >= band.high, 1, np.where(source >= band.low, 2, 0))
+    assert decisions == want.tolist() and 2 in decisions
+    # The share sent to review is the one the Threshold page saved.
+    labelled = np.isin(np.arange(len(dataset.df)), np.flatnonzero(setup.report.row_mask))
+    assert np.mean(want[labelled] == 2) == pytest.approx(scenario["review_rate"])
+    out = run_policy_sql(download(media, at, "Decision policy (SQL)"), dataset.df)
+    assert out["decision"].tolist() == decisions
+    assert any("review band" in c.value for c in at.caption)
+
+
+def test_the_current_setting_can_be_taken_away_before_any_scenario_is_saved(media):
+    at = choose_mode(start(), _ui.MODE_SCORES)
+    goto(at, "threshold")
+    at.slider(key="threshold.t").set_value(0.42)
+    assert_ok(at.run())
+    goto(at, "report")
+    assert "Save scenario" in at.info[0].value
+    assert [b.label for b in at.download_button] == ["Decision policy (SQL)", "Decision policy (Python)"]
+    dataset, setup = stored(at, "dataset"), stored(at, "setup")
+    _, decisions, namespace = run_policy_python(download(media, at, "Decision policy (Python)"), dataset.df)
+    assert namespace["THRESHOLD"] == 0.42
+    source = pd.to_numeric(dataset.df[setup.score_column], errors="coerce").to_numpy(float)
+    assert decisions == (source >= 0.42).astype(int).tolist()
+    sql = download(media, at, "Decision policy (SQL)").decode()
+    assert '"score" >= 0.42e0' in sql and repr(dataset.name) in sql
+
+    # Scores that changed since the slider was set: no policy for them until the page is opened again.
+    choose_mode(at, _ui.MODE_TRAIN)
+    goto(at, "report")
+    assert not at.download_button
