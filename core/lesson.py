@@ -32,6 +32,7 @@ __all__ = [
     "accuracy_along_weight",
     "GradientStep",
     "gradient_step",
+    "descent_path",
     "logits_stability",
     "baseline_log_loss",
 ]
@@ -225,6 +226,32 @@ def gradient_step(data: FeatureSlice, weight: float, *, learning_rate: float = 1
         loss=losses.log_loss(data.y, z),
         next_loss=losses.log_loss(data.y, next_weight * data.x + data.intercept),
     )
+
+
+def descent_path(data: FeatureSlice, *, learning_rate: float, epochs: int, loss: str = "log") -> pd.DataFrame:
+    """Gradient descent on the weight of the one-feature model ``z = w * x + intercept``.
+
+    Starts at ``w = 0`` (the base rate for everyone, as the Train page's model does) and
+    takes ``epochs`` steps ``w ← w − learning_rate · gradient`` of the mean log-loss
+    (``loss="log"``) or of the mean squared error of ``σ(z)`` (``loss="mse"``); the
+    intercept stays fixed. Returns columns ``epoch`` (0 … epochs), ``weight`` and ``cost``
+    (the trained loss at that weight), one row per epoch.
+    """
+    if loss not in ("log", "mse"):
+        raise DataError(f"loss must be 'log' or 'mse'; got {loss!r}.")
+    if not (learning_rate > 0 and np.isfinite(learning_rate)):
+        raise DataError(f"The learning rate must be a positive number; got {learning_rate!r}.")
+    cost = losses.log_loss if loss == "log" else losses.mse_sigmoid_loss
+    gradient = losses.log_loss_gradient if loss == "log" else losses.mse_sigmoid_gradient
+    X = data.x[:, None]
+    weights = np.empty(int(epochs) + 1)
+    costs = np.empty(int(epochs) + 1)
+    w = 0.0
+    for epoch in range(int(epochs) + 1):
+        z = w * data.x + data.intercept
+        weights[epoch], costs[epoch] = w, cost(data.y, z)
+        w = w - learning_rate * float(gradient(X, data.y, z)[0])
+    return pd.DataFrame({"epoch": np.arange(int(epochs) + 1), "weight": weights, "cost": costs})
 
 
 def logits_stability(z_values=(-1000.0, -40.0, -20.0, 0.0, 20.0, 40.0, 1000.0)) -> pd.DataFrame:

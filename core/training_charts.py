@@ -100,6 +100,7 @@ def curve_spec(
     max_points: int = 1000,
     reference: float | None = None,
     reference_label: str = "no model: the base rate for everyone",
+    marker: int | None = None,
     height: int = 260,
 ) -> dict:
     """Vega-Lite spec of one metric per epoch, training and validation as two coloured lines.
@@ -110,7 +111,8 @@ def curve_spec(
     training grows to the right instead of rescaling at every redraw; ``max_points``
     epochs at most are sent (fewer keeps live redraws light for the browser).
     ``reference`` adds a dashed horizontal line (e.g. the log-loss of knowing nothing but
-    the base rate), labelled ``reference_label`` in its tooltip.
+    the base rate), labelled ``reference_label`` in its tooltip. ``marker`` (an epoch)
+    adds a vertical line there with a dot on each curve at that epoch's values.
     """
     title, _ = CURVE_METRICS[metric]
     x_scale = {"domain": [1, max(int(total_epochs), 2)]} if total_epochs else {}
@@ -139,8 +141,11 @@ def curve_spec(
         "data": {"values": _records(history_long(history, metric, max_points=max_points))},
         "height": height,
     }
+    layers = [curves]
+    if marker is not None:
+        layers += _marker_layers(history, metric, int(marker))
     if reference is None or not np.isfinite(reference):
-        return {**spec, **curves}
+        return {**spec, **curves} if len(layers) == 1 else {**spec, "layer": layers}
     rule = {
         "data": {"values": [{"value": float(reference), "label": reference_label}]},
         "mark": {"type": "rule", "strokeDash": [6, 4], "color": "gray"},
@@ -152,16 +157,51 @@ def curve_spec(
             ],
         },
     }
-    return {**spec, "layer": [curves, rule]}
+    return {**spec, "layer": [*layers, rule]}
 
 
-def comparison_spec(histories: Mapping[str, pd.DataFrame], metric: str = "log_loss", *, height: int = 300) -> dict:
+def _marker_layers(history, metric: str, epoch: int) -> list[dict]:
+    """A vertical line at ``epoch`` and a dot per split at its value then (never thinned away)."""
+    frame = history if isinstance(history, pd.DataFrame) else pd.DataFrame.from_records(history, columns=[*HISTORY_COLUMNS])
+    at = history_long(frame[frame["epoch"] == epoch], metric)
+    rule = {
+        "data": {"values": [{"epoch": epoch}]},
+        "mark": {"type": "rule", "color": "black", "strokeWidth": 1},
+        "encoding": {"x": {"field": "epoch", "type": "quantitative"}},
+    }
+    dots = {
+        "data": {"values": _records(at)},
+        "mark": {"type": "point", "filled": True, "size": 70},
+        "encoding": {
+            "x": {"field": "epoch", "type": "quantitative"},
+            "y": {"field": "value", "type": "quantitative"},
+            "color": {"field": "split", "type": "nominal", "scale": _SPLIT_COLORS, "legend": None},
+            "tooltip": [
+                {"field": "epoch", "type": "quantitative"},
+                {"field": "split", "type": "nominal"},
+                {"field": "value", "type": "quantitative", "format": ".3f"},
+            ],
+        },
+    }
+    return [rule, dots]
+
+
+def comparison_spec(
+    histories: Mapping[str, pd.DataFrame],
+    metric: str = "log_loss",
+    *,
+    total_epochs: int | None = None,
+    max_points: int = 1000,
+    height: int = 300,
+) -> dict:
     """Vega-Lite spec overlaying several training runs: colour = run, dash = training/validation.
 
-    ``histories`` maps a run's label (e.g. "Trained on log-loss") to its history.
+    ``histories`` maps a run's label (e.g. "Trained on log-loss") to its history (a
+    DataFrame or a live run's list of records). ``total_epochs`` and ``max_points`` as in
+    :func:`curve_spec`, so runs played side by side grow on a fixed axis.
     """
     title, _ = CURVE_METRICS[metric]
-    frames = [history_long(h, metric).assign(run=label) for label, h in histories.items()]
+    frames = [history_long(h, metric, max_points=max_points).assign(run=label) for label, h in histories.items()]
     data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["epoch", "split", "value", "run"])
     return {
         "$schema": _SCHEMA,
@@ -169,7 +209,12 @@ def comparison_spec(histories: Mapping[str, pd.DataFrame], metric: str = "log_lo
         "mark": {"type": "line"},
         "height": height,
         "encoding": {
-            "x": {"field": "epoch", "type": "quantitative", "title": "Epoch"},
+            "x": {
+                "field": "epoch",
+                "type": "quantitative",
+                "title": "Epoch",
+                "scale": {"domain": [1, max(int(total_epochs), 2)]} if total_epochs else {},
+            },
             "y": {"field": "value", "type": "quantitative", "title": title, "scale": {"zero": True}},
             "color": {
                 "field": "run",
@@ -264,12 +309,14 @@ def line_chart(
     y_title: str,
     step: bool = False,
     marks: Mapping[str, float] | None = None,
+    dots: Mapping[str, tuple[float, float]] | None = None,
     height: int = 260,
 ) -> alt.Chart:
     """A single curve ``y`` against ``x`` with optional labelled vertical rules at ``marks``.
 
     ``step=True`` draws a staircase (for accuracy, which jumps rather than slopes).
-    Non-finite points are dropped; at most 2,000 points are drawn.
+    ``dots`` maps a label to an ``(x, y)`` point drawn as a filled dot (e.g. where
+    gradient descent was). Non-finite points are dropped; at most 2,000 points are drawn.
     """
     data = frame[[x, y]]
     data = _thin(data[np.isfinite(data[y].to_numpy(dtype=float))], 2000)
@@ -286,5 +333,13 @@ def line_chart(
         rules = pd.DataFrame({"label": list(marks), "at": [float(v) for v in marks.values()]})
         chart = chart + alt.Chart(rules).mark_rule(strokeDash=[4, 3], color="gray").encode(
             x="at:Q", tooltip=[alt.Tooltip("label:N", title="")]
+        )
+    if dots:
+        points = pd.DataFrame(
+            {"label": list(dots), x: [float(p[0]) for p in dots.values()], y: [float(p[1]) for p in dots.values()]}
+        )
+        points = points[np.isfinite(points[[x, y]].to_numpy()).all(axis=1)]
+        chart = chart + alt.Chart(points).mark_point(size=140, filled=True, color="black").encode(
+            x=f"{x}:Q", y=f"{y}:Q", tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip(f"{x}:Q", format=".3f")]
         )
     return chart.properties(height=height)

@@ -11,6 +11,27 @@ from core.training_charts import line_chart, loss_curves_chart
 from pages import _ui
 
 
+# Where the Train page's Epoch slider stands: {"key": setup key, "epoch": int} (pages/train.py sets it).
+_SCRUBBED_EPOCH_KEY = "train.scrubbed_epoch"
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _descent(setup_key: str, feature: str, learning_rate: float, epochs: int, _data) -> dict:
+    """Gradient descent on the one-weight model, log-loss and MSE; keyed on what defines ``_data``."""
+    return {loss: lesson.descent_path(_data, learning_rate=learning_rate, epochs=epochs, loss=loss) for loss in ("log", "mse")}
+
+
+def _descent_point():
+    """(learning rate, epoch, setup key) of the trained model at the Train page's Epoch slider, on these data."""
+    trained, dataset, setup = _ui.get_model(), _ui.get_dataset(), _ui.get_setup()
+    scrubbed = st.session_state.get(_SCRUBBED_EPOCH_KEY)
+    if trained is None or dataset is None or setup is None or not scrubbed:
+        return None
+    if setup.mode != _ui.MODE_TRAIN or scrubbed["key"] != _ui.setup_key(dataset, setup):
+        return None
+    return float(trained.params["learning_rate"]), int(scrubbed["epoch"]), scrubbed["key"]
+
+
 def _lesson_data():
     """(prepared split, words naming it): the session's data when it can be used, else the first demo."""
     dataset, setup = _ui.get_dataset(), _ui.get_setup()
@@ -121,11 +142,23 @@ data = lesson.feature_slice(prepared.X_train, prepared.y_train, names, feature)
 weights = np.linspace(-span, span, 201)
 costs = lesson.cost_along_weight(data, weights)
 mse_convex, log_convex = lesson.is_convex(costs["mse"]), lesson.is_convex(costs["log_loss"])
+descent = _descent_point()
+dots = {"log_loss": None, "mse": None}
+if descent is not None:
+    rate, at_epoch, data_key = descent
+    paths = _descent(data_key, feature, rate, at_epoch, data)
+    label = f"gradient descent after {at_epoch:,} epochs"
+    for name, loss in (("log_loss", "log"), ("mse", "mse")):
+        where = paths[loss].iloc[-1]
+        dots[name] = {label: (where["weight"], where["cost"])}
 left, right = st.columns(2)
 with left:
     st.markdown("**Squared error of the probability (MSE-with-sigmoid)**")
     st.altair_chart(
-        line_chart(costs, "weight", "mse", x_title="weight w", y_title="mean (ŷ − y)²", marks={"current w": weight}),
+        line_chart(
+            costs, "weight", "mse", x_title="weight w", y_title="mean (ŷ − y)²", marks={"current w": weight},
+            dots=dots["mse"],
+        ),
         width="stretch",
     )
     st.caption(
@@ -136,7 +169,10 @@ with left:
 with right:
     st.markdown("**Log-loss**")
     st.altair_chart(
-        line_chart(costs, "weight", "log_loss", x_title="weight w", y_title="mean log-loss", marks={"current w": weight}),
+        line_chart(
+            costs, "weight", "log_loss", x_title="weight w", y_title="mean log-loss", marks={"current w": weight},
+            dots=dots["log_loss"],
+        ),
         width="stretch",
     )
     st.caption(
@@ -144,6 +180,17 @@ with right:
         + "one valley with no plateaus. Far from the bottom the slope stays steep, so every step downhill leads to "
         "the single best weight."
     )
+
+if descent is not None:
+    log_end, mse_end = paths["log"].iloc[-1], paths["mse"].iloc[-1]
+    st.caption(
+        f"The black dots: gradient descent on this one weight, from w = 0 at the Train page's learning rate "
+        f"({rate:g}), after {at_epoch:,} epochs (the Train page's Epoch slider). On log-loss it has reached "
+        f"w = {log_end['weight']:.3f} (cost {log_end['cost']:.4f}); on squared error w = {mse_end['weight']:.3f} "
+        f"(cost {mse_end['cost']:.4f}). Drag the Epoch slider on the Train page and come back to see where it was."
+    )
+else:
+    st.caption("Train a model on the Train page to see here where gradient descent was at any epoch.")
 
 # 4. The gradient ------------------------------------------------------------------------------
 st.header("4. The gradient: which way is downhill")

@@ -1,4 +1,9 @@
-"""Train: fit a logistic regression and watch the cost fall, epoch by epoch."""
+"""Train: fit a logistic regression and watch the cost fall, epoch by epoch.
+
+Training runs at full speed; the curves are drawn at the chosen Playback pace
+(core.playback), can be replayed, and the Epoch slider shows the model as it was at any
+epoch (the model keeps per-epoch weight snapshots).
+"""
 
 import math
 import time
@@ -10,17 +15,20 @@ import streamlit as st
 from core import lesson
 from core.errors import DataError
 from core.model import STOP_REASONS, LogisticRegressionGD, suggested_learning_rate
+from core.playback import DEFAULT_PACE, PACES, Pace
 from core.training_charts import coefficient_chart, coefficient_frame, comparison_spec, curve_spec
+from core.validation import is_overfitting
 from pages import _ui
 
 SOLVERS = {
     "gd": "Gradient descent: one small step per epoch (watch it learn)",
     "lbfgs": "L-BFGS: a fast solver that jumps to the best weights",
 }
-# Redraws cost a few milliseconds each; ten a second looks live and keeps epochs fast, and
-# a few hundred points per curve keep the browser from falling behind the training.
-_REDRAW_SECONDS = 0.1
+# A few hundred points per curve keep the browser from falling behind the redraws.
 _LIVE_POINTS = 300
+_STOP_KEY = "train.stop_requested"
+# Where the Epoch slider stands, for the Learn page: {"key": setup key, "epoch": int}.
+SCRUBBED_EPOCH_KEY = "train.scrubbed_epoch"
 
 
 def _round_down(value: float) -> float:
@@ -42,42 +50,121 @@ def _fit(prepared, params: dict, loss: str = "log", on_epoch=None) -> LogisticRe
     return model.fit(prepared.X_train, prepared.y_train, X_val=prepared.X_val, y_val=prepared.y_val, on_epoch=on_epoch)
 
 
-def _live_fit(
-    prepared, params: dict, key: str, loss_slot, accuracy_slot, baseline: float, loss: str = "log"
-) -> LogisticRegressionGD:
-    """Fit while redrawing the curves and the progress bar, at most ten times a second.
+def _head(run, epochs: int):
+    """The first ``epochs`` epochs of a run: a live run's list of records or a history DataFrame."""
+    return run.iloc[:epochs] if isinstance(run, pd.DataFrame) else run[:epochs]
 
-    Every redraw also records how far training got, so a run cut short (the Stop button,
-    leaving the page) can be finished as the model after that many epochs; see
-    :func:`_finish_interrupted_run`.
-    """
-    total = params["max_epochs"]
-    what = "log-loss model" if loss == "log" else "MSE model (for comparison)"
-    progress = st.progress(0.0, text=f"Training the {what}…")
-    records: list[dict] = []
-    last_draw = [0.0]
 
-    def on_epoch(record: dict):
-        records.append(record)
-        now = time.perf_counter()
-        if now - last_draw[0] < _REDRAW_SECONDS and record["epoch"] < total:
-            return None
-        last_draw[0] = now
-        for slot, metric in ((loss_slot, "log_loss"), (accuracy_slot, "accuracy")):
-            reference = baseline if metric == "log_loss" else None
-            spec = curve_spec(records, metric, total_epochs=total, max_points=_LIVE_POINTS, reference=reference)
+class _Stage:
+    """The slots the curves are drawn into: the progress line, the two curves, the MSE comparison."""
+
+    def __init__(self, baseline: float):
+        self.baseline = baseline
+        self.progress = st.empty()
+        left, right = st.columns(2)
+        self.loss, self.accuracy = left.empty(), right.empty()
+
+    def add_comparison(self):
+        self.comparison_heading, self.comparison = st.empty(), st.empty()
+        self.comparison_notes = st.container()
+
+    def draw(self, runs: dict, epoch: int, total: int, *, marker: int | None = None, max_points: int = _LIVE_POINTS):
+        log = _head(runs["log"], epoch)
+        for slot, metric in ((self.loss, "log_loss"), (self.accuracy, "accuracy")):
+            reference = self.baseline if metric == "log_loss" else None
+            spec = curve_spec(log, metric, total_epochs=total, max_points=max_points, reference=reference, marker=marker)
             slot.vega_lite_chart(spec, width="stretch")
-        progress.progress(
-            min(record["epoch"] / total, 1.0),
-            text=f"Epoch {record['epoch']:,} of {total:,}: validation log-loss {record['val_log_loss']:.3f}",
-        )
-        if loss == "log":
-            _ui.set_training_in_progress({"key": key, "params": params, "epoch": record["epoch"]})
-        return None
+        if runs.get("mse") is not None:
+            self.comparison_heading.subheader("Log-loss versus MSE-with-sigmoid, at the same pace")
+            both = {"Trained on log-loss": log, "Trained on MSE": _head(runs["mse"], epoch)}
+            self.comparison.vega_lite_chart(
+                comparison_spec(both, "log_loss", total_epochs=total, max_points=max_points), width="stretch"
+            )
 
-    model = _fit(prepared, params, loss, on_epoch)
-    progress.empty()
-    return model
+
+class _Playback:
+    """Draws a run at a pace (core.playback) while it trains, then plays out what is left.
+
+    ``runs`` maps "log" (and "mse" for the comparison) to a live run's growing list of
+    records or a finished history. ``on_frame(epoch)`` is told the epoch on screen after
+    every redraw.
+    """
+
+    def __init__(self, pace: Pace, stage: _Stage, runs: dict, total: int, on_frame=None):
+        self.pace, self.stage, self.runs, self.total = pace, stage, runs, int(total)
+        self.on_frame = on_frame
+        self.started = time.perf_counter()
+        # Live draws the first epoch at once; a paced run waits one frame (a small run is done by then).
+        self.last_draw = -math.inf if pace.is_live else self.started
+        self.shown = 0
+
+    def recorder(self, name: str):
+        """The ``on_epoch`` callback of the fit that fills ``runs[name]``."""
+
+        def on_epoch(record: dict):
+            self.runs[name].append(record)
+            now = time.perf_counter()
+            if now - self.last_draw >= self.pace.frame_seconds():
+                self._draw(now)
+            return None
+
+        return on_epoch
+
+    def _computed(self) -> int:
+        return max(len(run) for run in self.runs.values() if run is not None)
+
+    def _draw(self, now: float) -> None:
+        self.last_draw = now
+        epoch = max(self.pace.epoch_at(now - self.started, self.total, self._computed()), self.shown)
+        if epoch < 1 or epoch == self.shown:  # nothing new to draw
+            return
+        self.shown = epoch
+        self.stage.draw(self.runs, epoch, self.total)
+        log = _head(self.runs["log"], epoch)
+        last = log.iloc[-1] if isinstance(log, pd.DataFrame) else log[-1]
+        self.stage.progress.progress(
+            min(epoch / self.total, 1.0),
+            text=f"Epoch {epoch:,} of {self.total:,}: validation log-loss {last['val_log_loss']:.3f}",
+        )
+        if self.on_frame is not None:
+            self.on_frame(min(epoch, len(self.runs["log"])))
+
+    def finish(self) -> None:
+        """Play to the last epoch of the finished runs, then clear the progress line."""
+        self.total = self._computed()
+        while self.shown < self.total:
+            wait = self.last_draw + self.pace.frame_seconds() - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            self._draw(time.perf_counter())
+        self.stage.progress.empty()
+
+
+def _train(prepared, params: dict, key: str, stage: _Stage, pace: Pace, compare: bool) -> None:
+    """Fit at full speed while drawing at ``pace``; store the model as soon as it exists.
+
+    Every redraw records the epoch on screen and whether the fit has finished, so a
+    playback cut short can be resolved on the next run: see :func:`_finish_interrupted_run`.
+    """
+    runs = {"log": [], "mse": [] if compare else None}
+    state = {"complete": False}
+
+    def remember(epoch: int) -> None:
+        _ui.set_training_in_progress({"key": key, "params": params, "epoch": epoch, **state})
+
+    player = _Playback(pace, stage, runs, params["max_epochs"], on_frame=remember)
+    model = _fit(prepared, params, "log", player.recorder("log"))
+    _store(prepared, params, model)
+    state["complete"] = True
+    if compare:
+        mse = _fit(prepared, params, "mse", player.recorder("mse"))
+        _store(prepared, params, model, mse_history=mse.history_)
+    player.finish()
+    _ui.set_training_in_progress(None)
+
+
+def _request_stop() -> None:
+    st.session_state[_STOP_KEY] = True
 
 
 def _store(prepared, params: dict, model: LogisticRegressionGD, mse_history=None) -> None:
@@ -109,15 +196,23 @@ def _store(prepared, params: dict, model: LogisticRegressionGD, mse_history=None
 
 
 def _finish_interrupted_run(prepared, key: str) -> int | None:
-    """Turn a run that was cut short into the model it had reached; returns its epoch count.
+    """Resolve a run whose drawing was cut short; returns the epoch it was stopped at, if any.
 
-    Full-batch gradient descent (and L-BFGS) is deterministic, so refitting for exactly
-    the recorded number of epochs reproduces the weights the run had at that point.
+    Pressing Stop keeps the model as it was at the epoch on screen: full-batch gradient
+    descent (and L-BFGS) is deterministic, so refitting for exactly that many epochs
+    reproduces those weights. A drawing cut short any other way (another widget, another
+    page) after the fit had finished keeps the finished model; one cut short mid-fit keeps
+    the epochs computed so far.
     """
     pending = _ui.get_training_in_progress()
+    stop_pressed = bool(st.session_state.pop(_STOP_KEY, False))
     _ui.set_training_in_progress(None)
     if not pending or pending["key"] != key:
         return None
+    trained = _ui.get_model()
+    if pending.get("complete") and trained is not None:
+        if not stop_pressed or int(pending["epoch"]) >= len(trained.history):
+            return None
     params = {**pending["params"], "max_epochs": int(pending["epoch"])}
     _store(prepared, params, _fit(prepared, params))
     return int(pending["epoch"])
@@ -160,15 +255,66 @@ def _results(trained: _ui.TrainedModel, positive: str, baseline: float) -> None:
         "validation rows. Lower is better. Accuracy is the share of rows on the right side of 0.5; the "
         "Threshold page picks a better cut than 0.5."
     )
-    gap = last["val_log_loss"] - last["train_log_loss"]
-    if reason != "diverged" and math.isfinite(gap) and gap > 0.1:
+    if is_overfitting(last["train_log_loss"], last["val_log_loss"], reason):
         st.warning(
             "The validation log-loss is clearly above the training one: the model fits the training rows "
             "better than new ones (overfitting). A larger L2 penalty or fewer feature columns can help."
         )
 
-    st.subheader("What the model learned")
-    frame = coefficient_frame(trained.prepared.feature_names, model.coef_)
+
+def _epoch_scrubber(trained: _ui.TrainedModel, key: str) -> int:
+    """The Epoch slider and the model's numbers at that epoch; returns the chosen epoch."""
+    history = trained.history
+    n = len(history)
+    slider_key = f"train.epoch.{key}"
+    if not 1 <= st.session_state.get(slider_key, n) <= n:
+        st.session_state.pop(slider_key)
+    epoch = n
+    if n > 1:
+        epoch = st.slider(
+            "Epoch",
+            min_value=1,
+            max_value=n,
+            value=n,
+            key=slider_key,
+            help="Drag back to see what the model knew at any epoch: marked on both curves, with its weights below.",
+        )
+    st.session_state[SCRUBBED_EPOCH_KEY] = {"key": key, "epoch": int(epoch)}
+    row = history.iloc[epoch - 1]
+    cols = st.columns(4)
+    cols[0].metric("Log-loss at this epoch", f"{row['train_log_loss']:.3f}", help="On the training rows.")
+    cols[1].metric("Log-loss at this epoch", f"{row['val_log_loss']:.3f}", help="On the validation rows.")
+    cols[2].metric("Accuracy at this epoch", f"{row['train_accuracy']:.3f}", help="On the training rows.")
+    cols[3].metric("Accuracy at this epoch", f"{row['val_accuracy']:.3f}", help="On the validation rows.")
+    st.caption(
+        f"At epoch {epoch:,} of {n:,}: training rows first, validation rows second. The black line on both "
+        "curves marks this epoch; the weights below are the ones the model had then."
+    )
+    return int(epoch)
+
+
+def _weights_at(model: LogisticRegressionGD, epoch: int, n: int) -> tuple[int, np.ndarray] | None:
+    """(kept epoch, weights) as they were at ``epoch``; None when this model kept no snapshots."""
+    if hasattr(model, "coef_history_"):
+        kept, coef, _ = model.weights_at(epoch)
+        return kept, coef
+    return (n, model.coef_[0]) if epoch == n else None
+
+
+def _coefficients(trained: _ui.TrainedModel, positive: str, epoch: int) -> None:
+    n = len(trained.history)
+    st.subheader("What the model learned" if epoch == n else f"What the model knew at epoch {epoch:,}")
+    weights = _weights_at(trained.model, epoch, n)
+    if weights is None:
+        st.info("This model was restored without its per-epoch weights; move the Epoch slider to the end to see them.")
+        return
+    kept, coef = weights
+    if kept != epoch:
+        st.caption(
+            f"Weights as kept at epoch {kept:,}: a long run keeps a few hundred evenly spaced snapshots, "
+            "not every epoch."
+        )
+    frame = coefficient_frame(trained.prepared.feature_names, coef)
     left, right = st.columns([2, 3])
     with left:
         st.dataframe(
@@ -189,10 +335,11 @@ def _results(trained: _ui.TrainedModel, positive: str, baseline: float) -> None:
         f"The odds ratio says how the odds of {positive} are multiplied per unit: 2.0 doubles them, 0.5 halves them."
     )
 
-    if trained.mse_history is not None:
-        st.subheader("Log-loss versus MSE-with-sigmoid")
-        runs = {"Trained on log-loss": history, "Trained on MSE": trained.mse_history}
-        st.vega_lite_chart(comparison_spec(runs, "log_loss"), width="stretch")
+
+def _comparison_notes(trained: _ui.TrainedModel, stage: _Stage) -> None:
+    history, mse_history = trained.history, trained.mse_history
+    runs = {"Trained on log-loss": history, "Trained on MSE": mse_history}
+    with stage.comparison_notes:
         summary = pd.DataFrame(
             [
                 {
@@ -208,11 +355,11 @@ def _results(trained: _ui.TrainedModel, positive: str, baseline: float) -> None:
             "validation log-loss": st.column_config.NumberColumn(format="%.3f"),
             "validation accuracy": st.column_config.NumberColumn(format="%.3f"),
         })
-        early = min(10, len(history), len(trained.mse_history))
+        early = min(10, len(history), len(mse_history))
         st.caption(
             f"Both models are scored with log-loss here. After {early} epochs the log-loss model is at "
             f"{history['val_log_loss'].iloc[early - 1]:.3f} and the MSE model at "
-            f"{trained.mse_history['val_log_loss'].iloc[early - 1]:.3f}. Squared error is flat wherever the model "
+            f"{mse_history['val_log_loss'].iloc[early - 1]:.3f}. Squared error is flat wherever the model "
             "is confidently wrong (the sigmoid saturates), so its gradient fades there and it can crawl from a bad "
             "start; log-loss keeps a steep slope and one valley. That is why logistic regression trains on "
             "log-loss. The Learn page shows both cost curves."
@@ -303,7 +450,20 @@ compare = st.checkbox(
     value=trained is not None and trained.mse_history is not None,
     key=f"train.compare.{key}",
 )
-clicked = st.button("Train", type="primary")
+pace_name = st.radio(
+    "Playback",
+    list(PACES),
+    index=list(PACES).index(DEFAULT_PACE),
+    key="train.playback",
+    horizontal=True,
+    help="Training always runs at full speed; this sets how fast the curves are drawn. Watchable draws the whole "
+    "run over about four seconds, Step by step one epoch at a time, Live as fast as it computes.",
+)
+pace = PACES[pace_name]
+buttons = st.container(horizontal=True)
+clicked = buttons.button("Train", type="primary")
+replay = buttons.button("Replay", help="Draw the last run again at the chosen pace, without training again.")
+stop_slot = buttons.empty()
 params = {"learning_rate": float(learning_rate), "max_epochs": int(epochs), "l2": float(l2), "solver": solver}
 if solver == "lbfgs":
     st.caption("L-BFGS chooses its own step sizes, so the learning rate is not used; Epochs caps its iterations.")
@@ -312,26 +472,30 @@ elif learning_rate > safe_rate * 1.01:
 
 st.subheader("The cost, epoch by epoch")
 baseline = lesson.baseline_log_loss(prepared.y_train, prepared.y_val)
-left, right = st.columns(2)
-loss_slot, accuracy_slot = left.empty(), right.empty()
+stage = _Stage(baseline)
 st.caption(
     "Left: log-loss on the training rows and on the validation rows, falling smoothly as the weights improve; "
     f"the dashed line ({baseline:.3f}) is a model that knows only how common {positive} is. "
     "Right: accuracy at a 0.5 cut-off, which moves in steps, because it only changes when a row crosses the line."
 )
+scrubber_area = st.container()
+stage.add_comparison()
 
 stopped_at = None
 try:
-    if clicked:
-        _ui.set_training_in_progress(None)
-        stop_slot = st.empty()
-        stop_slot.button("Stop training", help="Keeps the model as it is after the last finished epoch.")
-        model = _live_fit(prepared, params, key, loss_slot, accuracy_slot, baseline)
-        _store(prepared, params, model)
-        _ui.set_training_in_progress(None)
-        if compare:
-            mse = _live_fit(prepared, params, key, loss_slot, accuracy_slot, baseline, loss="mse")
-            _store(prepared, params, model, mse_history=mse.history_)
+    if replay and not clicked and trained is None:
+        st.info("Nothing to replay yet: press **Train** first.")
+    elif clicked or replay:
+        st.session_state.pop(f"train.epoch.{key}", None)  # a new drawing starts the slider at its end
+        stop_slot.button("Stop", on_click=_request_stop, help="Keeps the model as it is at the epoch on screen.")
+        if clicked:
+            _ui.set_training_in_progress(None)
+            st.session_state.pop(_STOP_KEY, None)
+            _train(prepared, params, key, stage, pace, compare)
+        else:
+            runs = {"log": trained.history, "mse": trained.mse_history}
+            _Playback(pace.replay(), stage, runs, len(trained.history)).finish()
+            st.session_state.pop(_STOP_KEY, None)
         stop_slot.empty()
     else:
         stopped_at = _finish_interrupted_run(prepared, key)
@@ -342,10 +506,17 @@ trained = _ui.get_model()
 if trained is None:
     st.info("Press **Train** to fit the model. The defaults work: the curves appear here as it learns.")
     st.stop()
-loss_slot.vega_lite_chart(curve_spec(trained.history, "log_loss", reference=baseline), width="stretch")
-accuracy_slot.vega_lite_chart(curve_spec(trained.history, "accuracy"), width="stretch")
+with scrubber_area:
+    epoch = _epoch_scrubber(trained, key)
+runs = {"log": trained.history, "mse": trained.mse_history}
+n_epochs = len(trained.history)
+stage.draw(runs, max(n_epochs, len(trained.mse_history) if trained.mse_history is not None else 0),
+           None, marker=epoch, max_points=1000)
+if trained.mse_history is not None:
+    _comparison_notes(trained, stage)
 if stopped_at is not None:
     st.info(f"Training was stopped at epoch {stopped_at:,}; this is the model after {stopped_at:,} epochs.")
 _results(trained, positive, baseline)
+_coefficients(trained, positive, epoch)
 if _ui.get_evaluation() is not None:
     st.page_link(_ui.PAGE_THRESHOLD, label="Choose a decision threshold", icon=":material/arrow_forward:")

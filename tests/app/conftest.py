@@ -106,8 +106,10 @@ def choose_score(at: AppTest, column: str) -> AppTest:
 
 
 def train(at: AppTest, *, epochs: int = 20, learning_rate: float | None = None, l2: float | None = None,
-          solver: str | None = None, compare: bool = False) -> AppTest:
-    """Go to the Train page, set the inputs given, press Train and wait for the run to finish."""
+          solver: str | None = None, compare: bool = False, playback: str = "Live") -> AppTest:
+    """Go to the Train page, set the inputs given, press Train and wait for the run to finish.
+
+    ``playback`` picks the drawing pace; tests default to Live, which adds no waiting."""
     if not has(at, "button", "Train"):
         goto(at, "train")
     find(at, "number_input", "Epochs").set_value(epochs)
@@ -117,6 +119,8 @@ def train(at: AppTest, *, epochs: int = 20, learning_rate: float | None = None, 
         find(at, "number_input", "L2 penalty").set_value(l2)
     if solver is not None:
         find(at, "radio", "Solver").set_value(solver)
+    if has(at, "radio", "Playback"):
+        find(at, "radio", "Playback").set_value(playback)
     compare_box = [c for c in at.checkbox if c.label.startswith("Also train the same model")]
     if compare_box:
         compare_box[0].set_value(compare)

@@ -96,3 +96,37 @@ def test_learn_uses_the_session_data_in_scores_mode_too():
     choose_mode(at, _ui.MODE_SCORES)
     goto(at, "learn")
     assert find(at, "selectbox", "Feature").options
+
+
+def test_the_single_weight_view_shows_where_gradient_descent_was_at_the_train_pages_epoch():
+    from core import lesson
+    from tests.app.conftest import assert_ok, train
+
+    at = start()
+    train(at, epochs=40)
+    find(at, "slider", "Epoch").set_value(9)
+    assert_ok(at.run())
+    goto(at, "learn")
+    model, setup, dataset = stored(at, "model"), stored(at, "setup"), stored(at, "dataset")
+    exclude = [dataset.demo.score_column] if dataset.demo is not None else []
+    report = describe_data(dataset.df, setup.target, setup.positive_class, setup.feature_columns, exclude=exclude)
+    prepared = prepare_features(dataset.df, report)
+    feature = find(at, "selectbox", "Feature").value
+    data = lesson.feature_slice(prepared.X_train, prepared.y_train, prepared.feature_names, feature)
+    rate = model.params["learning_rate"]
+    log_end = lesson.descent_path(data, learning_rate=rate, epochs=9).iloc[-1]
+    mse_end = lesson.descent_path(data, learning_rate=rate, epochs=9, loss="mse").iloc[-1]
+    caption = next(c.value for c in at.caption if c.value.startswith("The black dots"))
+    assert "after 9 epochs" in caption
+    assert f"w = {log_end['weight']:.3f} (cost {log_end['cost']:.4f})" in caption
+    assert f"w = {mse_end['weight']:.3f} (cost {mse_end['cost']:.4f})" in caption
+    # moving the Train page's slider moves the point
+    goto(at, "train")
+    find(at, "slider", "Epoch").set_value(30)
+    assert_ok(at.run())
+    goto(at, "learn")
+    assert any("after 30 epochs" in c.value for c in at.caption)
+
+
+def test_without_a_trained_model_the_single_weight_view_says_how_to_see_gradient_descent(learn):
+    assert any("Train a model on the Train page" in c.value for c in learn.caption)

@@ -1,5 +1,7 @@
 """Train page: the numbers shown are core's numbers on the same split; bad settings never crash."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,19 @@ from core.data import describe_data
 from core.features import prepare_features
 from core.model import LogisticRegressionGD
 from pages import _ui
-from tests.app.conftest import choose_features, choose_mode, errors, find, goto, has, metric, start, stored, train
+from tests.app.conftest import (
+    assert_ok,
+    choose_features,
+    choose_mode,
+    errors,
+    find,
+    goto,
+    has,
+    metric,
+    start,
+    stored,
+    train,
+)
 
 EPOCHS = 15
 
@@ -157,3 +171,153 @@ def test_no_setup_points_back_to_the_data_page():
     goto(at, "train")
     assert not has(at, "button", "Train")
     assert any("Data page" in i.value for i in at.info) and not errors(at)
+
+
+# --- Playback, Replay and the Epoch scrubber ---------------------------------------------------
+
+
+def _specs(at):
+    """The Vega-Lite dict specs on the page (the curves, the comparison), parsed."""
+    return [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
+
+
+def _curve_marker(spec):
+    """(marker epoch, {split: value}) of a curve spec drawn with a marker, else None."""
+    layers = spec.get("layer", [])
+    rules = [l for l in layers if l.get("mark", {}).get("type") == "rule" and l["encoding"].get("x")]
+    dots = [l for l in layers if l.get("mark", {}).get("type") == "point"]
+    if not rules:
+        return None
+    return rules[0]["data"]["values"][0]["epoch"], {r["split"]: r["value"] for r in dots[0]["data"]["values"]}
+
+
+def test_playback_replay_and_epoch_widgets_exist(trained):
+    at = trained
+    playback = find(at, "radio", "Playback")
+    assert list(playback.options) == ["Live", "Watchable", "Step by step"]
+    assert find(at, "button", "Replay")
+    slider = find(at, "slider", "Epoch")
+    n = len(stored(at, "model").history)
+    assert (slider.min, slider.max, slider.value) == (1, n, n)
+
+
+def test_a_fresh_session_plays_watchable_by_default():
+    at = start()
+    goto(at, "train")
+    assert find(at, "radio", "Playback").value == "Watchable"
+    assert not has(at, "slider", "Epoch")
+    find(at, "button", "Replay").click()  # nothing to replay yet
+    assert_ok(at.run())
+    assert any("Nothing to replay yet" in i.value for i in at.info) and stored(at, "model") is None
+
+
+def test_the_scrubber_shows_history_and_the_weights_of_a_fit_stopped_at_that_epoch():
+    at = start()
+    train(at, epochs=40)
+    model = stored(at, "model")
+    history = model.history
+    prepared = _core_split(at)
+    for epoch in (1, 10, 27):
+        find(at, "slider", "Epoch").set_value(epoch)
+        assert_ok(at.run())
+        row = history.iloc[epoch - 1]
+        assert row["epoch"] == epoch
+        losses = [m.value for m in at.metric if m.label == "Log-loss at this epoch"]
+        accuracies = [m.value for m in at.metric if m.label == "Accuracy at this epoch"]
+        assert losses == [f"{row['train_log_loss']:.3f}", f"{row['val_log_loss']:.3f}"]
+        assert accuracies == [f"{row['train_accuracy']:.3f}", f"{row['val_accuracy']:.3f}"]
+        # the coefficient table is the model of a fresh fit stopped at that epoch
+        fresh = LogisticRegressionGD(
+            learning_rate=model.params["learning_rate"], max_epochs=epoch, l2=model.params["l2"]
+        ).fit(prepared.X_train, prepared.y_train)
+        table = next(d.value for d in at.dataframe if "odds_ratio" in d.value.columns)
+        weights = dict(zip(prepared.feature_names, fresh.coef_[0]))
+        np.testing.assert_allclose(table["weight"], [weights[f] for f in table["feature"]], rtol=0, atol=1e-12)
+        assert any(h.value == f"What the model knew at epoch {epoch:,}" for h in at.subheader)
+        # both curves carry the marker at that epoch, with the history's values
+        markers = [m for m in map(_curve_marker, _specs(at)) if m is not None]
+        assert len(markers) == 2
+        loss_marker, accuracy_marker = markers
+        assert loss_marker == (epoch, {"training": row["train_log_loss"], "validation": row["val_log_loss"]})
+        assert accuracy_marker == (epoch, {"training": row["train_accuracy"], "validation": row["val_accuracy"]})
+    # the final metrics still describe the finished model
+    assert metric(at, "Validation log-loss") == f"{history['val_log_loss'].iloc[-1]:.3f}"
+
+
+def test_watchable_draws_over_seconds_and_live_does_not():
+    import time
+
+    at = start()
+    goto(at, "train")
+    started = time.perf_counter()
+    train(at, epochs=30, playback="Watchable")
+    watchable = time.perf_counter() - started
+    model = stored(at, "model").model
+    started = time.perf_counter()
+    train(at, epochs=30, playback="Live")
+    live = time.perf_counter() - started
+    assert watchable >= 3.5, f"Watchable drew a 30-epoch run in {watchable:.2f} s"
+    assert live < watchable, f"Live took {live:.2f} s against Watchable's {watchable:.2f} s"
+    np.testing.assert_array_equal(stored(at, "model").model.coef_, model.coef_)  # pace changes the drawing only
+
+
+def test_replay_redraws_the_run_without_training_again():
+    import time
+
+    at = start()
+    train(at, epochs=25)
+    model = stored(at, "model")
+    find(at, "slider", "Epoch").set_value(5)
+    assert_ok(at.run())
+    find(at, "radio", "Playback").set_value("Watchable")
+    started = time.perf_counter()
+    find(at, "button", "Replay").click()
+    assert_ok(at.run())
+    assert time.perf_counter() - started >= 3.5  # drawn at the chosen pace
+    assert stored(at, "model") is model  # the very same model: nothing was retrained
+    assert find(at, "slider", "Epoch").value == len(model.history)  # the slider starts again at the end
+    assert stored(at, "training") is None
+
+
+def _pending(at, epoch, complete):
+    dataset, setup = stored(at, "dataset"), stored(at, "setup")
+    params = dict(stored(at, "model").params)
+    return {"key": _ui.setup_key(dataset, setup), "params": params, "epoch": epoch, "complete": complete}
+
+
+def test_stop_during_playback_keeps_the_model_at_the_epoch_on_screen():
+    at = start()
+    train(at, epochs=30)
+    # what a playback records at each redraw, the fit having finished, as if Stop cut it at epoch 12
+    at.session_state[_ui.SESSION_KEYS["training"]] = _pending(at, 12, True)
+    at.session_state["train.stop_requested"] = True
+    at.run()
+    model = stored(at, "model")
+    assert len(model.history) == 12 and model.params["max_epochs"] == 12
+    assert any("stopped at epoch 12" in i.value for i in at.info)
+    prepared = _core_split(at)
+    expected = LogisticRegressionGD(
+        learning_rate=model.params["learning_rate"], max_epochs=12, l2=model.params["l2"]
+    ).fit(prepared.X_train, prepared.y_train)
+    np.testing.assert_allclose(model.model.coef_, expected.coef_, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(stored(at, "evaluation").scores, expected.predict_proba(prepared.X_val)[:, 1])
+
+
+def test_a_drawing_cut_short_without_stop_keeps_the_finished_model():
+    at = start()
+    train(at, epochs=30)
+    model = stored(at, "model")
+    at.session_state[_ui.SESSION_KEYS["training"]] = _pending(at, 12, True)  # e.g. another widget was moved
+    at.run()
+    assert stored(at, "model") is model and stored(at, "training") is None
+    assert not any("stopped at epoch" in i.value for i in at.info)
+
+
+def test_the_mse_comparison_is_drawn_beside_the_log_loss_run():
+    at = start()
+    train(at, epochs=20, compare=True)
+    model = stored(at, "model")
+    assert any(h.value.startswith("Log-loss versus MSE-with-sigmoid") for h in at.subheader)
+    comparison = next(s for s in _specs(at) if s.get("encoding", {}).get("color", {}).get("field") == "run")
+    assert comparison["encoding"]["color"]["scale"]["domain"] == ["Trained on log-loss", "Trained on MSE"]
+    assert len(model.mse_history) == 20

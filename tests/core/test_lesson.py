@@ -172,3 +172,32 @@ def test_baseline_log_loss_is_the_entropy_of_the_training_base_rate():
     y_eval = np.array([1, 0, 0, 0, 1])
     expected = sk_log_loss(y_eval, np.full(5, 0.25), labels=[0, 1])
     assert lesson.baseline_log_loss([1, 0, 0, 0], y_eval) == pytest.approx(expected)
+
+
+def test_descent_path_is_plain_gradient_descent_on_the_one_weight(one_feature):
+    X, y = one_feature
+    data = lesson.feature_slice(X, y, ["noise", "signal"], "signal")
+    path = lesson.descent_path(data, learning_rate=0.8, epochs=30)
+    assert list(path["epoch"]) == list(range(31)) and path["weight"].iloc[0] == 0.0
+    w = 0.0
+    for epoch in range(31):  # by hand: w <- w - rate * mean((sigmoid(z) - y) * x)
+        z = w * data.x + data.intercept
+        assert path["weight"].iloc[epoch] == pytest.approx(w, abs=1e-12)
+        assert path["cost"].iloc[epoch] == pytest.approx(lesson.cost_along_weight(data, [w])["log_loss"][0], abs=1e-12)
+        w -= 0.8 * float(np.mean((1 / (1 + np.exp(-z)) - data.y) * data.x))
+    assert np.all(np.diff(path["cost"]) <= 1e-12)  # a small step on a convex cost never goes up
+
+
+def test_descent_path_on_squared_error_uses_its_own_gradient(one_feature):
+    X, y = one_feature
+    data = lesson.feature_slice(X, y, ["noise", "signal"], "signal")
+    path = lesson.descent_path(data, learning_rate=0.5, epochs=3, loss="mse")
+    z = data.intercept + 0.0 * data.x
+    p = 1 / (1 + np.exp(-z))
+    first = -0.5 * float(np.mean(2 * (p - data.y) * p * (1 - p) * data.x))
+    assert path["weight"].iloc[1] == pytest.approx(first, abs=1e-12)
+    assert path["cost"].iloc[0] == pytest.approx(float(np.mean((p - data.y) ** 2)), abs=1e-12)
+    with pytest.raises(DataError, match="loss must be"):
+        lesson.descent_path(data, learning_rate=0.5, epochs=3, loss="hinge")
+    with pytest.raises(DataError, match="learning rate"):
+        lesson.descent_path(data, learning_rate=0.0, epochs=3)

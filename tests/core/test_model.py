@@ -447,3 +447,53 @@ def test_fits_run_blas_single_threaded_and_restore_the_setting_even_when_concurr
     finally:
         release_a.set()
         a.join(120)
+
+
+# --- per-epoch weight snapshots ----------------------------------------------------------------
+
+from core.model import MAX_SNAPSHOTS  # noqa: E402
+
+
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+def test_a_short_run_keeps_every_epoch_and_each_equals_a_fit_stopped_there(solver):
+    X, y = make_data(11, 400, 5)
+    model = LogisticRegressionGD(learning_rate=0.5, max_epochs=60, tol=0.0, l2=0.01, solver=solver).fit(X, y)
+    n = model.n_epochs_
+    np.testing.assert_array_equal(model.snapshot_epochs_, np.arange(1, n + 1))
+    assert model.coef_history_.shape == (n, 5) and model.intercept_history_.shape == (n,)
+    np.testing.assert_array_equal(model.coef_history_[-1], model.coef_[0])
+    assert model.intercept_history_[-1] == model.intercept_[0]
+    for epoch in sorted({1, 2, n // 2, n - 1}):
+        fresh = LogisticRegressionGD(learning_rate=0.5, max_epochs=epoch, tol=0.0, l2=0.01, solver=solver).fit(X, y)
+        kept, coef, intercept = model.weights_at(epoch)
+        assert kept == epoch
+        np.testing.assert_allclose(coef, fresh.coef_[0], rtol=0, atol=1e-12)
+        assert intercept == pytest.approx(fresh.intercept_[0], rel=0, abs=1e-12)
+
+
+def test_a_long_run_keeps_a_few_hundred_evenly_spaced_snapshots():
+    X, y = make_data(12, 200, 3)
+    epochs = 3 * MAX_SNAPSHOTS + 7
+    model = LogisticRegressionGD(learning_rate=0.05, max_epochs=epochs, tol=0.0).fit(X, y)
+    kept = model.snapshot_epochs_
+    assert model.n_epochs_ == epochs and kept[0] == 1 and kept[-1] == epochs
+    assert MAX_SNAPSHOTS // 2 <= len(kept) <= MAX_SNAPSHOTS + 2
+    inner = np.diff(kept[1:-1])
+    assert np.all(inner == inner[0]), "the kept epochs are not evenly spaced"
+    assert kept[-1] - kept[-2] <= inner[0] and kept[1] - kept[0] <= inner[0]
+    for i in (1, len(kept) // 3, len(kept) - 2):
+        epoch = int(kept[i])
+        fresh = LogisticRegressionGD(learning_rate=0.05, max_epochs=epoch, tol=0.0).fit(X, y)
+        np.testing.assert_allclose(model.coef_history_[i], fresh.coef_[0], rtol=0, atol=1e-12)
+    # between snapshots, weights_at answers with the latest one at or before the epoch
+    between = int(kept[5]) + 1
+    assert model.weights_at(between)[0] == kept[5]
+    assert model.weights_at(10**9)[0] == epochs and model.weights_at(0)[0] == 1
+
+
+def test_a_run_stopped_by_its_callback_keeps_snapshots_up_to_the_stop():
+    X, y = make_data(13, 300, 4)
+    model = LogisticRegressionGD(learning_rate=0.5, max_epochs=100).fit(X, y, on_epoch=lambda r: r["epoch"] < 9)
+    assert model.stop_reason_ == "stopped"
+    np.testing.assert_array_equal(model.snapshot_epochs_, np.arange(1, 10))
+    np.testing.assert_array_equal(model.coef_history_[-1], model.coef_[0])

@@ -133,3 +133,35 @@ def test_a_live_list_of_records_draws_like_the_history(history):
     from_frame = training_charts.curve_spec(history, "log_loss", max_points=7)
     assert from_records["data"] == from_frame["data"]
     assert training_charts.curve_spec([], "log_loss")["data"]["values"] == []
+
+
+def test_curve_spec_marker_marks_that_epoch_on_both_splits(history):
+    spec = training_charts.curve_spec(history, "accuracy", marker=17, max_points=5)
+    json.dumps(spec, allow_nan=False)
+    rule = next(l for l in spec["layer"] if l["mark"]["type"] == "rule")
+    dots = next(l for l in spec["layer"] if l["mark"]["type"] == "point")
+    assert rule["data"]["values"] == [{"epoch": 17}]
+    row = history[history["epoch"] == 17].iloc[0]
+    # the marked epoch's values come from the full history, even when the curve is thinned
+    assert {d["split"]: d["value"] for d in dots["data"]["values"]} == {
+        "training": row["train_accuracy"],
+        "validation": row["val_accuracy"],
+    }
+    with_reference = training_charts.curve_spec(history, "log_loss", marker=3, reference=0.69)
+    assert [l["mark"]["type"] for l in with_reference["layer"]][1:] == ["rule", "point", "rule"]
+
+
+def test_comparison_spec_grows_on_a_fixed_axis(history):
+    spec = training_charts.comparison_spec({"a": history.iloc[:5], "b": history.iloc[:3]}, total_epochs=40)
+    assert spec["encoding"]["x"]["scale"] == {"domain": [1, 40]}
+    data = pd.DataFrame(spec["data"]["values"])
+    assert data.groupby("run")["epoch"].max().to_dict() == {"a": 5, "b": 3}
+
+
+def test_line_chart_draws_the_dots_given():
+    frame = pd.DataFrame({"w": np.linspace(-1, 1, 11), "cost": np.linspace(-1, 1, 11) ** 2})
+    chart = training_charts.line_chart(frame, "w", "cost", x_title="w", y_title="cost", dots={"here": (0.5, 0.25)})
+    spec = chart.to_dict()
+    dots = [l for l in spec["layer"] if l["mark"]["type"] == "point"]
+    values = spec["datasets"][dots[0]["data"]["name"]]
+    assert values == [{"label": "here", "w": 0.5, "cost": 0.25}]
