@@ -430,3 +430,20 @@ def test_headers_state_the_setting_and_the_drift_warning():
                      "Re-validate", "drift"):
             assert fact in head, (fact, mark)
     assert set(string.whitespace) <= set(WHITESPACE)
+
+
+def test_a_saved_scenario_gives_back_the_band_it_was_saved_with():
+    from core.policy import saved_review_band
+    from core.review import recommend_review_band
+
+    rng = np.random.default_rng(9)
+    y = rng.random(2000) < 0.3
+    scores = np.clip(0.3 * y + rng.normal(0.35, 0.2, y.size), 0, 1)
+    sweep = threshold_sweep(y.astype(int), scores, costs=CostMatrix(100, 500))
+    for cost, capacity in ((10.0, 0.1), (40.0, 0.05), (1.0, 0.5), (500.0, 0.1)):
+        outcome = recommend_review_band(sweep, cost, capacity)
+        record = {"review_rate": outcome.review_rate, "review_cost": cost}
+        assert saved_review_band(record, sweep) == (outcome.low, outcome.high)
+    assert saved_review_band({"review_low": 0.2, "review_high": 0.4, "review_rate": 0.9, "review_cost": 1}, sweep) \
+        == (0.2, 0.4)
+    assert saved_review_band({"review_rate": None, "review_cost": None}, sweep) is None
