@@ -41,7 +41,7 @@ def test_the_benchmarks_are_found():
     assert {"bench_fit.py", "bench_read.py", "bench_sweep.py", "bench_sessions.py", "bench_summarise.py"} <= names
 
 
-@pytest.mark.parametrize("script", _params())
+@pytest.mark.parametrize("script", list(_params()))
 def test_benchmark_smoke_run(script: Path, tmp_path: Path):
     env = {**os.environ, "TMPDIR": str(tmp_path)}  # files a benchmark writes stay in the test's folder
     timeout = 840 if _uses_browser(script) else 540
