@@ -8,7 +8,7 @@ PORT        ?= 8501
 ADDRESS     ?= 127.0.0.1
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast bench chromium java clean
+.PHONY: run test test-fast bench chromium java mutate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ bench: $(VENV)/.dev
 	$(PY) benchmarks/bench_fit.py
 	$(PY) benchmarks/bench_sweep.py
 	$(PY) benchmarks/bench_read.py
+
+## mutate: mutation testing of core/ with the core tests (mutmut, in a scratch copy; not part of `make test`).
+##         One module: `make mutate MODULE=core/thresholds.py`. Prints the surviving mutants (tests/MUTATION.md).
+MODULE ?=
+mutate: $(VENV)/.dev
+	$(PY) tests/mutate.py $(MODULE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts
