@@ -77,6 +77,7 @@ def measure(rows: int, edits: int, moves: int) -> tuple[dict[str, list[float]], 
     with running_server() as server, launched_browser() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         app = StreamlitPage(context.new_page(), server.url, name="bench", server_log=server.log_path)
+        app.page.set_default_timeout(180_000)  # a 5 MB upload on a busy 2-core machine
         try:
             app.open("")
             app.upload("Upload a CSV", "big.csv", data)

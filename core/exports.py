@@ -39,6 +39,7 @@ __all__ = [
     "model_json",
     "scenario_record",
     "scenario_costs",
+    "metrics_table",
     "scenarios_frame",
     "DecisionReport",
     "report_markdown",
@@ -281,6 +282,23 @@ def scenario_record(*, name: str, threshold: float, costs: CostMatrix, point: An
     ).to_dict()
 
 
+def metrics_table(columns: dict[str, Any], costs: CostMatrix) -> pd.DataFrame:
+    """One column per evaluated split (name -> ``OperatingPoint``), one row per measure, as text.
+
+    Ratios with 3 decimals, the business cost (per-case money included when the points carry
+    amount sums) with thousands separators, and the cases flagged out of all.
+    """
+    rows = {"Precision": "precision", "Recall": "recall", "F1": "f1", "Accuracy": "accuracy",
+            "Share flagged": "positive_rate"}
+    table = {}
+    for name, point in columns.items():
+        values = {label: f"{getattr(point, field):.3f}" for label, field in rows.items()}
+        values["Business cost"] = costs.format(costs.cost_of(point), decimals=0)
+        values["Cases flagged"] = f"{point.tp + point.fp:,.0f} of {point.tp + point.fp + point.tn + point.fn:,.0f}"
+        table[name] = values
+    return pd.DataFrame(table)
+
+
 def scenario_costs(scenario: dict) -> CostMatrix:
     """The ``CostMatrix`` a scenario was saved with."""
     return CostMatrix(scenario["fp_cost"], scenario["fn_cost"], scenario["tp_value"], scenario["tn_value"],
@@ -372,7 +390,7 @@ def _result_rows(report: DecisionReport) -> tuple[list[str], list[list[str]]]:
         header.append(report.test_label or "Test split")
         points.append(report.test_point)
     rows = [[title, *(f"{getattr(p, key):.3f}" for p in points)] for key, title, _ in _METRIC_ROWS]
-    rows.append(["Business cost", *(report.costs.format(report.costs.total(p.tp, p.fp, p.tn, p.fn)) for p in points)])
+    rows.append(["Business cost", *(report.costs.format(report.costs.cost_of(p)) for p in points)])
     for key, title in (("tp", "True positives"), ("fp", "False positives (false alarms)"),
                        ("fn", "False negatives (missed)"), ("tn", "True negatives")):
         rows.append([title, *(f"{getattr(p, key):,.0f}" for p in points)])

@@ -294,3 +294,50 @@ def test_a_shared_link_opens_on_its_setting_before_any_model():
     evaluation = at.session_state[_ui.SESSION_KEYS["evaluation"]]
     assert_metrics_match_core(at, evaluation, 0.3, costs)
     assert at.query_params["t"] == "0.3" and at.query_params["fp"] == "40"
+
+
+def test_streamlit_still_passes_pre_serialised_chart_data_through():
+    """The page hands st.vega_lite_chart datasets already serialised to Arrow (once per data)
+    through Streamlit's own serialiser; this fails clearly if either stops being true."""
+    import inspect
+
+    from streamlit import dataframe_util
+    from streamlit.elements import vega_charts
+
+    assert hasattr(dataframe_util, "convert_anything_to_arrow_bytes"), (
+        "streamlit.dataframe_util.convert_anything_to_arrow_bytes is gone: pages/threshold.py pre-serialises "
+        "chart datasets with it; pass DataFrames instead (and measure the slider)."
+    )
+    source = inspect.getsource(vega_charts._marshall_chart_data)
+    assert "isinstance(dataset_data, bytes)" in source, (
+        "st.vega_lite_chart no longer passes bytes datasets through as they are; pages/threshold.py's "
+        "pre-serialised datasets would break: pass DataFrames instead."
+    )
+    frame = pd.DataFrame({"threshold": [0.1, 0.2], "cost": [3.0, 4.0]})
+    import pyarrow as pa
+
+    table = pa.ipc.open_stream(dataframe_util.convert_anything_to_arrow_bytes(frame)).read_all()
+    assert table.column("cost").to_pylist() == [3.0, 4.0]
+
+
+def test_a_cost_edit_reuses_the_analysis_and_the_chart_specs(monkeypatch):
+    """Typing a cost re-costs the cached analysis: no new sort, no new chart spec."""
+    import core.analysis
+
+    builds = []
+    real = core.analysis.build_analysis
+    monkeypatch.setattr(core.analysis, "build_analysis", lambda *a, **k: builds.append(1) or real(*a, **k))
+    import core.charts
+
+    specs = []
+    real_spec = core.charts.chart_spec
+    monkeypatch.setattr(core.charts, "chart_spec", lambda chart: specs.append(1) or real_spec(chart))
+    evaluation = make_evaluation(n=500, seed=11)
+    at = seeded_app(evaluation=evaluation)
+    assert not at.exception
+    before_builds, before_specs = len(builds), len(specs)
+    assert before_builds == 1 and before_specs > 0  # these data were analysed and drawn once
+    at.number_input(key="threshold.fn").set_value(321.0).run()
+    assert not at.exception
+    assert len(builds) == before_builds and len(specs) == before_specs
+    assert_metrics_match_core(at, evaluation, at.slider(key="threshold.t").value, costs_of(at))
