@@ -1,14 +1,15 @@
 """Cutoff: choose a binary classifier's decision threshold by what it costs.
 
 Entry point for ``streamlit run streamlit_app.py``: page config, navigation over the
-five pages, and the sidebar every page shares.
+five pages, the sidebar every page shares, and the session's workspace (restored from the
+link's ``w`` before the page runs, saved after it: see pages/_workspace.py).
 """
 
 from pathlib import Path
 
 import streamlit as st
 
-from pages import _ui
+from pages import _ui, _workspace
 
 HERE = Path(__file__).parent
 
@@ -32,8 +33,17 @@ def _start() -> None:
 
 # Streamlit serves the default page at "/" only, so a visible default page could not also
 # answer at "/data" (the address the UI contract gives it): the default is a hidden hop.
-page = st.navigation([st.Page(_start, title="Cutoff", url_path="start", default=True, visibility="hidden"), *PAGES])
+START_PAGE = st.Page(_start, title="Cutoff", url_path="start", default=True, visibility="hidden")
+page = st.navigation([START_PAGE, *PAGES])
+# The link's workspace (``?w=``) is restored before anything else looks at the session.
+_workspace.begin(page.url_path, show_notices=page is not START_PAGE)
 # A fresh session starts with the first demo loaded, so every page has something to show.
 _ui.ensure_dataset()
 _ui.render_sidebar()
-page.run()
+_workspace.sidebar_note()
+try:
+    page.run()
+finally:
+    # Also after st.stop() or st.rerun() inside the page (both raise through here): what the
+    # run changed is saved before the next run starts.
+    _workspace.autosave()

@@ -7,7 +7,7 @@ from core import setup as core_setup
 from core.demos import DEMOS
 from core.errors import DataError
 from core.scores import case_counts
-from pages import _ui
+from pages import _ui, _workspace
 
 _UPLOAD_KEY = "data.upload"
 _DEMO_KEY = "data.demo"
@@ -375,6 +375,7 @@ def _contract(dataset: _ui.Dataset, setup: _ui.Setup, unrestricted, extra_warnin
 st.title("Data")
 st.markdown("Start here: load a table, say which column is the outcome and which class you want to catch.")
 _source()
+_workspace.data_page_section()  # where work is kept, and Open a workspace file
 
 error = _ui.get_load_error()
 dataset = _ui.get_dataset()

@@ -26,7 +26,7 @@ from core.exports import (
 from core.policy import model_policy, policy_python, policy_sql, saved_review_band, scores_policy
 from core.review import recommend_review_band
 from core.thresholds import threshold_sweep
-from pages import _ui
+from pages import _ui, _workspace
 
 # The Threshold page's session keys for its current setting (its slider, costs and review band).
 _THRESHOLD_KEYS = {"t": "threshold.t", "context": "threshold.context", "review": "threshold.review",
@@ -131,6 +131,8 @@ def _current_setting(dataset, setup, model, evaluation):
 
 st.title("Report")
 st.caption("What this session decided, checked on data the choice never saw, ready to share.")
+# Before anything that may stop the page: the workspace can be downloaded or deleted at any time.
+_workspace.report_page_buttons()
 
 scenarios = _ui.get_scenarios()
 dataset, setup, model, evaluation = _ui.get_dataset(), _ui.get_setup(), _ui.get_model(), _ui.get_evaluation()
