@@ -54,7 +54,7 @@ from typing import Any, Sequence
 from core.errors import DataError
 from core.target import default_positive_class, list_values
 
-__all__ = ["Summary", "summarise", "summary_sql", "sql_literal", "write_summary", "main",
+__all__ = ["Summary", "summarise", "summary_sql", "sql_literal", "write_summary", "main", "DIALECTS",
            "MICRO_UNITS", "MAX_LABEL_VALUES"]
 
 # Amount sums are exact in units of 10^-6 (sub-cent for any currency).
@@ -96,13 +96,23 @@ def sql_literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+# --print-sql --dialect: how identifiers are quoted and which exact type sums the amounts.
+DIALECTS = {
+    "standard": (quote_standard, "DECIMAL(38, 0)"),  # DuckDB, PostgreSQL, Snowflake, SQLite
+    "bigquery": (quote_backtick, "BIGNUMERIC"),  # BigQuery's NUMERIC holds 29 integer digits only
+    "spark": (quote_backtick, "DECIMAL(38, 0)"),  # Spark SQL, Databricks
+}
+
+
 def summary_sql(source: str, *, label: str, score: str, positive: Any = 1, amount: str | None = None,
-                segment: str | None = None, decimals: int = 4, quote=quote_standard) -> str:
+                segment: str | None = None, decimals: int = 4, quote=quote_standard,
+                exact_type: str = "DECIMAL(38, 0)") -> str:
     """The aggregation as one portable SELECT over ``source`` (a table name or view).
 
     ``positive`` is a Python value turned into a literal by :func:`sql_literal`. The same text
     (with backtick quotes) is what the Spark engine runs, and with standard quotes what DuckDB
     runs, so ``--print-sql`` is not an approximation of the engines but their query.
+    ``exact_type``: the exact integer type the amounts' micro-units are summed in.
     """
     _check_decimals(decimals)
     step = f"1E{decimals}"
@@ -116,7 +126,7 @@ def summary_sql(source: str, *, label: str, score: str, positive: Any = 1, amoun
     if amount is not None:
         a = quote(amount)
         inner.append(f"CAST(FLOOR(CASE WHEN ABS({a}) <= {_FINITE_BOUND} THEN {a} END * {micro} + 0.5)"
-                     f" AS DECIMAL(38, 0)) AS {a}")
+                     f" AS {exact_type}) AS {a}")
         outer.append(f"COALESCE(SUM({a}), 0) / {micro} AS {a}")
     group = [s, y]
     if segment is not None:
@@ -535,6 +545,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", help="OUT.csv or OUT.parquet")
     parser.add_argument("--print-sql", action="store_true",
                         help="print the aggregation as portable SQL over the table INPUT and exit")
+    parser.add_argument("--dialect", choices=sorted(DIALECTS), default="standard",
+                        help="for --print-sql: standard (DuckDB, PostgreSQL, Snowflake, SQLite), bigquery or "
+                             "spark (backtick quotes)")
     return parser
 
 
@@ -558,9 +571,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.print_sql:
+            quote, exact_type = DIALECTS[args.dialect]
             print(summary_sql(args.input, label=args.label, score=args.score,
                               positive=_print_sql_positive(args.positive), amount=args.amount,
-                              segment=args.segment, decimals=args.decimals) + ";")
+                              segment=args.segment, decimals=args.decimals, quote=quote,
+                              exact_type=exact_type) + ";")
             return 0
         if not args.output:
             raise DataError("Pass --output OUT.csv or OUT.parquet (or --print-sql for the SQL).")

@@ -422,3 +422,19 @@ def test_spark_bad_input_is_a_data_error(spark, tmp_path):
     pd.DataFrame({"p": ["a", "b"], "y": [0, 1]}).to_parquet(tmp_path / "t.parquet")
     with pytest.raises(DataError, match="not numbers"):
         summarise(str(tmp_path / "t.parquet"), label="y", score="p", engine="spark", spark=spark)
+
+
+def test_bigquery_dialect_quotes_with_backticks_and_sums_in_bignumeric(capsys):
+    sql = _printed_sql(capsys, "--label", "y", "--score", "p", "--amount", "amt", "--dialect", "bigquery")
+    assert "`p`" in sql and "BIGNUMERIC" in sql and '"' not in sql and "DECIMAL" not in sql
+
+
+@pytest.mark.spark
+def test_printed_spark_dialect_runs_in_spark_and_gives_the_engines_table(spark, rows_parquet, capsys):
+    df, path = rows_parquet
+    expected = as_frame(summarise(str(path), positive=1, **FULL))
+    sql = _printed_sql(capsys, "--label", "label", "--score", "score", "--amount", "amount",
+                       "--segment", "region", "--positive", "1", "--dialect", "spark")
+    spark.read.parquet(str(path)).createOrReplaceTempView("scored")
+    rows = [tuple(r) for r in spark.sql(sql.rstrip().rstrip(";")).collect()]
+    assert_same_cells(_canonical(_drop_left_out(rows), list(expected.columns), "region"), expected)
