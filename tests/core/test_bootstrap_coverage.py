@@ -165,3 +165,36 @@ def test_every_resample_feasible_counts_zero():
     y = (rng.random(500) < s).astype(int)
     interval = bootstrap_threshold(y, s, "capacity", capacity=0.1, n_boot=200, seed=0)
     assert interval.n_infeasible == 0 and len(interval.thresholds) == 200
+
+
+# ------------------------------------------------------------------------------------------
+# Count tables: a row with weight c stands for c cases, so a resample has sum(weights) cases.
+
+
+def test_bands_of_a_count_table_have_the_width_of_its_cases():
+    # 2,000 rows standing for 5 cases each: the bands are those of 10,000 cases (sqrt(5) narrower
+    # than 2,000 rows would give), and equal the bands of the same cases written out row by row.
+    rng = np.random.default_rng(12)
+    y, s = _sample(rng, 2000)
+    counts = np.full(2000, 5)
+    weighted = bootstrap_bands(y, s, [T], metrics=("recall", "positive_rate"), n_boot=3000, seed=13,
+                               sample_weight=counts)
+    point = threshold_sweep(y, s, sample_weight=counts).at(T)
+    for metric, se in (("recall", np.sqrt(point.recall * (1 - point.recall) / (point.tp + point.fn))),
+                       ("positive_rate", np.sqrt(point.positive_rate * (1 - point.positive_rate) / 10_000))):
+        low, high = _band(weighted, metric)
+        assert high - low == pytest.approx(2 * Z90 * se, rel=0.08), metric
+    repeated = bootstrap_bands(np.repeat(y, counts), np.repeat(s, counts), [T], metrics=("recall", "positive_rate"),
+                               n_boot=3000, seed=13)
+    np.testing.assert_allclose(weighted["high"] - weighted["low"], repeated["high"] - repeated["low"], rtol=0.08)
+
+
+def test_capacity_interval_of_a_count_table_has_the_width_of_its_cases():
+    n, count = 2000, 3
+    s = (np.arange(n) + 0.5) / n
+    y = (np.random.default_rng(14).random(n) < s).astype(int)
+    interval = bootstrap_threshold(y, s, "capacity", capacity=0.2, n_boot=1000, level=0.9, seed=3,
+                                   sample_weight=np.full(n, count))
+    expected = 2 * Z90 * np.sqrt(0.2 * 0.8 / (n * count))
+    assert interval.high - interval.low == pytest.approx(expected, rel=0.15)
+    assert interval.n_infeasible + len(interval.thresholds) == 1000
