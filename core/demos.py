@@ -36,7 +36,9 @@ class Demo:
     ``story`` is two lines (joined by a newline) a stakeholder reads; ``features`` are the
     columns a model should use by default (never the target, the score column or IDs);
     ``amount_column`` is the money each case is about (a loan's size, a transaction's amount),
-    preset as the Data page's Amount column. Load the table with :func:`load_demo`.
+    preset as the Data page's Amount column; ``amount_costs`` are the story's costs as a share
+    of that amount (used while the Amount column is set; ``costs`` otherwise). Load the table
+    with :func:`load_demo`.
     """
 
     key: str
@@ -49,6 +51,7 @@ class Demo:
     features: tuple[str, ...]
     build: Callable[[], pd.DataFrame] = field(repr=False, compare=False)
     amount_column: str | None = None  # money per case, for costs as a % of the amount
+    amount_costs: CostMatrix | None = None  # the story's costs with a share of amount_column
 
 
 def load_demo(key: str) -> pd.DataFrame:
@@ -226,7 +229,9 @@ DEMOS: dict[str, Demo] = {
                "customer."),
         target="defaulted", positive_class="yes", score_column="risk_score",
         costs=CostMatrix(fp_cost=LOAN_MARGIN, fn_cost=LOAN_DEFAULT_LOSS),
-        features=_LOAN_FEATURES, build=_loan_default, amount_column="loan_amount"),
+        features=_LOAN_FEATURES, build=_loan_default, amount_column="loan_amount",
+        # A missed default loses LOAN_LOSS_GIVEN_DEFAULT of that loan; a false alarm the margin.
+        amount_costs=CostMatrix(fp_cost=LOAN_MARGIN, fn_cost=0.0, fn_pct=100 * LOAN_LOSS_GIVEN_DEFAULT)),
     "breast_cancer": Demo(
         key="breast_cancer",
         title="Breast cancer diagnosis (569 biopsies)",
@@ -247,5 +252,7 @@ DEMOS: dict[str, Demo] = {
                f"alarm costs about ${FRAUD_REVIEW_COST:,.0f} for a review call and a blocked card."),
         target="is_fraud", positive_class=1, score_column="fraud_score",
         costs=CostMatrix(fp_cost=FRAUD_REVIEW_COST, fn_cost=FRAUD_LOSS),
-        features=_FRAUD_FEATURES, build=_card_fraud, amount_column="amount"),
+        features=_FRAUD_FEATURES, build=_card_fraud, amount_column="amount",
+        # A missed fraud loses that transaction; a false alarm the fixed review cost.
+        amount_costs=CostMatrix(fp_cost=FRAUD_REVIEW_COST, fn_cost=0.0, fn_pct=100.0)),
 }
