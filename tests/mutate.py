@@ -10,7 +10,8 @@ as it is (tracked and new files, not ignored ones), so uncommitted changes are w
 ``MUTATE_REV=HEAD`` copies a commit instead. The copy is kept between runs: mutmut reuses the results of mutants whose function did not
 change.
 
-The tests run are the fast core tests (``tests/core``, ``-m "not e2e"``); mutmut runs, for
+The tests run are the fast core tests (``tests/core``, ``-m "not e2e"``; ``MUTATE_TESTS`` names
+others, e.g. one module's own test files for a quicker run); mutmut runs, for
 each mutant, only the tests that execute the mutated function. Runs at ``nice 19``. At the
 end every surviving mutant is printed with its diff; ``tests/MUTATION.md`` says, for each one
 in the modules run so far, which test kills it or why it is equivalent.
@@ -32,7 +33,7 @@ SETTINGS = """[mutmut]
 source_paths = core/
 only_mutate = {only}
 pytest_add_cli_args = -p no:cacheprovider -m "not e2e" -x -q
-pytest_add_cli_args_test_selection = tests/core/
+pytest_add_cli_args_test_selection = {tests}
 also_copy =
     tests/
     pages/
@@ -79,7 +80,10 @@ def main(argv: list[str]) -> int:
         print("mutmut is not installed: run `make test-fast` (or pip install -r requirements-dev.txt) first.")
         return 2
     copy_project()
-    (SCRATCH / "setup.cfg").write_text(SETTINGS.format(only="\n    ".join([""] + modules)))
+    # MUTATE_TESTS="tests/core/test_review.py ..." narrows the tests (a quicker, stricter run).
+    tests = os.environ.get("MUTATE_TESTS", "tests/core/").split()
+    (SCRATCH / "setup.cfg").write_text(SETTINGS.format(only="\n    ".join([""] + modules),
+                                                       tests="\n    ".join([""] + tests)))
     print(f"Mutating {', '.join(modules)} in {SCRATCH} (tests/core, not e2e) ...", flush=True)
     run = subprocess.run(["nice", "-n", "19", str(MUTMUT), "run"], cwd=SCRATCH, capture_output=True, text=True)
     # mutmut redraws one progress line with carriage returns: keep only the last state of it.
