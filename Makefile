@@ -51,10 +51,15 @@ test-fast: $(VENV)/.dev
 	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 ## bench: the benchmarks (ratios against scikit-learn / pandas measured in the same run)
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev java
 	$(PY) benchmarks/bench_fit.py
 	$(PY) benchmarks/bench_sweep.py
 	$(PY) benchmarks/bench_read.py
+	$(PY) benchmarks/bench_summarise.py --rows 10000000
+
+## bench-big: the summariser at 10^7 and 10^8 rows (writes ~1.2 GB of Parquet to a temporary folder)
+bench-big: $(VENV)/.dev java
+	$(PY) benchmarks/bench_summarise.py
 
 ## mutate: mutation testing of core/ with the core tests (mutmut, in a scratch copy; not part of `make test`).
 ##         One module: `make mutate MODULE=core/thresholds.py`. Prints the surviving mutants (tests/MUTATION.md).
