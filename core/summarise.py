@@ -581,7 +581,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise DataError("Pass --output OUT.csv or OUT.parquet (or --print-sql for the SQL).")
         if not args.output.lower().endswith((".csv", ".parquet")):
             raise DataError(f"--output {args.output} must end in .csv or .parquet.")
-        progress = sys.stderr.isatty()
+        # DuckDB draws its bar on stdout, Spark on stderr: only when both are a terminal.
+        progress = sys.stdout.isatty() and sys.stderr.isatty()
+        if progress:
+            print(f"summarising {args.input} with {args.engine} ...", file=sys.stderr)
         started = time.perf_counter()
         summary = summarise(args.input, label=args.label, score=args.score, positive=args.positive,
                             amount=args.amount, segment=args.segment, decimals=args.decimals,
