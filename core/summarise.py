@@ -593,6 +593,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataError as error:
         print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
         return 2
+    if progress:
+        print(file=sys.stderr)  # past the last progress bar
     for note in summary.notes:
         print(f"note: {note}", file=sys.stderr)
     print(f"wrote {len(summary.rows):,} cells ({summary.rows_read - summary.rows_left_out:,} rows) to "
