@@ -182,8 +182,7 @@ def describe_data(df: pd.DataFrame, target: str, positive_class: Any = None,
     numeric: list[str] = []
     categorical: list[str] = []
     dropped: dict[str, str] = {}
-    for name in df.columns:
-        s = df[name]
+    for name, s in df.items():
         n_missing, n_distinct = _missing_and_distinct(s)
         if name == target:
             columns.append(ColumnReport(name, _type_name(s), "target", None, n_missing, n_distinct))

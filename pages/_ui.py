@@ -328,8 +328,29 @@ def load_uploaded_dataset(filename: str, data: bytes, sheet: str | None = None) 
     offers a usable default setup. ``sheet`` picks a workbook's sheet (the first when None).
 
     Raises DataError (with core's plain-words message) when the bytes are not a usable
-    table, so the caller can keep whatever was loaded before.
+    table, so the caller can keep whatever was loaded before. A workbook whose first sheet is
+    not usable (a cover page, notes) opens on its first sheet that is, and says so.
     """
+    try:
+        return _load_upload(filename, data, sheet)
+    except DataError as first_error:
+        if sheet is not None:
+            raise
+        from core.read import excel_sheets
+
+        sheets = excel_sheets(data)
+        for other in sheets[1:]:
+            try:
+                dataset, setup = _load_upload(filename, data, other)
+            except DataError:
+                continue
+            dataset.warnings.insert(0, f"Sheet '{sheets[0]}' has no usable table ({first_error}) Opened sheet "
+                                       f"'{other}' instead.")
+            return dataset, setup
+        raise
+
+
+def _load_upload(filename: str, data: bytes, sheet: str | None) -> tuple[Dataset, Setup]:
     from core.contract import one_column_error
 
     token = "upload:" + content_digest(data, sheet)

@@ -1,6 +1,8 @@
 """Data page: loading (demo, upload, bad upload), the choices, and what they store."""
 
+import io
 import tomllib
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,8 @@ from tests.app.conftest import (
     choose_target,
     errors,
     find,
+    has,
+    set_widget,
     goto,
     make_csv,
     pick_demo,
@@ -268,3 +272,180 @@ def test_use_my_scores_shows_each_warning_once(app):
     choose_mode(app, _ui.MODE_SCORES)
     dropped = [w.value for w in app.warning if "Dropped 24 rows" in w.value]
     assert len(dropped) == 1
+
+
+# ------------------------------------------------------------------ formats, wide tables, count/amount/compare/segment
+
+
+def _upload(app, name: str, data: bytes, mime: str = "application/octet-stream"):
+    return set_widget(app, "file_uploader", "Upload a CSV", (name, data, mime))
+
+
+def _options(app, label: str) -> list:
+    return list(find(app, "selectbox", label).options)
+
+
+def test_the_uploader_names_every_format_it_reads(app):
+    uploader = find(app, "file_uploader", "Upload a CSV")
+    for word in ("Parquet", "Excel", ".xlsx", ".xls", ".csv.gz", ".zip"):
+        assert word in uploader.help
+
+
+def test_parquet_and_zipped_uploads_load_like_the_csv(app):
+    raw = make_csv()
+    expected = core_data.read_csv(raw, "loans.csv")
+    buffer = io.BytesIO()
+    expected.to_parquet(buffer, index=False)
+    _upload(app, "loans.csv", buffer.getvalue())  # a Parquet file with a CSV name: read by content
+    assert not errors(app)
+    pd.testing.assert_frame_equal(stored(app, "dataset").df, expected, check_dtype=False)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("loans.csv", raw)
+    _upload(app, "loans.zip", archive.getvalue())
+    assert stored(app, "dataset").name == "loans.zip"
+    pd.testing.assert_frame_equal(stored(app, "dataset").df, expected, check_dtype=False)
+    assert stored(app, "setup").target == "defaulted"
+
+
+def test_a_workbook_with_several_sheets_offers_a_sheet_picker(app):
+    table = core_data.read_csv(make_csv(), "loans.csv")
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pd.DataFrame({"note": ["exported by finance", "2024"]}).to_excel(writer, sheet_name="About", index=False)
+        table.to_excel(writer, sheet_name="Loans", index=False)
+    _upload(app, "book.xlsx", buffer.getvalue())  # a cover sheet first: the table's sheet opens, and says why
+    assert _options(app, "Sheet") == ["About", "Loans"] and find(app, "selectbox", "Sheet").value == "Loans"
+    pd.testing.assert_frame_equal(stored(app, "dataset").df, table, check_dtype=False)
+    assert any("Sheet 'About' has no usable table" in w.value.replace("\\", "") for w in app.warning)
+    # a workbook whose first sheet is usable loads it, then Sheet switches
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name="Loans", index=False)
+        table.assign(defaulted=table["defaulted"].iloc[::-1].to_numpy()).to_excel(writer, sheet_name="Shuffled",
+                                                                                  index=False)
+    _upload(app, "book2.xlsx", buffer.getvalue())
+    assert stored(app, "dataset").sheet == "Loans" and _options(app, "Sheet") == ["Loans", "Shuffled"]
+    set_widget(app, "selectbox", "Sheet", "Shuffled")
+    dataset = stored(app, "dataset")
+    assert dataset.sheet == "Shuffled"
+    assert dataset.df["defaulted"].tolist() == table["defaulted"].iloc[::-1].tolist()
+
+
+def test_a_one_column_file_says_exactly_that(app):
+    _upload(app, "outcomes.csv", b"default\nyes\nno\nyes\nno\n", "text/csv")
+    assert any("this file has one column, 'default'; Cutoff needs at least one more: features to learn from, or "
+               "a score" in message.replace("\\", "") for message in errors(app))
+
+
+def test_an_all_free_text_table_says_why_there_is_nothing_to_choose(app):
+    rng = np.random.default_rng(3)
+    words = ["called", "about", "late", "payment", "again", "and", "asked", "for", "a", "refund"]
+    notes = [" ".join(rng.choice(words, 7)) + f" (ticket {i})" for i in range(120)]
+    table = pd.DataFrame({"notes": notes, "complaint": ["yes", "no"] * 60})
+    upload_csv(app, table.to_csv(index=False).encode(), "tickets.csv")
+    choose_mode(app, _ui.MODE_TRAIN)
+    warnings = [w.value.replace("\\", "") for w in app.warning]
+    assert any("free text" in w and "'notes'" in w and "left out" in w for w in warnings)
+    assert not any("Choose at least one feature column" in w for w in warnings)
+
+
+def test_a_2000_column_table_loads_and_select_all_numeric_picks_them(app):
+    rng = np.random.default_rng(0)
+    wide = pd.DataFrame(rng.normal(size=(60, 2_000)).round(3), columns=[f"gene_{i}" for i in range(2_000)])
+    wide["tissue"] = rng.choice(["liver", "lung", "skin"], 60)
+    wide["diagnosis"] = ["tumour", "normal"] * 30
+    _upload(app, "genes.csv", wide.to_csv(index=False).encode(), "text/csv")
+    assert not errors(app)
+    assert stored(app, "dataset").df.shape == (60, 2_002)
+    choose_features(app, ["tissue"])
+    button = find(app, "button", "Select all numeric (2,000)")
+    button.click()
+    assert_ok(app.run())
+    assert set(stored(app, "setup").feature_columns) == {"tissue", *wide.columns[:2_000]}
+
+
+def test_demos_preset_the_amount_column_and_the_options_are_numeric(app):
+    assert _options(app, "Amount column")[0] == "(none)"
+    assert find(app, "selectbox", "Amount column").value == "loan_amount"
+    assert stored(app, "setup").amount_column == "loan_amount"
+    numeric = [c for c in stored(app, "dataset").df.columns
+               if pd.api.types.is_numeric_dtype(stored(app, "dataset").df[c]) and c != "defaulted"]
+    assert _options(app, "Amount column")[1:] == numeric
+    assert "loan_amount" in stored(app, "setup").feature_columns  # both a feature and the amount
+    pick_demo(app, "card_fraud")
+    assert find(app, "selectbox", "Amount column").value == "amount"
+    pick_demo(app, "breast_cancer")
+    assert find(app, "selectbox", "Amount column").value == "(none)"
+    assert stored(app, "setup").amount_column is None
+
+
+def test_use_my_scores_evaluation_carries_amounts_segments_and_other_scores(app):
+    choose_mode(app, _ui.MODE_SCORES)
+    dataset = stored(app, "dataset")
+    df = dataset.df
+    set_widget(app, "multiselect", "Compare with", ["interest_rate"])
+    set_widget(app, "selectbox", "Segment column", "home_ownership")
+    evaluation = stored(app, "evaluation")
+    assert find(app, "selectbox", "Count column").value == "(none)" and evaluation.weights is None
+    np.testing.assert_array_equal(evaluation.amounts, df["loan_amount"].to_numpy(dtype=float))
+    assert evaluation.amount_column == "loan_amount" and evaluation.segment_column == "home_ownership"
+    assert list(evaluation.segments) == list(df["home_ownership"].astype(object))
+    assert list(evaluation.others) == ["interest_rate"]
+    np.testing.assert_array_equal(evaluation.others["interest_rate"], df["interest_rate"].to_numpy(dtype=float))
+    assert evaluation.primary_name == "risk_score"
+    np.testing.assert_array_equal(evaluation.scores, df["risk_score"].to_numpy(dtype=float))
+
+
+def test_a_score_count_table_picks_its_count_column_and_weights_the_cases(app):
+    scores = np.round(np.linspace(0.05, 0.95, 19), 2)
+    table = pd.DataFrame({"score": np.repeat(scores, 2), "label": np.tile([1, 0], 19),
+                          "count": np.arange(1, 39), "amount": np.arange(38) * 10.0})
+    upload_csv(app, table.to_csv(index=False).encode(), "counts.csv")
+    setup = stored(app, "setup")
+    assert setup.mode == _ui.MODE_SCORES and setup.count_column == "count"
+    assert _options(app, "Count column")[:2] == ["(none)", "count"]
+    assert not any("too small to train" in w.value for w in app.warning)
+    evaluation = stored(app, "evaluation")
+    np.testing.assert_array_equal(evaluation.weights, table["count"].to_numpy(dtype=float))
+    assert f"{table['count'].sum():,} cases" in evaluation.label
+    set_widget(app, "selectbox", "Count column", "(none)")
+    assert stored(app, "evaluation").weights is None
+
+
+def test_a_count_column_with_negative_or_missing_values_is_refused_clearly(app):
+    table = pd.DataFrame({"score": np.linspace(0, 1, 10), "label": [0, 1] * 5,
+                          "count": [3, 1, -2, 4, 5, 1, 1, 2, 8, 1]})
+    upload_csv(app, table.to_csv(index=False).encode(), "counts.csv")
+    messages = [m.replace("\\", "") for m in errors(app)]
+    assert any("'count' must hold how many cases each row stands for" in m and "1 negative (-2)" in m
+               for m in messages)
+    assert stored(app, "setup") is None
+
+
+def test_segment_column_is_checked_and_a_feature_segment_gets_a_note(app):
+    set_widget(app, "selectbox", "Segment column", "home_ownership")
+    setup = stored(app, "setup")
+    assert setup.segment_column == "home_ownership" and "home_ownership" in setup.feature_columns
+    captions = [c.value.replace("\\", "") for c in app.caption]
+    assert any("also a feature" in c and "protected attribute" in c for c in captions)
+    choose_mode(app, _ui.MODE_SCORES)
+    set_widget(app, "selectbox", "Segment column", "loan_id")  # a different value on every row
+    assert errors(app) and stored(app, "setup").segment_column is None
+
+
+def test_evaluation_for_rows_takes_the_rows_asked_for():
+    dataset = _ui.load_demo_dataset("loan_default")
+    setup = _ui.default_setup(dataset)
+    setup.segment_column, setup.compare_columns = "purpose", ["risk_score"]
+    rows = np.array([5, 0, 17, 4_999])
+    scores = np.array([0.1, 0.2, 0.3, 0.4])
+    evaluation = _ui.evaluation_for_rows(dataset, setup, rows, scores, label="4 rows", is_probability=True,
+                                         primary_name="Trained model")
+    df = dataset.df
+    np.testing.assert_array_equal(evaluation.y, (df["defaulted"].iloc[rows] == "yes").to_numpy().astype(int))
+    np.testing.assert_array_equal(evaluation.amounts, df["loan_amount"].iloc[rows].to_numpy(dtype=float))
+    assert list(evaluation.segments) == df["purpose"].iloc[rows].tolist()
+    np.testing.assert_array_equal(evaluation.others["risk_score"], df["risk_score"].iloc[rows].to_numpy())
+    assert evaluation.primary_name == "Trained model" and evaluation.weights is None
+    assert not evaluation.amounts.flags.writeable  # shared through the cache
