@@ -5,7 +5,8 @@ scores **once** (``core.thresholds.sort_cases``) and derives from that order eve
 does not depend on money: the sweep (counts, weight sums, cumulative amounts), the chart
 frame, ROC/PR curves and areas, the score histogram, calibration and the decision curve
 (probabilities only), and the bootstrap resamples of the bands (drawn once per data) with
-the precision/recall/F1 bands. ``Analysis.costed(costs)`` then adds what money changes — the
+the precision/recall/F1 bands, and the resamples for the stability of the recommended
+threshold (``Analysis.stability``). ``Analysis.costed(costs)`` then adds what money changes — the
 sweep's ``cost`` (one vectorised pass), the cost curve at the chart's rows and the cost
 band from the same resamples — without sorting, resampling or touching the rest. A page
 caches the ``Analysis`` per data and calls ``costed`` per cost edit.
@@ -43,7 +44,13 @@ from core.thresholds import (
     sort_cases,
     sweep_sorted,
 )
-from core.uncertainty import BandResamples, draw_band_resamples
+from core.uncertainty import (
+    BandResamples,
+    ThresholdInterval,
+    ThresholdResamples,
+    draw_band_resamples,
+    draw_threshold_resamples,
+)
 
 __all__ = [
     "Analysis",
@@ -57,6 +64,8 @@ __all__ = [
     "clean_amounts",
     "parse_link_value",
     "positive_noun",
+    "positive_share",
+    "production_weights",
     "slider_domain",
 ]
 
@@ -157,6 +166,35 @@ def clean_amounts(amounts: Any) -> tuple[np.ndarray, str]:
     return a, note
 
 
+def positive_share(y: Any, weights: Any = None) -> float:
+    """Share of positives in the data (weighted by cases per row)."""
+    y = np.asarray(y, dtype=np.float64)
+    return float(np.average(y, weights=None if weights is None else np.asarray(weights, dtype=np.float64)))
+
+
+def production_weights(y: Any, weights: Any, rate: Any) -> np.ndarray | None:
+    """Case weights that make the positive share ``rate`` instead of the data's own, or None
+    when ``rate`` is the data's share (nothing to change).
+
+    Positives are scaled by ``rate / share`` and negatives by ``(1 - rate) / (1 - share)``,
+    so the total number of cases stays the same, every threshold keeps its recall and false
+    positive rate, and precision, cost and the recommendations follow the new mix. Raises
+    ``DataError`` unless ``0 < rate < 1``.
+    """
+    try:
+        rate = float(rate)
+    except (TypeError, ValueError):
+        raise DataError(f"The positive rate in production must be a share such as 0.05, got {rate!r}.") from None
+    if not 0 < rate < 1:
+        raise DataError(f"The positive rate in production must be between 0 and 1 (0.05 = 5%), got {rate!r}.")
+    y = np.asarray(y)
+    share = positive_share(y, weights)
+    if math.isclose(rate, share, rel_tol=1e-9, abs_tol=1e-12):
+        return None
+    base = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)
+    return base * np.where(y == 1, rate / share, (1 - rate) / (1 - share))
+
+
 def band_grid(thresholds: np.ndarray, points: int = BAND_POINTS) -> np.ndarray:
     """Up to ``points`` of the finite ``thresholds``, evenly spread: where the bands are drawn."""
     finite = np.asarray(thresholds, dtype=float)
@@ -220,6 +258,7 @@ class Analysis:
     resamples: BandResamples | None = None
     ratio_bands: pd.DataFrame | None = None
     band_error: str = ""
+    threshold_resamples: ThresholdResamples | None = None
 
     @property
     def has_amounts(self) -> bool:
@@ -235,6 +274,13 @@ class Analysis:
         if self.resamples is not None:
             bands = self.resamples.bands(("cost",), costs=costs)
         return CostedAnalysis(costs, sweep, cost_frame, bands)
+
+    def stability(self, costed: CostedAnalysis, objective: str, **objective_kwargs: Any) -> ThresholdInterval:
+        """Bootstrap interval of the recommended threshold under ``costed``'s costs (from the
+        resamples drawn once per data). ``DataError`` when there are none or the objective fails."""
+        if self.threshold_resamples is None:
+            raise DataError(self.band_error or "There are no bootstrap resamples for these data.")
+        return self.threshold_resamples.interval(costed.sweep, objective, **objective_kwargs)
 
     def histogram_named(self, positive_label: str, negative_label: str) -> pd.DataFrame:
         """The score histogram with the classes named as the page names them."""
@@ -280,7 +326,8 @@ def build_analysis(
         try:
             resamples = draw_band_resamples(cases, sweep, grid, n_boot=n_boot, seed=seed)
             extra.update(band_thresholds=grid, resamples=resamples,
-                         ratio_bands=resamples.bands(("precision", "recall", "f1")))
+                         ratio_bands=resamples.bands(("precision", "recall", "f1")),
+                         threshold_resamples=draw_threshold_resamples(cases, sweep, n_boot=n_boot, seed=seed))
         except DataError as error:
             extra["band_error"] = str(error)
     for part in (*cases, sweep.thresholds, rows):

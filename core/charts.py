@@ -528,3 +528,63 @@ def confusion_chart(cells: pd.DataFrame, *, currency: str = "$") -> alt.LayerCha
     chart = alt.layer(rect, *text)
     return _finish(chart, "Confusion matrix (money: + cost, − gain)",
                    {CELLS: confusion_rows(cells, currency=currency)}, height=260)
+
+
+# ---------------------------------------------------------------------------------------
+# Models side by side: one curve per model (each on its own thresholds)
+# ---------------------------------------------------------------------------------------
+
+_MODEL_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+
+
+def _model_color(names: list[str]) -> alt.Color:
+    return alt.Color("model:N", title="Model", legend=alt.Legend(orient="bottom"),
+                     scale=alt.Scale(domain=names, range=_MODEL_PALETTE[: max(len(names), 1)]))
+
+
+def _models_frame(sweeps: dict[str, Any], columns: dict[str, str], max_points: int = 400) -> pd.DataFrame:
+    """One long frame ``model`` + ``columns`` (new name -> sweep attribute) at each model's chart rows."""
+    from core.thresholds import downsample_indices  # charts stay importable without a sweep
+
+    frames = []
+    for name, sweep in sweeps.items():
+        rows = downsample_indices(sweep, max_points)
+        frames.append(pd.DataFrame({"model": name, **{new: getattr(sweep, old)[rows] for new, old in columns.items()}}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def models_roc_chart(sweeps: dict[str, Any]) -> alt.LayerChart:
+    """ROC curves of several models (name -> ``Sweep``) with the chance diagonal."""
+    data = _models_frame(sweeps, {"fpr": "fpr", "tpr": "recall"}).sort_values(["model", "fpr", "tpr"])
+    lines = alt.Chart(data).mark_line().encode(
+        x=alt.X("fpr:Q", title="False positive rate", scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("tpr:Q", title="True positive rate (recall)", scale=alt.Scale(domain=[0, 1])),
+        color=_model_color(list(sweeps)), order="fpr:Q",
+        tooltip=["model:N", alt.Tooltip("fpr:Q", format=".3f"), alt.Tooltip("tpr:Q", format=".3f")])
+    diagonal = alt.Chart(pd.DataFrame({"fpr": [0.0, 1.0], "tpr": [0.0, 1.0]})).mark_line(
+        strokeDash=[4, 4], color="gray").encode(x="fpr:Q", y="tpr:Q")
+    return _finish(alt.layer(diagonal, lines), "ROC curves")
+
+
+def models_pr_chart(sweeps: dict[str, Any]) -> alt.LayerChart:
+    """Precision–recall curves of several models (name -> ``Sweep``)."""
+    data = _models_frame(sweeps, {"recall": "recall", "precision": "precision", "flagged": "positive_rate"})
+    data = data[data["flagged"] > 0].sort_values(["model", "recall"])
+    lines = alt.Chart(data).mark_line().encode(
+        x=alt.X("recall:Q", title="Recall", scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("precision:Q", title="Precision", scale=alt.Scale(domain=[0, 1])),
+        color=_model_color(list(sweeps)), order="recall:Q",
+        tooltip=["model:N", alt.Tooltip("recall:Q", format=".3f"), alt.Tooltip("precision:Q", format=".3f")])
+    return _finish(lines, "Precision–recall curves")
+
+
+def models_cost_chart(sweeps: dict[str, Any], *, currency: str = "$") -> alt.LayerChart:
+    """Business cost of several models against the share of cases flagged (their thresholds are
+    on different scales, the share flagged is common to all). Sweeps need costs."""
+    data = _models_frame(sweeps, {"flagged": "positive_rate", "cost": "cost"}).sort_values(["model", "flagged"])
+    lines = alt.Chart(data).mark_line(interpolate="step-after").encode(
+        x=alt.X("flagged:Q", title="Share of cases flagged", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("cost:Q", title=f"Business cost ({currency}, lower is better)"),
+        color=_model_color(list(sweeps)), order="flagged:Q",
+        tooltip=["model:N", alt.Tooltip("flagged:Q", format=".1%"), alt.Tooltip("cost:Q", format=",.0f")])
+    return _finish(lines, "Business cost by share flagged")

@@ -47,7 +47,8 @@ from core.thresholds import (
     sweep_sorted,
 )
 
-__all__ = ["BandResamples", "ThresholdInterval", "bootstrap_bands", "bootstrap_threshold", "draw_band_resamples"]
+__all__ = ["BandResamples", "ThresholdInterval", "ThresholdResamples", "bootstrap_bands", "bootstrap_threshold",
+           "draw_band_resamples", "draw_threshold_resamples", "threshold_interval"]
 
 
 def _check_settings(n_boot: Any, level: Any) -> tuple[int, float]:
@@ -345,4 +346,89 @@ def threshold_interval(
         estimate=estimate.threshold,
         level=level,
         n_infeasible=int(np.sum(picks < 0)),
+    )
+
+
+@dataclass(frozen=True)
+class ThresholdResamples:
+    """Bootstrap resamples for the stability of the recommended threshold, drawn once per data.
+
+    The candidates are ``candidates`` (sweep indices, increasing; the flag-nobody end last):
+    every distinct score when there are at most ``max_candidates`` of them, otherwise that
+    many evenly spaced along the cases. Each resample is one multinomial draw over the cases
+    between candidates (exactly the case bootstrap's counts, as for the bands), so an
+    interval under any costs and objective is a choice over a (B, c) array: no resampling.
+    ``tp``/``fp``: (B, c) cumulative counts; ``n_pos``/``n_neg``: (B, 1); ``amounts`` like
+    ``BandResamples.amounts``.
+    """
+
+    candidates: np.ndarray
+    tp: np.ndarray
+    fp: np.ndarray
+    n_pos: np.ndarray
+    n_neg: np.ndarray
+    amounts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def interval(self, sweep: Sweep, objective: str = "min_cost", *, level: float = 0.9,
+                 **objective_kwargs: Any) -> ThresholdInterval:
+        """Where ``objective`` (under ``sweep.costs``) lands across the resamples.
+
+        ``sweep`` is the data's sweep with the costs to judge by. Raises ``DataError`` when
+        the objective is impossible on the full data or in every resample.
+        """
+        _, level = _check_settings(2, level)
+        spec = objectives.get(objective)
+        kwargs = objectives.check_parameters(spec, objective_kwargs)
+        check_costs_for(spec, sweep)
+        estimate = recommend_threshold(sweep, objective, **objective_kwargs)
+        metrics = confusion_metrics(self.tp, self.fp, self.n_pos, self.n_neg, sweep.costs, self.amounts)
+        picks = np.asarray(choose_index(metrics, objective, **kwargs))
+        feasible = self.candidates[picks[picks >= 0]]
+        if feasible.size == 0:
+            raise DataError(
+                f"The objective “{spec.label}” could not be met in any resample, so there is "
+                "no interval to show; relax the requirement."
+            )
+        lookup = {i: display_threshold(sweep, int(i)) for i in np.unique(feasible)}
+        thresholds = np.array([lookup[i] for i in feasible], dtype=np.float64)
+        tail = (1 - level) / 2
+        return ThresholdInterval(
+            low=float(np.quantile(thresholds, tail, method="lower")),
+            high=float(np.quantile(thresholds, 1 - tail, method="higher")),
+            thresholds=thresholds,
+            estimate=estimate.threshold,
+            level=level,
+            n_infeasible=int(np.sum(picks < 0)),
+        )
+
+
+def draw_threshold_resamples(
+    cases: SortedCases, sweep: Sweep, *, n_boot: int = 200, seed: int = 0, max_candidates: int = 2000
+) -> ThresholdResamples:
+    """Draw ``ThresholdResamples`` (see there) for ``sweep`` of ``cases``. Same seed -> same draws."""
+    m = len(sweep) - 1
+    if m <= max_candidates:
+        picked = np.arange(m)
+    else:
+        # Evenly spaced in cases flagged, both ends kept.
+        flagged = np.asarray(sweep.tp[:m], dtype=np.float64) + np.asarray(sweep.fp[:m], dtype=np.float64)
+        targets = np.linspace(flagged[0], flagged[-1], max_candidates)
+        picked = np.unique(np.concatenate([[0, m - 1], np.searchsorted(flagged, targets)]))
+        picked = picked[picked < m]
+    # Draw through the band machinery: one cut per candidate threshold.
+    resamples = draw_band_resamples(cases, sweep, sweep.thresholds[picked], n_boot=n_boot, seed=seed)
+    order = np.argsort(resamples.column, kind="stable")  # columns follow increasing sweep index
+    zero = np.zeros((resamples.tp.shape[0], 1))
+    amounts = None
+    if resamples.amounts is not None:
+        tpa, fpa, pos, neg = resamples.amounts
+        amounts = (np.hstack([tpa[:, resamples.column[order]], zero]), np.hstack([fpa[:, resamples.column[order]], zero]),
+                   pos, neg)
+    return ThresholdResamples(
+        candidates=np.append(picked[order], m),
+        tp=np.hstack([resamples.tp[:, resamples.column[order]], zero]),
+        fp=np.hstack([resamples.fp[:, resamples.column[order]], zero]),
+        n_pos=resamples.n_pos,
+        n_neg=resamples.n_neg,
+        amounts=amounts,
     )

@@ -34,7 +34,10 @@ from core.analysis import (
     clean_amounts,
     parse_link_value,
     positive_noun as name_positives,
+    positive_share,
+    production_weights,
 )
+from core.compare import Comparison, compare_models
 from core.costs import CostMatrix, cost_summary
 from core.errors import DataError
 from core.exports import scenario_record
@@ -50,6 +53,7 @@ KEY_TAB = "threshold.tab"
 KEY_REVIEW = "threshold.review"
 KEY_REVIEW_COST = "threshold.review_cost"
 KEY_REVIEW_MAX = "threshold.review_max"
+KEY_PREVALENCE = "threshold.prevalence"
 
 
 # --------------------------------------------------------------------------------------
@@ -71,6 +75,32 @@ def _costed(digest: str, _analysis_of_data: Analysis, costs: tuple) -> tuple[Cos
     """The analysis under ``costs`` (the CostMatrix fields as a tuple), with the cost chart's rows."""
     costed = _analysis_of_data.costed(_cost_matrix(costs))
     return costed, charts.cost_rows(costed.cost_frame), charts.cost_band_rows(costed.cost_bands)
+
+
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner="Bootstrapping the recommended threshold…")
+def _stability(digest: str, _analysis_of_data: Analysis, _costed_analysis: CostedAnalysis, costs: tuple,
+               objective: str, settings: tuple):
+    """Bootstrap interval of the recommendation (resamples drawn once per data, chosen under ``costs``)."""
+    return _analysis_of_data.stability(_costed_analysis, objective, **dict(settings))
+
+
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner="Comparing the models…")
+def _comparison(digest: str, _y: np.ndarray, _scores: dict, _weights: np.ndarray | None,
+                _amounts: np.ndarray | None, costs: tuple, objective: str, settings: tuple) -> Comparison:
+    """Each model at its own recommended threshold, with the paired bootstrap of the cost difference."""
+    return compare_models(_y, _scores, costs=_cost_matrix(costs), objective=objective, weights=_weights,
+                          amounts=_amounts, **dict(settings))
+
+
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+def _overlay_specs(digest: str, _comparison_of_models: Comparison, costs: tuple) -> dict[str, dict]:
+    """ROC, precision–recall and cost curves of every model on one chart each."""
+    sweeps = _comparison_of_models.sweeps
+    return {name: charts.chart_spec(chart) for name, chart in (
+        ("roc", charts.models_roc_chart(sweeps)),
+        ("pr", charts.models_pr_chart(sweeps)),
+        ("cost", charts.models_cost_chart(sweeps, currency=costs[4])),
+    )}
 
 
 def _cost_matrix(fields: tuple) -> CostMatrix:
@@ -141,6 +171,7 @@ def _reset_for_new_data(context: tuple, costs: CostMatrix, threshold) -> None:
     if previous is None or previous[0] != context[0]:
         for param, _, field in COST_FIELDS + PERCENT_FIELDS:
             st.session_state[KEY_COST[param]] = float(getattr(costs, field))
+    st.session_state[KEY_PREVALENCE] = data_rate
     st.session_state[KEY_T] = threshold()
     st.session_state[KEY_CONTEXT] = context
 
@@ -184,6 +215,15 @@ def check_amounts(amounts) -> tuple[np.ndarray | None, str, bool]:
         return (*clean_amounts(amounts), False)
     except DataError as error:
         return None, str(error), True
+
+
+def _threshold_text(t: float) -> str:
+    return f"{t:.3f}" if math.isfinite(t) else "“flag nobody”"
+
+
+def _set_costs(costs: CostMatrix) -> None:
+    for param, _, field in COST_FIELDS + PERCENT_FIELDS:
+        st.session_state[KEY_COST[param]] = float(getattr(costs, field))
 
 
 def _set_threshold(value: float) -> None:
@@ -280,6 +320,7 @@ if y.shape != scores.shape or len(y) == 0 or y.min() == y.max() or not np.isfini
 weights = getattr(evaluation, "weights", None)
 amounts, amount_note, amount_refused = check_amounts(getattr(evaluation, "amounts", None))
 amount_column = getattr(evaluation, "amount_column", None) or "amount"
+data_rate = positive_share(y, weights)
 if amount_note:
     (st.error if amount_refused else st.warning)(amount_note)
 
@@ -295,7 +336,12 @@ except DataError as error:
     st.stop()
 lo, hi = analysis.domain
 
-preset = getattr(getattr(dataset, "demo", None), "costs", None) or DEFAULT_COSTS
+demo = getattr(dataset, "demo", None)
+preset = getattr(demo, "costs", None) or DEFAULT_COSTS
+# The demo's story as money per case of its own amount column, offered beside the money inputs.
+per_case_preset = getattr(demo, "amount_costs", None)
+if amounts is None or getattr(demo, "amount_column", None) != getattr(evaluation, "amount_column", None):
+    per_case_preset = None
 if amounts is None and preset.per_case:
     # The demo's story takes a share of an amount, but no amount column is set: fixed costs only.
     preset = CostMatrix(preset.fp_cost, preset.fn_cost, preset.tp_value, preset.tn_value, preset.currency)
@@ -339,9 +385,40 @@ if amounts is not None:
                 label, min_value=0.0, max_value=MAX_PERCENT, step=5.0, key=KEY_COST[param], persist_state="session",
                 help=f"Percent of the case's {amount_column}, for each such case.",
             )
+    if per_case_preset is not None:
+        st.button("Use the demo's money per case", on_click=_set_costs, args=(per_case_preset,),
+                  help="The demo's story with each case's own amount: "
+                       + ", ".join(f"{label.lower()} {getattr(per_case_preset, field):g}"
+                                   for _, label, field in COST_FIELDS + PERCENT_FIELDS
+                                   if getattr(per_case_preset, field)) + ".")
 cost_fields = (cost_values["fp"], cost_values["fn"], cost_values["tp"], cost_values["tn"], preset.currency,
                *(percent_values[param] for param, _, _ in PERCENT_FIELDS))
 costs = _cost_matrix(cost_fields)
+
+# What if positives are more (or less) common in production than in these data?
+if KEY_PREVALENCE not in st.session_state:
+    st.session_state[KEY_PREVALENCE] = data_rate
+rate_column, rate_note = st.columns([1, 3])
+with rate_column:
+    production_rate = st.number_input(
+        "Positive rate in production", min_value=0.0001, max_value=0.9999, step=0.01, format="%.4f",
+        key=KEY_PREVALENCE, persist_state="session",
+        help=f"Share of {positive_noun} among the cases the model will score; the data's own is {data_rate:.4f}.")
+shifted_weights = None
+try:
+    shifted_weights = production_weights(y, weights, production_rate)
+except DataError as error:
+    st.warning(str(error))
+if shifted_weights is not None:
+    # Reweight the classes: every threshold keeps its recall and false positive rate; precision, cost
+    # and the recommendation follow the production mix. One more cached analysis per rate.
+    digest = f"{digest}:rate={production_rate!r}"
+    analysis = _analysis(digest, y, scores, shifted_weights, amounts, is_probability)
+    with rate_note:
+        st.caption(f"Numbers below assume **{production_rate:.2%}** positives in production (the data has "
+                   f"{data_rate:.2%}): classes are reweighted, so recall and the false positive rate are the "
+                   "data's own while precision, costs and the recommendation follow the new mix.")
+case_weights = weights if shifted_weights is None else shifted_weights
 costed, cost_line_rows, cost_band_rows = _costed(digest, analysis, cost_fields)
 sweep = costed.sweep
 
@@ -369,7 +446,22 @@ with objective_columns[2]:
               disabled=recommendation is None, type="primary", width="stretch")
 if recommendation is not None:
     st.success(recommendation.explanation)
-if is_probability:
+    try:
+        stability = _stability(digest, analysis, costed, cost_fields, objective, tuple(sorted(objective_kwargs.items())))
+        ends = [(t, sweep.at(t).cost) for t in (stability.low, stability.high)]
+        where = " and ".join(f"{costs.format(cost, decimals=0)} at {_threshold_text(t)}" for t, cost in ends)
+        st.caption(
+            f"**Threshold stability:** on {stability.thresholds.size + stability.n_infeasible} bootstrap resamples of "
+            f"these cases, {stability.level:.0%} of the recommendations fall between **{_threshold_text(stability.low)}** "
+            f"and **{_threshold_text(stability.high)}** (business cost {where})."
+            + (" The test split on the **Report** page is the honest estimate of how the chosen threshold does on new "
+               "cases." if getattr(setup, "mode", None) == _ui.MODE_TRAIN else ""))
+    except DataError as error:
+        st.caption(str(error))
+if is_probability and costs.per_case:
+    st.caption("With money per case the cheapest threshold depends on each case's amount, so there is no "
+               "single probability rule to compare it with.")
+elif is_probability:
     try:
         theory = costs.optimal_probability_threshold()
         empirical = (recommend_threshold(sweep, "min_cost").threshold if objective != "min_cost"
@@ -386,6 +478,34 @@ else:
         f"These scores are not probabilities, so the slider spans their range ({lo:.4g} to {hi:.4g}) and the "
         "calibration views (theoretical threshold, decision curve, reliability) are hidden."
     )
+
+others = dict(getattr(evaluation, "others", None) or {})
+if others:
+    st.subheader("Models side by side")
+    primary_name = getattr(evaluation, "primary_name", None) or "Primary model"
+    models = {primary_name: scores, **{name: np.asarray(values, dtype=float) for name, values in others.items()}}
+    try:
+        comparison = _comparison(digest, y, models, case_weights, amounts, cost_fields, objective,
+                                 tuple(sorted(objective_kwargs.items())))
+    except DataError as error:
+        st.error(str(error))
+    else:
+        st.dataframe(comparison.table, hide_index=True, width="stretch", column_config={
+            "Threshold": st.column_config.NumberColumn(format="%.4g"),
+            **{name: st.column_config.NumberColumn(format="%.3f") for name in ("Precision", "Recall", "F1", "ROC AUC")},
+            "Business cost": st.column_config.NumberColumn(format="localized"),
+        })
+        st.caption(f"Each model at its own recommended threshold ({OBJECTIVES[objective].lower()}, same costs); each "
+                   "score keeps its own scale, so thresholds of different models are not comparable.")
+        for difference in comparison.differences:
+            st.info(difference.sentence + " (Paired bootstrap: the same resampled cases for both models.)")
+        for name, problem in comparison.problems.items():
+            st.warning(f"{name}: {problem}")
+        overlays = _overlay_specs(digest, comparison, cost_fields)
+        for column, name in zip(st.columns(3), ("roc", "pr", "cost")):
+            with column:
+                _show(overlays[name])
+
 
 @st.fragment
 def _decision() -> None:
@@ -422,7 +542,8 @@ def _decision() -> None:
                   help=f"Total over the {summary.n:,.0f} evaluated cases; {costs.format(summary.per_1000)} per 1,000 "
                        "cases.")
     st.caption(
-        f"Flagging {point.positive_rate:.1%} of cases costs {costs.format(summary.per_1000)} per 1,000 cases: "
+        f"Flagging {point.positive_rate:.1%} of cases costs {costs.format(summary.per_1000)} per 1,000 cases "
+        f"({costs.format(summary.total, decimals=0)} in total): "
         f"{_versus(summary.savings_vs_nobody, summary.n, costs)} flagging nobody, "
         f"{_versus(summary.savings_vs_everybody, summary.n, costs)} flagging everybody."
     )
