@@ -32,6 +32,7 @@ from core.segments import (
     SegmentSweeps,
     segment_labels,
     segment_sweeps,
+    segments_payload,
     separate_thresholds,
 )
 from core.text import escape_markdown
@@ -195,3 +196,19 @@ def render_by_segment(y: Any, scores: Any, segments: Any, threshold: float, cost
     if show_analysis and costs is not None:
         _separate_thresholds(sweeps, costs, threshold, table)
     return table
+
+
+def scenario_segments(y: Any, scores: Any, segments: Any, threshold: float, costs: CostMatrix | None, *,
+                      weights: Any = None, amounts: Any = None, segment_column: str | None = None,
+                      digest: str | None = None) -> dict | None:
+    """The By segment table at ``threshold`` as plain JSON for a saved scenario (``None``
+    without segments or when the column cannot be used). Reuses the memoised per-segment sort."""
+    if segments is None:
+        return None
+    needs_amounts = costs is not None and costs.per_case
+    try:
+        sweeps = _sweeps(y, scores, segments, weights, amounts if needs_amounts else None, segment_column, digest)
+        return segments_payload(sweeps.table(threshold, costs), column=segment_column, threshold=threshold,
+                                note=sweeps.note)
+    except DataError:
+        return None
