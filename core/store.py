@@ -42,7 +42,7 @@ from pathlib import Path
 
 from core.workspace import PART_NAMES, EncodedPart, digest
 
-__all__ = ["WorkspaceStore", "StoreError", "StoredWorkspace", "StoreConfig", "open_store", "new_workspace_id",
+__all__ = ["WorkspaceStore", "StoreError", "RevisionConflict", "ANY_REVISION", "StoredWorkspace", "StoreConfig", "open_store", "new_workspace_id",
            "valid_workspace_id", "default_store_path", "DEFAULT_DAYS", "DEFAULT_MAX_MB"]
 
 DEFAULT_DAYS = 30
@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS workspaces(
     id TEXT PRIMARY KEY,
     created REAL NOT NULL,
     touched REAL NOT NULL,
+    revision TEXT NOT NULL DEFAULT '',
     table_digest TEXT REFERENCES tables(digest)
 );
 CREATE INDEX IF NOT EXISTS workspaces_touched ON workspaces(touched);
@@ -82,6 +83,14 @@ CREATE TABLE IF NOT EXISTS parts(
 
 class StoreError(Exception):
     """A save or load failed; the message says why in plain words. Nothing was half-written."""
+
+
+class RevisionConflict(StoreError):
+    """Another session saved this workspace since the given revision (nothing was written)."""
+
+
+#: ``base_revision`` value meaning "write whatever the workspace holds now".
+ANY_REVISION = object()
 
 
 def new_workspace_id() -> str:
@@ -163,6 +172,7 @@ class StoredWorkspace:
     table: bytes | None
     table_digest: str | None
     parts: dict[str, EncodedPart] = field(default_factory=dict)
+    revision: str = ""
 
 
 class WorkspaceStore:
@@ -266,12 +276,17 @@ class WorkspaceStore:
     # -- saving -----------------------------------------------------------------------------
 
     def save(self, workspace_id: str, parts: Mapping[str, EncodedPart | None] | None = None, *,
-             table: bytes | None = None, table_digest: str | None = None, clear_table: bool = False) -> None:
+             table: bytes | None = None, table_digest: str | None = None, clear_table: bool = False,
+             base_revision=ANY_REVISION) -> str:
         """Write the given parts (``None`` deletes that part) and, if given, the table, in one transaction.
 
         ``table`` is Parquet bytes; pass ``table_digest`` alone when the store already has
         them (:meth:`has_table`). ``clear_table`` detaches the workspace's table.
-        Raises StoreError (nothing saved) when the workspace would exceed ``max_bytes``.
+        ``base_revision``: the revision this writer last saw; when another writer has saved
+        since, :class:`RevisionConflict` is raised and nothing is written (the caller then
+        saves everything it has, so the workspace holds one session's work, never a mix).
+        Returns the workspace's new revision. Raises StoreError (nothing saved) when the
+        workspace would exceed ``max_bytes``.
         """
         if not valid_workspace_id(workspace_id):
             raise StoreError("That workspace id is not valid.")
@@ -283,8 +298,10 @@ class WorkspaceStore:
             table_digest = digest(table)
         now = time.time()
         with self._transaction("save the workspace") as db:
-            row = db.execute("SELECT table_digest FROM workspaces WHERE id = ?", (workspace_id,)).fetchone()
+            row = db.execute("SELECT table_digest, revision FROM workspaces WHERE id = ?", (workspace_id,)).fetchone()
             old_digest = row[0] if row else None
+            if base_revision is not ANY_REVISION and (row[1] if row else None) != base_revision:
+                raise RevisionConflict("Another tab saved this workspace in the meantime.")
             if row is None:
                 db.execute("INSERT INTO workspaces(id, created, touched) VALUES (?, ?, ?)", (workspace_id, now, now))
             if table_digest is not None or clear_table:
@@ -304,10 +321,12 @@ class WorkspaceStore:
                     db.execute("INSERT INTO parts VALUES (?, ?, ?, ?, ?) ON CONFLICT(workspace, name) DO UPDATE "
                                "SET json = excluded.json, arrays = excluded.arrays, bytes = excluded.bytes",
                                (workspace_id, name, part.json, part.arrays, part.nbytes))
-            db.execute("UPDATE workspaces SET touched = ? WHERE id = ?", (now, workspace_id))
+            revision = secrets.token_hex(8)
+            db.execute("UPDATE workspaces SET touched = ?, revision = ? WHERE id = ?", (now, revision, workspace_id))
             size = _workspace_bytes(db, workspace_id)
             if size > self.max_bytes:
                 raise _TooLarge(size, self.max_bytes)
+        return revision
 
     def has_table(self, table_digest: str) -> bool:
         try:
@@ -325,12 +344,12 @@ class WorkspaceStore:
         try:
             with self._connection() as db:
                 db.execute("BEGIN")  # one consistent snapshot across the three tables
-                row = db.execute("SELECT created, touched, table_digest FROM workspaces WHERE id = ?",
+                row = db.execute("SELECT created, touched, table_digest, revision FROM workspaces WHERE id = ?",
                                  (workspace_id,)).fetchone()
                 if row is None:
                     db.execute("COMMIT")
                     return None
-                created, touched, table_digest = row
+                created, touched, table_digest, revision = row
                 table = None
                 if table_digest is not None:
                     blob = db.execute("SELECT parquet FROM tables WHERE digest = ?", (table_digest,)).fetchone()
@@ -349,7 +368,7 @@ class WorkspaceStore:
             with contextlib.suppress(StoreError):
                 with self._transaction("update the workspace") as db:
                     db.execute("UPDATE workspaces SET touched = ? WHERE id = ?", (time.time(), workspace_id))
-        return StoredWorkspace(workspace_id, created, touched, table, table_digest, parts)
+        return StoredWorkspace(workspace_id, created, touched, table, table_digest, parts, revision)
 
     def workspace_bytes(self, workspace_id: str) -> int:
         with self._connection() as db:
@@ -398,7 +417,7 @@ class WorkspaceStore:
 class _TooLarge(StoreError):
     def __init__(self, size: int, limit: int):
         super().__init__(
-            f"This workspace would hold {size / 2**20:,.1f} MB, more than the {limit / 2**20:,.0f} MB a saved "
+            f"This workspace would hold {size / 2**20:,.1f} MB, more than the {limit / 2**20:,.4g} MB a saved "
             "workspace may hold, so the last change was not saved (it still works in this session). Use a "
             "smaller table, or ask whoever runs Cutoff to raise CUTOFF_WORKSPACE_MB.")
         self.size = size

@@ -37,7 +37,9 @@ import io
 import json
 import math
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -610,7 +612,7 @@ def read_workspace_file(data: bytes, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES)
         raise DataError(_NOT_A_WORKSPACE.format(why=_kind_of(data)))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, struct.error, zlib.error):
         raise DataError("The workspace file is damaged or incomplete (it may have been cut off while "
                         "downloading or copying). Download the workspace again.") from None
     with archive:
@@ -675,7 +677,8 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list
                 chunks.append(chunk)
     except DataError:
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as error:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError, zlib.error,
+            struct.error) as error:
         raise DataError(f"The workspace file is damaged ({member.filename}: {error}). "
                         "Download the workspace again.") from None
     budget[0] -= total
