@@ -182,3 +182,43 @@ def test_scenario_round_trips_through_plain_json():
     assert Scenario.from_dict({**record, "someday": 1}).name == "Cautious"
     with pytest.raises(DataError, match="incomplete"):
         Scenario.from_dict({"name": "x"})
+
+
+def test_stability_interval_agrees_with_the_row_bootstrap_and_follows_the_costs():
+    from core.uncertainty import bootstrap_threshold
+
+    rng = np.random.default_rng(6)
+    p = rng.random(20_000)
+    y = (rng.random(p.size) < p).astype(int)  # calibrated: the cheapest threshold is near 1/6
+    analysis = build_analysis(y, p, is_probability=True)
+    cheap = analysis.stability(analysis.costed(CostMatrix(1, 5)), "min_cost")
+    exact = bootstrap_threshold(y, p, "min_cost", costs=CostMatrix(1, 5))
+    assert cheap.estimate == exact.estimate
+    assert cheap.low == pytest.approx(exact.low, abs=0.02) and cheap.high == pytest.approx(exact.high, abs=0.02)
+    assert cheap.low < 1 / 6 < cheap.high
+    costly = analysis.stability(analysis.costed(CostMatrix(1, 1)), "min_cost")
+    assert costly.low < 0.5 < costly.high and costly.low > cheap.high  # 1/2 rule: moved with the costs
+    capped = analysis.stability(analysis.costed(CostMatrix(1, 5)), "capacity", capacity=0.1)
+    assert capped.low <= capped.estimate <= capped.high
+    with pytest.raises(DataError, match="minimum precision"):
+        analysis.stability(analysis.costed(CostMatrix(1, 5)), "recall_at_precision")
+
+
+def test_production_rate_reweights_classes_keeping_recall_and_fpr():
+    from core.analysis import positive_share, production_weights
+
+    rng = np.random.default_rng(3)
+    y = (rng.random(4000) < 0.3).astype(int)
+    s = np.clip(rng.normal(0.3 + 0.3 * y, 0.2), 0, 1)
+    assert production_weights(y, None, positive_share(y)) is None
+    w = production_weights(y, None, 0.05)
+    assert w.sum() == pytest.approx(len(y)) and positive_share(y, w) == pytest.approx(0.05)
+    base = threshold_sweep(y, s)
+    shifted = threshold_sweep(y, s, sample_weight=w)
+    point, moved = base.at(0.5), shifted.at(0.5)
+    assert moved.recall == pytest.approx(point.recall) and moved.fpr == pytest.approx(point.fpr)
+    # Precision under the new mix, by Bayes: rate*TPR / (rate*TPR + (1-rate)*FPR).
+    assert moved.precision == pytest.approx(0.05 * point.recall / (0.05 * point.recall + 0.95 * point.fpr))
+    for bad in (0, 1, "x"):
+        with pytest.raises(DataError, match="positive rate in production"):
+            production_weights(y, None, bad)
