@@ -32,8 +32,9 @@ def _rows(seed: int, n: int, decimals: int, weighted: bool):
     return y, scores, w
 
 
-def _price(y, s, w, costs: CostMatrix, review_cost: float, low: float, high: float) -> tuple[float, float]:
-    """(total cost, reviewed weight) of the band, straight from the rows."""
+def _price(y, s, w, costs: CostMatrix, review_cost: float, low: float, high: float, amounts=None) -> tuple[float, float]:
+    """(total cost, reviewed weight) of the band, straight from the rows (``amounts``: each
+    row's amount, the total of its cases in a count table)."""
     flagged = s >= high
     reviewed = (s >= low) & ~flagged
     cleared = ~(flagged | reviewed)
@@ -44,10 +45,15 @@ def _price(y, s, w, costs: CostMatrix, review_cost: float, low: float, high: flo
     fn = w[cleared & pos].sum()
     n_review = w[reviewed].sum()
     total = costs.fp_cost * fp + costs.fn_cost * fn - costs.tp_value * tp - costs.tn_value * tn + review_cost * n_review
+    if amounts is not None:
+        a = np.where(w > 0, amounts, 0.0)
+        total += (costs.fp_pct * a[flagged & neg].sum() + costs.fn_pct * a[cleared & pos].sum()
+                  - costs.tp_pct * a[(flagged | reviewed) & pos].sum()
+                  - costs.tn_pct * a[(cleared | reviewed) & neg].sum()) / 100
     return float(total), float(n_review)
 
 
-def _brute_force(y, s, w, costs, review_cost, rate):
+def _brute_force(y, s, w, costs, review_cost, rate, amounts=None):
     """The lowest total cost over every band whose reviewed weight fits the capacity."""
     kept = w > 0
     candidates = np.append(np.unique(s[kept]), np.inf)  # every distinct score and "nobody"
@@ -55,20 +61,20 @@ def _brute_force(y, s, w, costs, review_cost, rate):
     best = np.inf
     for i, high in enumerate(candidates):
         for low in candidates[: i + 1]:
-            total, n_review = _price(y, s, w, costs, review_cost, low, high)
+            total, n_review = _price(y, s, w, costs, review_cost, low, high, amounts)
             if n_review <= limit * (1 + 1e-9) + 1e-12:
                 best = min(best, total)
     return best
 
 
-def _check(y, s, w, costs, review_cost, rate, weighted):
-    sweep = threshold_sweep(y, s, costs=costs, sample_weight=w if weighted else None)
+def _check(y, s, w, costs, review_cost, rate, weighted, amounts=None):
+    sweep = threshold_sweep(y, s, costs=costs, sample_weight=w if weighted else None, amounts=amounts)
     rec = recommend_review_band(sweep, review_cost, rate)
-    best = _brute_force(y, s, w, costs, review_cost, rate)
+    best = _brute_force(y, s, w, costs, review_cost, rate, amounts)
     scale = 1 + abs(best)
     assert rec.total_cost == pytest.approx(best, rel=1e-9, abs=1e-9 * scale)
     # The stated thresholds reproduce the stated outcome on the rows, within the capacity.
-    total, n_review = _price(y, s, w, costs, review_cost, rec.low, rec.high)
+    total, n_review = _price(y, s, w, costs, review_cost, rec.low, rec.high, amounts)
     assert rec.low <= rec.high
     assert total == pytest.approx(rec.total_cost, rel=1e-9, abs=1e-9 * scale)
     assert n_review == pytest.approx(rec.n_review, rel=1e-9, abs=1e-12)
@@ -93,10 +99,16 @@ money = st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 2))
     tn=money,
     review_cost=st.sampled_from([0.0, 0.05, 0.4, 1.0, 3.0, 12.5, 60.0]),
     rate=st.one_of(st.sampled_from([0.0, 0.05, 0.1, 0.25, 0.5, 1.0]), st.floats(0, 1)),
+    pcts=st.one_of(st.none(), st.tuples(*[st.sampled_from([0.0, 1.0, 5.0, 60.0])] * 4)),
 )
-def test_best_band_equals_brute_force(seed, n, decimals, weighted, fp, fn, tp, tn, review_cost, rate):
+def test_best_band_equals_brute_force(seed, n, decimals, weighted, fp, fn, tp, tn, review_cost, rate, pcts):
     y, s, w = _rows(seed, n, decimals, weighted)
-    _check(y, s, w, CostMatrix(fp, fn, tp, tn), review_cost, rate, weighted)
+    if pcts is None:  # fixed money per case only
+        costs, amounts = CostMatrix(fp, fn, tp, tn), None
+    else:  # plus a share of each case's amount in every cell
+        costs = CostMatrix(fp, fn, tp, tn, fp_pct=pcts[0], fn_pct=pcts[1], tp_pct=pcts[2], tn_pct=pcts[3])
+        amounts = np.round(np.random.default_rng(seed + 1).uniform(0, 500, size=n), 2)
+    _check(y, s, w, costs, review_cost, rate, weighted, amounts)
 
 
 @pytest.mark.parametrize("seed", range(6))
