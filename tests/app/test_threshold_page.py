@@ -341,3 +341,135 @@ def test_a_cost_edit_reuses_the_analysis_and_the_chart_specs(monkeypatch):
     assert not at.exception
     assert len(builds) == before_builds and len(specs) == before_specs
     assert_metrics_match_core(at, evaluation, at.slider(key="threshold.t").value, costs_of(at))
+
+
+# --- Money per case, production rate, stability, models side by side (AppTest) -------------
+
+
+def make_money_evaluation(n: int = 600, seed: int = 4, others: bool = False):
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.3).astype(int)
+    logits = rng.normal(-1.0 + 2.0 * y, 1.2)
+    amounts = np.round(rng.gamma(2.0, 500.0, n), 2)
+    extra = {}
+    if others:
+        extra["others"] = {"score_new": 1 / (1 + np.exp(-(logits + rng.normal(0, 0.8, n)))),
+                           "raw_logit": logits * 3.0 + 2.0}
+        extra["primary_name"] = "score"
+    return _ui.Evaluation(y=y, scores=1 / (1 + np.exp(-logits)), is_probability=True, label=f"all {n:,} rows",
+                          amounts=amounts, amount_column="balance", **extra)
+
+
+def money_costs_of(at: AppTest) -> CostMatrix:
+    values = {n.label: n.value for n in at.number_input}
+    return CostMatrix(values["Cost of a false positive"], values["Cost of a false negative"],
+                      values["Value of a true positive"], values["Value of a true negative"], "$",
+                      fp_pct=values["False positive: % of amount"], fn_pct=values["False negative: % of amount"],
+                      tp_pct=values["True positive: % of amount"], tn_pct=values["True negative: % of amount"])
+
+
+def direct_cost(evaluation, threshold: float, costs: CostMatrix) -> float:
+    """The business cost summed case by case, independently of core."""
+    total = 0.0
+    for label, score, amount in zip(evaluation.y, evaluation.scores, evaluation.amounts):
+        flagged = score >= threshold
+        if flagged and label:
+            total -= costs.tp_value + costs.tp_pct / 100 * amount
+        elif flagged:
+            total += costs.fp_cost + costs.fp_pct / 100 * amount
+        elif label:
+            total += costs.fn_cost + costs.fn_pct / 100 * amount
+        else:
+            total -= costs.tn_value + costs.tn_pct / 100 * amount
+    return total
+
+
+def test_money_per_case_inputs_follow_everywhere_and_mirror_the_url():
+    evaluation = make_money_evaluation()
+    at = seeded_app(evaluation=evaluation)
+    assert not at.exception
+    labels = {n.label for n in at.number_input}
+    assert {"False positive: % of amount", "False negative: % of amount", "True positive: % of amount",
+            "True negative: % of amount"} <= labels
+    at.number_input(key="threshold.fn").set_value(0.0).run()
+    at.number_input(key="threshold.fna").set_value(60.0).run()
+    at.slider(key="threshold.t").set_value(0.35).run()
+    assert not at.exception
+    costs = money_costs_of(at)
+    assert costs.fn_pct == 60 and costs.fn_cost == 0
+    expected = direct_cost(evaluation, 0.35, costs)
+    assert metric(at, "Business cost").value == costs.format(expected, decimals=0)
+    assert any(f"costs {costs.format(expected / len(evaluation.y) * 1000)} per 1,000 cases" in c.value
+               for c in at.caption)
+    assert at.query_params["fna"] == "60" and at.query_params["fpa"] == "0"
+    # The recommendation is the cheapest threshold under the per-case costs.
+    sweep = threshold_sweep(evaluation.y, evaluation.scores, costs=costs, amounts=evaluation.amounts)
+    next(b for b in at.button if b.label == "Use recommended threshold").click().run()
+    t = at.slider(key="threshold.t").value
+    assert t == pytest.approx(recommend_threshold(sweep, "min_cost").threshold)
+    assert metric(at, "Business cost").value == costs.format(direct_cost(evaluation, t, costs), decimals=0)
+    assert any("Threshold stability" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "Save scenario").click().run()
+    saved = at.session_state[_ui._KEY_SCENARIOS][0]
+    assert saved["fn_pct"] == 60 and saved["cost"] == pytest.approx(direct_cost(evaluation, t, costs))
+    assert saved["amount_column"] == "balance"
+
+
+def test_a_link_sets_the_money_per_case():
+    evaluation = make_money_evaluation()
+    at = seeded_app(evaluation=evaluation, query={"t": "0.4", "fna": "60", "fn": "0", "tpa": "abc"})
+    assert not at.exception
+    assert at.number_input(key="threshold.fna").value == 60.0
+    assert any("tpa='abc'" in i.value for i in at.info)
+    costs = money_costs_of(at)
+    assert metric(at, "Business cost").value == costs.format(direct_cost(evaluation, 0.4, costs), decimals=0)
+
+
+def test_without_an_amount_column_there_are_no_percentage_inputs():
+    at = seeded_app(evaluation=make_evaluation())
+    assert not any("% of amount" in n.label for n in at.number_input)
+    assert "fna" not in at.query_params
+
+
+def test_negative_amounts_are_refused_with_a_message():
+    evaluation = make_money_evaluation()
+    evaluation.amounts[:3] = -1.0
+    at = seeded_app(evaluation=evaluation)
+    assert not at.exception
+    assert any("3 rows have a negative amount" in e.value for e in at.error)
+    assert not any("% of amount" in n.label for n in at.number_input)
+
+
+def test_positive_rate_in_production_reweights_precision_not_recall():
+    evaluation = make_evaluation(n=800, seed=2)
+    at = seeded_app(evaluation=evaluation)
+    rate = at.number_input(key="threshold.prevalence")
+    assert rate.label == "Positive rate in production" and rate.value == pytest.approx(evaluation.y.mean())
+    at.slider(key="threshold.t").set_value(0.5).run()
+    recall_before = metric(at, "Recall").value
+    rate.set_value(0.05).run()
+    assert not at.exception
+    point = threshold_sweep(evaluation.y, evaluation.scores).at(0.5)
+    expected = 0.05 * point.recall / (0.05 * point.recall + 0.95 * point.fpr)
+    assert metric(at, "Recall").value == recall_before
+    assert metric(at, "Precision").value == f"{expected:.3f}"
+    assert any("assume **5.00%** positives in production" in c.value for c in at.caption)
+
+
+def test_models_side_by_side_each_at_its_own_threshold():
+    evaluation = make_money_evaluation(others=True)
+    at = seeded_app(evaluation=evaluation)
+    assert not at.exception
+    table = next(d for d in at.dataframe if "ROC AUC" in d.value.columns).value
+    assert list(table.columns) == ["Model", "Threshold", "Precision", "Recall", "F1", "Business cost", "ROC AUC"]
+    assert list(table["Model"]) == ["score", "score_new", "raw_logit"]
+    costs = money_costs_of(at)
+    for name, scores in (("score", evaluation.scores), *evaluation.others.items()):
+        sweep = threshold_sweep(evaluation.y, scores, costs=costs, amounts=evaluation.amounts)
+        rec = recommend_threshold(sweep, "min_cost")
+        row = table.set_index("Model").loc[name]
+        assert row["Threshold"] == rec.threshold
+        assert row["Business cost"] == pytest.approx(direct_cost(SimpleNamespace(
+            y=evaluation.y, scores=scores, amounts=evaluation.amounts), rec.threshold, costs))
+    assert not 0 <= table.set_index("Model").loc["raw_logit", "Threshold"] <= 1  # its own scale, not 0–1
+    assert sum("Switching to" in i.value and "90% interval" in i.value for i in at.info) == 2
