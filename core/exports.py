@@ -77,13 +77,19 @@ def _free_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def scored_csv(df: pd.DataFrame, scores: Any, threshold: float, *, extra: dict[str, Any] | None = None) -> bytes:
+def scored_csv(df: pd.DataFrame, scores: Any, threshold: float, *, extra: dict[str, Any] | None = None,
+               costs: CostMatrix | None = None, labels: Any = None, amounts: Any = None,
+               weights: Any = None) -> bytes:
     """The rows of ``df`` with their ``score`` and ``decision`` as UTF-8 CSV bytes.
 
     ``scores`` has one float per row of ``df`` (NaN = not scored: empty score and decision).
     ``decision`` is 1 where ``score >= threshold`` else 0. ``extra`` adds columns (e.g. the
-    split each row was in), each a sequence of ``len(df)`` values. Added columns get a suffix
-    if the input already has a column of that name. Header and text cells are neutralised.
+    split each row was in), each a sequence of ``len(df)`` values. With ``costs`` and
+    ``labels`` (1 = positive, 0 = negative, NaN = unknown; one per row) a ``cost`` column holds
+    each row's business cost at ``threshold`` (``core.compare.case_costs``: fixed cost plus the
+    per-case share of ``amounts``, times ``weights`` cases; empty where the label or score is
+    unknown), so the column sums to the Business cost shown. Added columns get a suffix if the
+    input already has a column of that name. Header and text cells are neutralised.
     """
     scores = np.asarray(scores, dtype=float)
     if scores.shape != (len(df),):
@@ -102,6 +108,17 @@ def scored_csv(df: pd.DataFrame, scores: Any, threshold: float, *, extra: dict[s
     out[score_name] = scores
     out[decision_name] = pd.array(np.where(scored, scores >= threshold, False).astype(int), dtype="Int64")
     out.loc[~scored, decision_name] = pd.NA
+    if costs is not None and labels is not None:
+        from core.compare import case_costs  # noqa: PLC0415 (compare imports the sweep; exports stays light)
+
+        y = np.asarray(labels, dtype=float)
+        known = scored & np.isfinite(y)
+        a = None if amounts is None else np.nan_to_num(np.asarray(amounts, dtype=float), nan=0.0)
+        w = None if weights is None else np.asarray(weights, dtype=float)
+        cost = np.full(len(df), np.nan)
+        cost[known] = case_costs(y[known], scores[known], threshold, costs,
+                                 weights=None if w is None else w[known], amounts=None if a is None else a[known])
+        out[_free_name("cost", taken | {score_name, decision_name})] = cost
     for column in out.columns:
         out[column] = _neutralise_column(out[column])
     out.columns = [neutralise_cell(c) for c in out.columns]

@@ -206,3 +206,29 @@ def test_scenarios_frame_side_by_side():
     assert row["Threshold"] == "0.400" and row["Review rate"] == "5.0%"
     assert row["Precision"] == f"{report.point.precision:.3f}"
     assert row["Business cost"] == report.costs.format(report.point.cost)
+
+
+def test_scored_csv_cost_column_sums_to_the_business_cost():
+    import io
+
+    from core.thresholds import threshold_sweep as sweep_of
+
+    rng = np.random.default_rng(8)
+    n = 300
+    y = (rng.random(n) < 0.3).astype(float)
+    scores = rng.random(n)
+    amounts = rng.gamma(2.0, 300.0, n)
+    costs = CostMatrix(15, 0, fn_pct=100, tp_value=2)
+    df = pd.DataFrame({"amount": amounts, "cost": np.arange(n)})  # a column already named cost
+    labels = y.copy()
+    labels[0] = np.nan  # unknown target: no cost
+    data = scored_csv(df, scores, 0.6, costs=costs, labels=labels, amounts=amounts)
+    frame = pd.read_csv(io.BytesIO(data))
+    assert "cost_2" in frame.columns or "cost_1" in frame.columns
+    column = [c for c in frame.columns if c.startswith("cost_")][0]
+    assert np.isnan(frame[column].iloc[0])
+    expected = sweep_of(y[1:], scores[1:], costs=costs, amounts=amounts[1:]).at(0.6).cost
+    assert frame[column].sum() == pytest.approx(expected)
+    missed = (scores < 0.6) & (y == 1)
+    missed[0] = False
+    np.testing.assert_allclose(frame[column].to_numpy()[missed], amounts[missed])
