@@ -23,6 +23,7 @@ big ones, by digest of the small JSON for the rest), so an unchanged run writes 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 
 import numpy as np
@@ -225,8 +226,16 @@ def _estimator_value(estimator) -> dict:
     return {"class": type(estimator).__name__, "params": estimator.get_params(), "learned": storable}
 
 
+def _design_digest(prepared) -> str:
+    """Identity of the prepared design matrix (its first rows, all columns): a restore checks it
+    rebuilt the very same preprocessing before trusting the saved weights with it."""
+    X = np.ascontiguousarray(prepared.X_train[:256])
+    return hashlib.blake2b(repr(prepared.X_train.shape).encode() + X.tobytes(), digest_size=16).hexdigest()
+
+
 def _model_value(trained) -> dict:
-    return {"estimator": _estimator_value(trained.model), "fields": _plain_fields(trained, skip=("model", "prepared"))}
+    return {"estimator": _estimator_value(trained.model), "fields": _plain_fields(trained, skip=("model", "prepared")),
+            "design": _design_digest(trained.prepared)}
 
 
 def _evaluation_value(evaluation) -> dict:
@@ -307,13 +316,30 @@ def _restore_estimator(value: dict):
     return estimator
 
 
+# The share of rows the Train page keeps aside as a test split in nested cross-validation,
+# when a saved model does not say (its params record whether it was nested).
+_NESTED_TEST_SHARE = 0.2
+
+
+def _prepared_for(dataset, setup, params: dict):
+    """The data preparation the model was trained on, rebuilt (seeded, so the same)."""
+    if params.get("validation") == "cv":
+        from core.features import prepare_folds
+
+        report = _ui.describe(dataset, setup.target, setup.positive_class, setup.feature_columns)
+        test_share = params.get("test_share", _NESTED_TEST_SHARE if params.get("nested") else None)
+        return prepare_folds(dataset.df, report, k=int(params["folds"]), repeats=int(params.get("repeats", 1)),
+                             seed=0, test_share=test_share).final
+    return _ui.prepared_split(dataset, setup)
+
+
 def _restore_model(value: dict, dataset, setup):
     estimator = _restore_estimator(value["estimator"])
-    prepared = _ui.prepared_split(dataset, setup)
-    if prepared.X_val.shape[1] != estimator.coef_.shape[1]:
-        raise DataError(f"the model has {estimator.coef_.shape[1]} weights but its table gives "
-                        f"{prepared.X_val.shape[1]} inputs")
     fields = _known(_ui.TrainedModel, value["fields"])
+    prepared = _prepared_for(dataset, setup, fields.get("params") or {})
+    if prepared.X_train.shape[1] != estimator.coef_.shape[1] or value.get("design") != _design_digest(prepared):
+        raise DataError("its model's data preparation could not be rebuilt exactly from its table, so the saved "
+                        "weights were not used")
     return _ui.TrainedModel(model=estimator, prepared=prepared, **fields)
 
 
@@ -526,20 +552,30 @@ def autosave() -> None:
 
 
 def save_settings() -> None:
-    """Save only the Threshold page's settings row (for the slider's fragment reruns).
+    """Save the Threshold page's settings row, and the scenarios if one was just saved, from
+    the slider's fragment (whose reruns do not run the entry script, so not :func:`autosave`).
 
-    Measured on this machine: about 2–3 ms for a file store (JSON of a dozen values, one
-    small UPSERT in WAL mode without fsync), under the 5 ms budget of a slider move.
+    A slider move rewrites only the settings row: JSON of a dozen values and one small UPSERT
+    in WAL mode without fsync, measured at about 2–3 ms per save on this machine (see
+    tests/app/test_workspace.py), under the 5 ms budget of a slider move.
     """
     if workspace_id() is None:
         return
     saved = st.session_state.setdefault(_KEY_SAVED, {})
-    part = encode_part(_settings_value())
-    previous = saved.get("settings")
-    if previous is not None and previous[1] == part.digest:
+    changes, pending = {}, {}
+    for name, value in (("settings", _settings_value()), ("scenarios", _scenarios_value(_ui.get_scenarios()))):
+        try:
+            part = encode_part(value)
+        except (TypeError, ValueError) as error:
+            log.warning("workspace %s not saved: %s", name, error)
+            continue
+        previous = saved.get(name)
+        if previous is None or previous[1] != part.digest:
+            changes[name], pending[name] = part, (None, part.digest)
+    if not changes:
         return
-    saved["_pending"] = {"settings": (None, part.digest)}
-    if not _save(saved, {"settings": part}, None):
+    saved["_pending"] = pending
+    if not _save(saved, changes, None):
         st.toast(f"Not saved: {st.session_state[_KEY_SAVE_ERROR]}", icon="⚠️")
 
 

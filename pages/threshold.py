@@ -43,7 +43,7 @@ from core.errors import DataError
 from core.exports import scenario_record
 from core.review import recommend_review_band
 from core.thresholds import OBJECTIVES, explain, recommend_threshold
-from pages import _ui
+from pages import _ui, _workspace
 
 KEY_T = "threshold.t"
 KEY_OBJECTIVE = "threshold.objective"
@@ -669,6 +669,7 @@ def _decision() -> None:
     # `point`) and the CostMatrix `costs` are the local names to pass on.
 
     _write_query_params({"t": threshold, **cost_values, **(percent_values if amounts is not None else {})})
+    _workspace.save_settings()  # a fragment rerun skips the entry script's autosave
 
 
 _decision()

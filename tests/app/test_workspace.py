@@ -88,9 +88,10 @@ def test_every_page_carries_a_128_bit_workspace_id():
     assert wid_of(start()) != wid  # a new tab without w: a new workspace
 
 
-def test_upload_train_scenarios_and_threshold_come_back_exactly_in_a_new_session(fresh_store):
+@pytest.mark.parametrize("rows", [300, 1500])  # cross-validated (small table) and train/validation/test
+def test_upload_train_scenarios_and_threshold_come_back_exactly_in_a_new_session(fresh_store, rows):
     at = start()
-    upload_csv(at, make_csv(n=300, seed=3), name="loans ü.csv")
+    upload_csv(at, make_csv(n=rows, seed=3), name="loans ü.csv")
     train(at, epochs=40)
     save_scenario(at, 0.35, "cautious")
     at.number_input(key="threshold.fn").set_value(777.0)
