@@ -13,6 +13,10 @@ _UPLOAD_KEY = "data.upload"
 _DEMO_KEY = "data.demo"
 _SHEET_KEY = "data.sheet"
 _NONE = "(none)"
+#: More usable feature columns than this: "Use every usable column" instead of one chip each.
+_WIDE_FEATURES = 300
+#: The preview shows at most this many columns (a 10,000-column grid only slows the page).
+_PREVIEW_COLUMNS = 200
 #: What the uploader reads (recognised by content; the names only filter the file dialog).
 _UPLOAD_TYPES = ["csv", "tsv", "txt", "gz", "zip", "parquet", "pq", "xlsx", "xlsm", "xls"]
 
@@ -157,7 +161,10 @@ def _choose(dataset: _ui.Dataset):
         if features is None:
             return None, None
         try:
-            report = _ui.describe(dataset, target, positive, features)
+            # Every usable column chosen (the default): the unrestricted report is that report,
+            # and a wide table is not checked twice.
+            same_features = len(features) == len(base.features) and set(features) == set(base.features)
+            report = base if same_features else _ui.describe(dataset, target, positive, features)
         except DataError as error:
             st.error(_ui.escape_markdown(error))
             return None, None
@@ -214,6 +221,19 @@ def _feature_picker(dataset: _ui.Dataset, target: str, base, stored):
                 st.warning(_ui.escape_markdown(message))
         return None
     numeric = list(base.numeric)
+    everything = None
+    if len(base.features) > _WIDE_FEATURES:
+        # Thousands of chips make the multiselect (and the browser) crawl: a wide table uses
+        # every usable column unless the user unticks this and picks some.
+        all_key = f"data.features.all.{dataset.token}.{target}"
+        st.session_state.setdefault(all_key, set(st.session_state[key]) == set(base.features))
+        everything = st.checkbox(
+            f"Use every usable column ({len(base.features):,})",
+            key=all_key,
+            help="Untick to pick the columns yourself: type part of a name in Feature columns to find one.",
+        )
+        if everything:
+            st.session_state[key] = []
 
     def select_numeric() -> None:
         st.session_state[key] = list(dict.fromkeys([*st.session_state.get(key, []), *numeric]))
@@ -222,10 +242,14 @@ def _feature_picker(dataset: _ui.Dataset, target: str, base, stored):
         "Feature columns",
         candidates,
         key=key,
-        placeholder="Type to search the columns…",
+        disabled=bool(everything),
+        placeholder=(f"All {len(base.features):,} usable columns are used" if everything
+                     else "Type to search the columns…"),
         help="The columns the model may learn from. Leave out anything only known after the outcome. "
         "Type part of a name to find a column in a wide table.",
     )
+    if everything:
+        return list(base.features)
     left, right = st.columns([1, 3])
     left.button(
         f"Select all numeric ({len(numeric):,})",
@@ -388,7 +412,9 @@ if dataset is None:
 
 st.text(f"Loaded: {dataset.name} — {len(dataset.df):,} rows × {dataset.df.shape[1]:,} columns")
 with st.expander("Preview the first rows", expanded=False):
-    st.dataframe(dataset.df.head(100), width="stretch")
+    st.dataframe(dataset.df.iloc[:100, :_PREVIEW_COLUMNS], width="stretch")
+    if dataset.df.shape[1] > _PREVIEW_COLUMNS:
+        st.caption(f"The first {_PREVIEW_COLUMNS} of {dataset.df.shape[1]:,} columns.")
 
 st.subheader("What to predict")
 setup, unrestricted = _choose(dataset)

@@ -358,7 +358,14 @@ def test_a_2000_column_table_loads_and_select_all_numeric_picks_them(app):
     _upload(app, "genes.csv", wide.to_csv(index=False).encode(), "text/csv")
     assert not errors(app)
     assert stored(app, "dataset").df.shape == (60, 2_002)
+    everything = find(app, "checkbox", "Use every usable column (2,001)")
+    assert everything.value and find(app, "multiselect", "Feature columns").disabled
+    assert set(stored(app, "setup").feature_columns) == set(wide.columns[:-1])
+    everything.uncheck()
+    assert_ok(app.run())
+    assert stored(app, "setup") is None  # nothing chosen yet: the page asks for a column
     choose_features(app, ["tissue"])
+    assert stored(app, "setup").feature_columns == ["tissue"]
     button = find(app, "button", "Select all numeric (2,000)")
     button.click()
     assert_ok(app.run())
