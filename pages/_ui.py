@@ -6,10 +6,15 @@ work through these accessors only, so the keys live in one place and a change up
 
 Flow of state: ``Dataset`` (Data page) -> ``Setup`` (Data page) -> ``TrainedModel``
 (Train page, *Train a model* mode) -> ``Evaluation`` (the labels and scores the Threshold
-page sweeps) -> scenarios (Report page).
+page sweeps, with each row's count, amount, segment and other models' scores: built by
+:func:`evaluation_for_rows`) -> scenarios (Report page).
+
+The rules behind the defaults (target, features, score/count/amount columns, validation)
+live in ``core.setup``; the wrappers here only feed them the dataset and cache the calls.
 
 Caching: ``st.cache_data`` is shared by every session, so the cached functions below take
-the dataset's content token (a digest of the uploaded bytes, or the demo key) as their
+the dataset's content token (``core.identity.content_digest`` of the uploaded bytes and
+sheet, or the demo key) as their
 hashed identity and the DataFrame itself unhashed (``_df``): the token fully determines
 the table, which keeps the functions pure in their hashed arguments without hashing a
 large table on every rerun.
