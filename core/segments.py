@@ -230,7 +230,8 @@ def segment_labels(values: Any, *, max_groups: int = 50, bins: int = 4) -> Segme
 
     if numeric and n_distinct > MAX_NUMERIC_CATEGORIES:
         kind = "quantile bins"
-        quantiles = np.quantile(present, np.linspace(0, 1, bins + 1), method="linear")
+        # Edges are data values (inverted_cdf), so no bin is empty and labels show real values.
+        quantiles = np.quantile(present, np.linspace(0, 1, bins + 1), method="inverted_cdf")
         # Inner edges are the upper ends of every bin but the last; a tied quantile merges two bins.
         inner = np.unique(quantiles[1:-1])
         inner = inner[inner < distinct[-1]]
@@ -627,7 +628,7 @@ def _table(rows: dict[str, np.ndarray], names: list[str], costs: CostMatrix | No
         else:
             low = [what for what, ratio in (("flag rate", flag_ratio[i]), ("recall", recall_ratio[i]))
                    if ratio < FOUR_FIFTHS]
-            marks.append(" and ".join(low) + " below four-fifths of the highest" if low else "")
+            marks.append(" and ".join(low) + " below four-fifths" if low else "")
     cast = (lambda a: a) if weighted else (lambda a: np.rint(a).astype(np.int64))
     data: dict[str, Any] = {
         "Segment": names,

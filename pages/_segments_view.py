@@ -86,7 +86,10 @@ def _column_config(table: pd.DataFrame, costs: CostMatrix | None, weighted: bool
         "Recall ratio": st.column_config.NumberColumn(
             "Recall ratio", format="%.3f",
             help=f"Recall ÷ the highest recall among segments with enough data; below {FOUR_FIFTHS} is marked."),
-        "Marks": st.column_config.TextColumn("Marks"),
+        "Marks": st.column_config.TextColumn(
+            "Marks", width="medium",
+            help=f"'below four-fifths': the ratio is under {FOUR_FIFTHS}; '{TOO_FEW}': under {MIN_ROWS} rows or "
+                 f"{MIN_POSITIVES} positives, so not compared."),
     }
     level = table.attrs.get("level", 0.9)
     for rate in RATE_COLUMNS:
@@ -104,7 +107,7 @@ def _marks_summary(table: pd.DataFrame) -> None:
     below = [(name, mark) for name, mark in zip(names, marks) if "four-fifths" in mark]
     few = [name for name, mark in zip(names, marks) if mark == TOO_FEW]
     if below:
-        parts = [f"**{_ui_text(name)}** ({mark.replace(' below four-fifths of the highest', '')})"
+        parts = [f"**{_ui_text(name)}** ({mark.replace(' below four-fifths', '')})"
                  for name, mark in below]
         st.warning("Below four-fifths of the most favourable segment at this threshold: " + ", ".join(parts)
                    + ". A ratio under 0.8 is the usual sign of disparate impact (the four-fifths rule).")
@@ -187,7 +190,9 @@ def render_by_segment(y: Any, scores: Any, segments: Any, threshold: float, cost
     column = f"'{_ui_text(segment_column)}'" if segment_column else "the segment column"
     st.caption(f"Each row: the cases of one value of {column} at this threshold, and a last row for everyone. "
                "Rates are fractions with 90% Wilson intervals (low/high columns); the ratios compare each "
-               "segment's flag rate and recall with the most favourable segment's.")
+               "segment's flag rate and recall with the highest among segments with enough data. When being "
+               "flagged is the bad outcome (a declined loan), the segment at 1.000 is the one bearing it; the "
+               "ratios show how far apart the groups are either way.")
     if sweeps.note:
         st.caption(_ui_text(sweeps.note))
     st.dataframe(table, hide_index=True, width="stretch", column_config=_column_config(table, costs, sweeps.weighted))

@@ -517,3 +517,30 @@ def test_report_rows_from_a_saved_payload_equal_those_from_the_table():
     table = _hand_table().reset_index()
     payload = json.loads(json.dumps(segments_payload(table, column="group", threshold=0.5), allow_nan=False))
     assert segment_report_rows(payload, FIXED) == segment_report_rows(table, FIXED)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)), min_size=2,
+                max_size=120),
+       st.integers(2, 6))
+def test_labels_of_any_numeric_column_keep_every_row_and_order_bins_by_value(values, bins):
+    series = pd.Series(values, dtype=float)
+    present = series.dropna()
+    if present.nunique() < 2:
+        with pytest.raises(DataError):
+            segment_labels(series, bins=bins)
+        return
+    seg = segment_labels(series, bins=bins)
+    assert len(seg.labels) == len(series) and set(seg.labels) == set(seg.order)
+    assert (seg.labels == MISSING).sum() == series.isna().sum()
+    if seg.kind == "quantile bins":
+        assert len([name for name in seg.order if name != MISSING]) <= bins
+        # Bins are in value order: every value of a bin is above every value of the bins before it.
+        position = {name: i for i, name in enumerate(seg.order)}
+        codes = np.array([position[label] for label in seg.labels[series.notna().to_numpy()]])
+        x = present.to_numpy()
+        assert set(codes) == set(range(codes.max() + 1))  # no empty bin
+        for i in range(codes.max()):
+            assert x[codes == i].max() < x[codes > i].min()
+    else:
+        assert present.nunique() <= 10
