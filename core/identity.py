@@ -43,7 +43,8 @@ def _update(digest, part: Any) -> None:
         digest.update(b"l" + len(part).to_bytes(8, "little"))
         for item in part:
             _update(digest, item)
-    else:  # str, numbers, None, bool: their repr tells 1 from "1" and True from 1
+    else:  # str, numbers, None, bool: tagged with their type, so 1, "1" and True differ
+        kind = type(part).__name__.encode()
         text = (part if isinstance(part, str) else repr(part)).encode("utf-8", "surrogatepass")
-        digest.update(b"s" + len(text).to_bytes(8, "little"))
+        digest.update(b"s" + kind + b":" + len(text).to_bytes(8, "little"))
         digest.update(text)
