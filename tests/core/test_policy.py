@@ -13,8 +13,14 @@ from __future__ import annotations
 import ast
 import io
 import math
+import os
+import pwd
+import shutil
+import socket
 import sqlite3
 import string
+import subprocess
+import tempfile
 
 import numpy as np
 import pandas as pd
@@ -72,6 +78,110 @@ def run_sqlite(sql: str, table: pd.DataFrame) -> pd.DataFrame:
         con.close()
 
 
+# --- PostgreSQL: a throwaway server from the system's binaries (Debian's postgresql package)
+
+
+def _postgres_binaries() -> dict[str, str] | None:
+    found = {}
+    for name in ("initdb", "pg_ctl"):
+        path = shutil.which(name) or next(
+            (p for p in sorted(__import__("glob").glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
+        if path is None:
+            return None
+        found[name] = path
+    return found
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A connection to a fresh PostgreSQL server on a Unix socket, or None (the tests that want it
+    skip): needs the server binaries and pg8000. Run as root, the server runs as 'postgres'."""
+    binaries = _postgres_binaries()
+    pg8000 = pytest.importorskip("pg8000.native") if binaries else None
+    if binaries is None:
+        yield None
+        return
+    as_user: list[str] = []
+    base = tempfile.mkdtemp(prefix="cutoff-pg-")
+    if os.geteuid() == 0:
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            shutil.rmtree(base)
+            yield None
+            return
+        os.chown(base, owner.pw_uid, owner.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data = os.path.join(base, "data")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    started = False
+    try:
+        subprocess.run([*as_user, binaries["initdb"], "-D", data, "-A", "trust", "-U", "postgres"], check=True,
+                       **quiet)
+        options = f"-c listen_addresses='' -c unix_socket_directories={base} -p {port} -c fsync=off"
+        subprocess.run([*as_user, binaries["pg_ctl"], "-D", data, "-o", options, "-l", os.path.join(base, "log"),
+                        "-w", "start"], check=True, **quiet)
+        started = True
+        connection = pg8000.Connection("postgres", unix_sock=os.path.join(base, f".s.PGSQL.{port}"))
+        yield connection
+        connection.close()
+    except (subprocess.CalledProcessError, OSError):
+        yield None
+    finally:
+        if started:
+            subprocess.run([*as_user, binaries["pg_ctl"], "-D", data, "-m", "immediate", "stop"], **quiet)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _pg_type(column: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(column.dtype):
+        return "bigint"
+    if pd.api.types.is_float_dtype(column.dtype):
+        return "double precision"
+    present = column.dropna()
+    if len(present) and present.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+        return "boolean"
+    return "text"
+
+
+def _pg_value(value, kind: str):
+    """A cell as a bound parameter: NaN stays NaN in a double column (PostgreSQL has NaN), and is
+    a NULL elsewhere (pandas' missing marker in an object column)."""
+    if value is None or value is pd.NA or (kind != "double precision" and isinstance(value, float)
+                                           and math.isnan(value)):
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value)
+    return value
+
+
+def run_postgres(connection, sql: str, table: pd.DataFrame) -> pd.DataFrame:
+    """The SQL's result on ``table`` loaded with bound parameters, in the table's row order."""
+    order = "cutoff test row"
+    assert order not in table.columns
+    connection.run("DROP TABLE IF EXISTS cases")
+    kinds = [_pg_type(table[c]) for c in table.columns]
+    columns = ", ".join(f'"{c.replace(chr(34), chr(34) * 2)}" {k}' for c, k in zip(table.columns, kinds))
+    connection.run(f'CREATE TABLE cases ({columns}, "{order}" integer)')
+    insert = "INSERT INTO cases VALUES (" + ", ".join(f":p{j}" for j in range(table.shape[1] + 1)) + ")"
+    for i, row in enumerate(table.astype(object).itertuples(index=False)):
+        connection.run(insert, **{f"p{j}": _pg_value(v, kinds[j]) for j, v in enumerate(row)}, **{f"p{table.shape[1]}": i})
+    rows = connection.run(sql)
+    names = [c["name"] for c in connection.columns]
+    out = pd.DataFrame(rows, columns=names).sort_values(order).drop(columns=order).reset_index(drop=True)
+    assert connection.run("SELECT count(*) FROM cases")[0][0] == len(table)
+    return out
+
+
 def load_python(code: str) -> dict:
     """Run the exported file's text in a fresh namespace, after checking it imports only math."""
     tree = ast.parse(code)
@@ -119,12 +229,18 @@ def app_scores(model, prepared, table: pd.DataFrame) -> np.ndarray:
     return model.predict_proba(prepared.transform(table))[:, 1]
 
 
-def check_all(policy, model, prepared, table: pd.DataFrame, *, text_rows: bool = True) -> np.ndarray:
-    """SQL in DuckDB and SQLite and the Python file score and decide like the app; returns the scores."""
+def check_all(policy, model, prepared, table: pd.DataFrame, *, text_rows: bool = True, postgres=None) -> np.ndarray:
+    """SQL in DuckDB and SQLite (and PostgreSQL, given a connection) and the Python file score and
+    decide like the app; returns the scores."""
     expected = app_scores(model, prepared, table)
     decisions = [policy.decision(s) for s in expected]
     sql = policy_sql(policy)
-    for run in (run_duckdb, run_sqlite):
+    engines = [run_duckdb, run_sqlite]
+    if postgres is not None:
+        def run_postgresql(sql, table):
+            return run_postgres(postgres, sql, table)
+        engines.append(run_postgresql)
+    for run in engines:
         out = run(sql, table)
         assert list(out.columns[: len(table.columns)]) == list(table.columns)
         assert list(out.columns[len(table.columns):]) == [policy.score_name, policy.decision_name]
@@ -200,7 +316,7 @@ def production_rows(df: pd.DataFrame, report) -> pd.DataFrame:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(df=tables(), cut=st.floats(0.05, 0.95), band=st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0)),
        with_band=st.booleans())
-def test_random_tables_sql_and_python_match_the_app(df, cut, band, with_band):
+def test_random_tables_sql_and_python_match_the_app(df, cut, band, with_band, postgres):
     try:
         report, prepared, model = train(df, "y")
     except DataError:
@@ -212,10 +328,10 @@ def test_random_tables_sql_and_python_match_the_app(df, cut, band, with_band):
     policy = model_policy(model, prepared, threshold=cut, review_band=(low, high) if with_band else None,
                           table=df, dataset="random.csv", target="y", positive_class="yes",
                           costs=CostMatrix(100, 500))
-    check_all(policy, model, prepared, table)
+    check_all(policy, model, prepared, table, postgres=postgres)
 
 
-def test_hostile_names_and_values_stay_data():
+def test_hostile_names_and_values_stay_data(postgres):
     rng = np.random.default_rng(3)
     n = 300
     name = 'x"; DROP TABLE cases; --'
@@ -236,7 +352,7 @@ def test_hostile_names_and_values_stay_data():
     assert "import os" not in {ln.strip() for ln in code.splitlines()}
     namespace = load_python(code)
     assert "'); import os" in namespace["CATEGORICAL"][0][3]
-    check_all(policy, model, prepared, df)
+    check_all(policy, model, prepared, df, postgres=postgres)
 
 
 # ---------------------------------------------------------------------------------------
@@ -281,7 +397,7 @@ def test_values_are_read_as_the_app_reads_them():
         namespace["score"]({"amount": 1.0, "member": True})
 
 
-def test_a_yes_no_column_with_gaps_is_boolean_in_sql():
+def test_a_yes_no_column_with_gaps_is_boolean_in_sql(postgres):
     """pyarrow reads true/false with gaps as objects, so the app treats it as a category ("True",
     "False"); the SQL compares it as a BOOLEAN column."""
     rng = np.random.default_rng(6)
@@ -293,10 +409,10 @@ def test_a_yes_no_column_with_gaps_is_boolean_in_sql():
     assert report.categorical == ["flag"]
     policy = model_policy(model, prepared, threshold=0.5, table=df)
     assert policy.categorical[0].boolean
-    check_all(policy, model, prepared, df)
+    check_all(policy, model, prepared, df, postgres=postgres)
 
 
-def test_rare_levels_share_one_weight_and_unseen_levels_weigh_nothing():
+def test_rare_levels_share_one_weight_and_unseen_levels_weigh_nothing(postgres):
     rng = np.random.default_rng(7)
     n = 500
     colour = rng.choice(["red", "green", "blue"], n).astype(object)
@@ -314,10 +430,10 @@ def test_rare_levels_share_one_weight_and_unseen_levels_weigh_nothing():
     assert app_scores(model, prepared, unseen)[0] == pytest.approx(1 / (1 + math.exp(-model.intercept_[0])))
     check_all(model_policy(model, prepared, threshold=0.5), model, prepared,
               pd.concat([df, pd.DataFrame({"colour": ["purple", None, "  teal "], "y": ["no"] * 3})],
-                        ignore_index=True))
+                        ignore_index=True), postgres=postgres)
 
 
-def test_extreme_logits_do_not_overflow():
+def test_extreme_logits_do_not_overflow(postgres):
     """A production value far outside the training range gives |z| in the thousands: the SQL
     never takes EXP of a large positive number (PostgreSQL would raise), Python neither."""
     rng = np.random.default_rng(8)
@@ -328,7 +444,8 @@ def test_extreme_logits_do_not_overflow():
     table = pd.DataFrame({"x": [1e5, -1e5, 1e300, -1e300, 0.0], "y": ["yes"] * 5})
     expected = app_scores(model, prepared, table)
     assert expected[0] == 1.0 and expected[1] < 1e-300
-    check_all(model_policy(model, prepared, threshold=0.5), model, prepared, table, text_rows=False)
+    check_all(model_policy(model, prepared, threshold=0.5), model, prepared, table, text_rows=False,
+              postgres=postgres)
 
 
 def test_whitespace_is_what_python_strips():
@@ -348,13 +465,16 @@ def scored_table() -> pd.DataFrame:
     })
 
 
-def test_review_band_three_outcomes_match_core_review():
+def test_review_band_three_outcomes_match_core_review(postgres):
     """[low, high) is reviewed (2), >= high flagged (1), < low cleared (0): boundaries exact."""
     table = scored_table()
     policy = scores_policy("risk", threshold=0.5, review_band=(0.3, 0.6), table_columns=table.columns)
     assert (policy.score_name, policy.decision_name) == ("score_2", "decision")
     expected = [0, 2, 2, 1, 1, None, None, 0, 1]
-    for run in (run_duckdb, run_sqlite):
+    engines = [run_duckdb, run_sqlite]
+    if postgres is not None:
+        engines.append(lambda sql, table: run_postgres(postgres, sql, table))
+    for run in engines:
         out = run(policy_sql(policy), table)
         got = [None if pd.isna(v) else int(v) for v in out["decision"]]
         assert got == expected, run.__name__
@@ -447,3 +567,14 @@ def test_a_saved_scenario_gives_back_the_band_it_was_saved_with():
     assert saved_review_band({"review_low": 0.2, "review_high": 0.4, "review_rate": 0.9, "review_cost": 1}, sweep) \
         == (0.2, 0.4)
     assert saved_review_band({"review_rate": None, "review_cost": None}, sweep) is None
+
+
+def test_postgresql_is_one_of_the_engines_when_installed(postgres):
+    """The other tests run the SQL in PostgreSQL too when its server binaries are installed; here
+    is why the logistic link is clamped: PostgreSQL's EXP raises where DuckDB and SQLite round."""
+    if postgres is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) or pg8000 not installed")
+    assert postgres.run("SELECT EXP(CAST(700 AS double precision)) > 1e300")[0][0] is True
+    for argument in (-1000, 1000):  # a double column makes the logit double precision
+        with pytest.raises(Exception, match="out of range"):
+            postgres.run(f"SELECT EXP(CAST({argument} AS double precision))")
