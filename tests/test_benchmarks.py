@@ -32,8 +32,9 @@ def _uses_browser(path: Path) -> bool:
 
 def _params():
     for path in BENCHMARKS:
-        marks = [pytest.mark.e2e, pytest.mark.timeout(900)] if _uses_browser(path) else [pytest.mark.timeout(600)]
-        yield pytest.param(path, id=path.name, marks=marks)
+        # Generous guards for a loaded shared machine (a JVM start alone took 150 s there), not timings.
+        marks = [pytest.mark.e2e] if _uses_browser(path) else []
+        yield pytest.param(path, id=path.name, marks=[*marks, pytest.mark.timeout(960)])
 
 
 def test_the_benchmarks_are_found():
@@ -44,7 +45,7 @@ def test_the_benchmarks_are_found():
 @pytest.mark.parametrize("script", list(_params()))
 def test_benchmark_smoke_run(script: Path, tmp_path: Path):
     env = {**os.environ, "TMPDIR": str(tmp_path)}  # files a benchmark writes stay in the test's folder
-    timeout = 840 if _uses_browser(script) else 540
+    timeout = 900
     try:
         run = subprocess.run([sys.executable, str(script), "--smoke"], cwd=ROOT, env=env, capture_output=True,
                              text=True, timeout=timeout)
