@@ -442,7 +442,9 @@ def _sql_numeric(term: NumericInput, indent: str) -> list[str]:
 def _sql_category(term: CategoryInput, indent: str) -> list[str]:
     x = _ident(term.column)
     fill_weight = term.weights.get(term.fill, 0.0)
-    head = f"{indent}-- {term.column!r} (categories): missing -> {term.fill!r}; a value not listed adds 0"
+    head = (f"{indent}-- {term.column!r} (categories): missing or blank -> {term.fill!r}; a value not listed adds 0"
+            + ("" if term.boolean else "; values are trimmed of the whitespace quoted in LTRIM/RTRIM (spaces, "
+               "tab, line breaks, Unicode spaces)"))
     if term.boolean:
         return [head, f"{indent}+ CASE WHEN {x} IS NULL THEN {_num(fill_weight)} "
                       f"WHEN {x} THEN {_num(term.weights.get('True', 0.0))} "
