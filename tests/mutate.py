@@ -7,7 +7,7 @@ Why a scratch copy: mutmut writes a ``mutants/`` tree and reads its settings fro
 ``setup.cfg``; doing both in a copy (``$CUTOFF_MUTATE_DIR``, default ``/tmp/cutoff-mutate``)
 keeps the project folder untouched while others work in it. The copy holds the working tree
 as it is (tracked and new files, not ignored ones), so uncommitted changes are what is tested.
-``MUTATE_REV=HEAD`` copies a commit instead. The copy is kept between runs: mutmut reuses the results of mutants whose function did not
+``MUTATE_REV=HEAD`` copies a commit instead; ``MUTATE_CHILDREN`` sets how many mutants run at once. The copy is kept between runs: mutmut reuses the results of mutants whose function did not
 change.
 
 The tests run are the fast core tests (``tests/core``, ``-m "not e2e"``; ``MUTATE_TESTS`` names
@@ -85,7 +85,11 @@ def main(argv: list[str]) -> int:
     (SCRATCH / "setup.cfg").write_text(SETTINGS.format(only="\n    ".join([""] + modules),
                                                        tests="\n    ".join([""] + tests)))
     print(f"Mutating {', '.join(modules)} in {SCRATCH} (tests/core, not e2e) ...", flush=True)
-    run = subprocess.run(["nice", "-n", "19", str(MUTMUT), "run"], cwd=SCRATCH, capture_output=True, text=True)
+    # MUTATE_CHILDREN: mutants tested at once (default: one per CPU). All at nice 19, so more
+    # children only take more of the CPU time nobody else wants.
+    children = ["--max-children", os.environ["MUTATE_CHILDREN"]] if os.environ.get("MUTATE_CHILDREN") else []
+    run = subprocess.run(["nice", "-n", "19", str(MUTMUT), "run", *children], cwd=SCRATCH, capture_output=True,
+                         text=True)
     # mutmut redraws one progress line with carriage returns: keep only the last state of it.
     lines = [line.rsplit("\r", 1)[-1] for line in run.stdout.splitlines() if line.strip()]
     print("\n".join(lines[-3:]))
