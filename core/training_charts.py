@@ -26,6 +26,7 @@ __all__ = [
     "history_long",
     "curve_spec",
     "comparison_spec",
+    "folds_spec",
     "coefficient_frame",
     "coefficient_chart",
     "loss_curves_chart",
@@ -231,6 +232,65 @@ def comparison_spec(
             ],
         },
     }
+
+
+def folds_spec(
+    histories,
+    metric: str = "log_loss",
+    *,
+    total_epochs: int | None = None,
+    max_points: int = 300,
+    reference: float | None = None,
+    height: int = 260,
+) -> dict:
+    """Vega-Lite spec of cross-validation: every fold's curves (thin) and their mean (thick).
+
+    ``histories``: one history per fold (a DataFrame or a live run's list of records), with
+    ``train_*`` on the fold's training rows and ``val_*`` on its held-out rows (the
+    "validation" split here). The mean at an epoch is over the folds that reached it.
+    ``reference`` adds the dashed no-model line as in :func:`curve_spec`.
+    """
+    title, _ = CURVE_METRICS[metric]
+    frames = [history_long(h, metric, max_points=max_points).assign(fold=f"fold {i + 1}")
+              for i, h in enumerate(histories) if len(h)]
+    data = (pd.concat(frames, ignore_index=True) if frames
+            else pd.DataFrame({"epoch": [], "split": [], "value": [], "fold": []}))
+    mean = data.groupby(["epoch", "split"], as_index=False)["value"].mean().assign(fold="mean of the folds")
+    x = {
+        "field": "epoch",
+        "type": "quantitative",
+        "title": "Epoch (one pass over the fold's training rows)",
+        "scale": {"domain": [1, max(int(total_epochs), 2)]} if total_epochs else {},
+    }
+    y = {"field": "value", "type": "quantitative", "title": title, "scale": {"zero": metric != "accuracy"}}
+    interpolate = "step-after" if metric == "accuracy" else "linear"
+    tooltip = [
+        {"field": "fold", "type": "nominal"},
+        {"field": "split", "type": "nominal"},
+        {"field": "epoch", "type": "quantitative"},
+        {"field": "value", "type": "quantitative", "format": ".3f"},
+    ]
+    color = {"field": "split", "type": "nominal", "title": "Rows", "scale": _SPLIT_COLORS}
+    layers = [
+        {
+            "data": {"values": _records(data)},
+            "mark": {"type": "line", "interpolate": interpolate, "opacity": 0.35, "strokeWidth": 1},
+            "encoding": {"x": x, "y": y, "color": color, "detail": {"field": "fold", "type": "nominal"},
+                         "tooltip": tooltip},
+        },
+        {
+            "data": {"values": _records(mean)},
+            "mark": {"type": "line", "interpolate": interpolate, "strokeWidth": 3},
+            "encoding": {"x": x, "y": y, "color": color, "tooltip": tooltip},
+        },
+    ]
+    if reference is not None and np.isfinite(reference):
+        layers.append({
+            "data": {"values": [{"value": float(reference)}]},
+            "mark": {"type": "rule", "strokeDash": [6, 4], "color": "gray"},
+            "encoding": {"y": {"field": "value", "type": "quantitative"}},
+        })
+    return {"$schema": _SCHEMA, "height": height, "layer": layers}
 
 
 def coefficient_frame(feature_names, coef) -> pd.DataFrame:

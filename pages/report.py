@@ -26,6 +26,7 @@ from core.exports import (
 from core.policy import model_policy, policy_python, policy_sql, saved_review_band, scores_policy
 from core.review import recommend_review_band
 from core.thresholds import threshold_sweep
+from core.validation import describe_spread, threshold_spread
 from pages import _ui, _workspace
 
 # The Threshold page's session keys for its current setting (its slider, costs and review band).
@@ -123,8 +124,9 @@ def _current_setting(dataset, setup, model, evaluation):
                        fp_pct=money("fpa"), fn_pct=money("fna"), tp_pct=money("tpa"), tn_pct=money("tna"))
     band = None
     if state.get(_THRESHOLD_KEYS["review"], False):
-        outcome = recommend_review_band(_band_sweep(evaluation, costs), float(state.get(_THRESHOLD_KEYS["review_cost"], 10.0)),
-                                        float(state.get(_THRESHOLD_KEYS["review_max"], 10)) / 100.0)
+        review_cost = float(state.get(_THRESHOLD_KEYS["review_cost"], 10.0))
+        capacity = float(state.get(_THRESHOLD_KEYS["review_max"], 10)) / 100.0
+        outcome = recommend_review_band(_band_sweep(evaluation, costs), review_cost, capacity)
         band = (outcome.low, outcome.high)
     return float(state[_THRESHOLD_KEYS["t"]]), band, costs
 
@@ -199,7 +201,9 @@ try:
     point = sweep.at(threshold)
     columns = {evaluation.label: point}
     test_point, test_label = None, None
-    if train_mode:
+    # Cross-validation on all rows keeps no test split (see the Train page's nested check).
+    has_test = train_mode and len(model.prepared.y_test) > 0
+    if has_test:
         y_test = np.asarray(model.prepared.y_test)
         test_label = f"test split ({len(y_test):,} rows)"
         test_point = threshold_sweep(y_test, model.test_scores, costs=costs).at(threshold)
@@ -212,13 +216,28 @@ st.subheader(f"“{scenario['name']}” at threshold {threshold:.3f}")
 if scenario.get("explanation"):
     st.success(scenario["explanation"])
 st.dataframe(metrics_table(columns, costs), width="stretch")
-if train_mode:
+if has_test:
     st.caption("The test split was held out from training and from choosing the threshold, so its column is "
                "the honest estimate of what to expect on new cases. A large gap to the validation column means "
                "the threshold was tuned to noise.")
+elif train_mode:
+    st.caption("Every row was cross-validated, so no test split was kept aside: the out-of-fold column is the "
+               "estimate, and the spread across folds below says how much to trust it.")
 else:
     st.caption("In *Use my scores* mode every row was used to choose the threshold; expect new data to do "
                "slightly worse.")
+
+# Cross-validation: how the threshold was chosen and how it varies fold to fold (core.validation).
+cross_validation = st.session_state.get("train.cross_validation")  # set by the Train page
+if train_mode and cross_validation and cross_validation["cv"].final is model.model:
+    spread = threshold_spread(cross_validation["cv"], costs, threshold)
+    st.markdown("**How the threshold was chosen**")
+    st.caption(describe_spread(spread, threshold, costs.currency))
+    st.dataframe(spread, hide_index=True, column_config={
+        "best_threshold": st.column_config.NumberColumn("lowest-cost threshold", format="%.3f"),
+        "best_cost_per_case": st.column_config.NumberColumn("its cost per case", format="%.2f"),
+        "chosen_cost_per_case": st.column_config.NumberColumn("cost per case at the chosen threshold", format="%.2f"),
+    })
 
 st.subheader("Downloads")
 stem = _file_stem(dataset.name)

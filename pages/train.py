@@ -17,7 +17,10 @@ from core.errors import DataError
 from core.model import STOP_REASONS, LogisticRegressionGD, suggested_learning_rate
 from core.playback import DEFAULT_PACE, PACES, Pace
 from core.training_charts import coefficient_chart, coefficient_frame, comparison_spec, curve_spec
-from core.validation import is_overfitting
+from core.features import prepare_folds
+from core.setup import default_validation, validation_reason
+from core.training_charts import folds_spec
+from core.validation import cross_validate, is_overfitting
 from pages import _ui
 
 SOLVERS = {
@@ -27,6 +30,12 @@ SOLVERS = {
 # A few hundred points per curve keep the browser from falling behind the redraws.
 _LIVE_POINTS = 300
 _STOP_KEY = "train.stop_requested"
+# The last cross-validation: {"key": setup key, "cv": core.validation.CrossValidation}. The
+# Report reads it for the fold-to-fold spread of the chosen threshold.
+CROSS_VALIDATION_KEY = "train.cross_validation"
+HOLDOUT = "Hold-out split (60/20/20)"
+CROSS_VALIDATION = "Cross-validation (k folds)"
+_NESTED_TEST_SHARE = 0.2
 # Where the Epoch slider stands, for the Learn page: {"key": setup key, "epoch": int}.
 SCRUBBED_EPOCH_KEY = "train.scrubbed_epoch"
 
@@ -115,6 +124,14 @@ class _Playback:
 
     def _draw(self, now: float) -> None:
         self.last_draw = now
+        try:
+            self._redraw(now)
+        finally:
+            # Counted from the end of the redraw: on a busy machine a redraw can outlast a frame,
+            # and drawing again at once would starve the training between frames.
+            self.last_draw = time.perf_counter()
+
+    def _redraw(self, now: float) -> None:
         epoch = max(self.pace.epoch_at(now - self.started, self.total, self._computed()), self.shown)
         if epoch < 1 or epoch == self.shown:  # nothing new to draw
             return
@@ -366,6 +383,125 @@ def _comparison_notes(trained: _ui.TrainedModel, stage: _Stage) -> None:
         )
 
 
+@st.cache_data(max_entries=4, show_spinner="Preparing the folds…")
+def _folds(token: str, target: str, positive_class, features: tuple, k: int, repeats: int, test_share,
+           _df: pd.DataFrame, _report):
+    """The folds of ``_df`` (identified by its content token and the setup), one preprocessor each."""
+    return prepare_folds(_df, _report, k=k, repeats=repeats, seed=0, test_share=test_share)
+
+
+def _train_cv(folded, params: dict, loss_slot, accuracy_slot, baseline: float):
+    """Cross-validate, drawing every fold's curves as they are computed (at most ten redraws a second)."""
+    histories: list[list[dict]] = [[] for _ in folded.folds]
+    final_records: list[dict] = []
+    total = params["max_epochs"]
+    n_folds = len(folded.folds)
+    progress = st.progress(0.0, text="Cross-validating…")
+    last_draw = [-math.inf]
+
+    def on_epoch(index: int, record: dict):
+        (histories[index] if index < n_folds else final_records).append(record)
+        now = time.perf_counter()
+        if now - last_draw[0] < 0.1:
+            return None
+        for slot, metric in ((loss_slot, "log_loss"), (accuracy_slot, "accuracy")):
+            reference = baseline if metric == "log_loss" else None
+            spec = folds_spec(histories, metric, total_epochs=total, reference=reference)
+            slot.vega_lite_chart(spec, width="stretch")
+        where = (f"Fold {index + 1} of {n_folds}" if index < n_folds
+                 else f"Final model on all {len(folded.y):,} rows")
+        progress.progress(min((index + record["epoch"] / total) / (n_folds + 1), 1.0),
+                          text=f"{where}: epoch {record['epoch']:,} of {total:,}")
+        last_draw[0] = time.perf_counter()  # from the end of the redraw, so slow redraws never crowd out training
+        return None
+
+    model_params = dict(learning_rate=params["learning_rate"], max_epochs=total, l2=params["l2"],
+                        solver=params["solver"])
+    cv = cross_validate(folded, lambda: LogisticRegressionGD(**model_params), on_epoch=on_epoch)
+    progress.empty()
+    return cv
+
+
+def _store_cv(dataset, setup, folded, params: dict, cv, key: str) -> None:
+    """Keep the final model (refit on all rows) and hand every row's out-of-fold score to the Threshold page."""
+    final = folded.final
+    test_scores = cv.final.predict_proba(final.X_test)[:, 1] if len(final.y_test) else np.empty(0)
+    _ui.set_model(
+        _ui.TrainedModel(
+            model=cv.final,
+            prepared=final,
+            params={**params, "validation": "cv", "folds": folded.k, "repeats": folded.repeats,
+                    "nested": bool(len(final.y_test))},
+            history=cv.final.history_,
+            val_scores=cv.oof,
+            test_scores=test_scores,
+        )
+    )
+    st.session_state[CROSS_VALIDATION_KEY] = {"key": key, "cv": cv}
+    repeats = f", repeated {folded.repeats} times" if folded.repeats > 1 else ""
+    label = f"out-of-fold scores of all {len(folded.y):,} rows ({folded.k}-fold cross-validation{repeats})"
+    _ui.set_evaluation(
+        _ui.evaluation_for_rows(dataset, setup, folded.rows, cv.oof, label=label, is_probability=True)
+        if cv.usable
+        else None
+    )
+
+
+def _cv_results(cv, trained: _ui.TrainedModel, positive: str, baseline: float, loss_slot, accuracy_slot) -> None:
+    folded, final = cv.folded, cv.final
+    for slot, metric in ((loss_slot, "log_loss"), (accuracy_slot, "accuracy")):
+        reference = baseline if metric == "log_loss" else None
+        slot.vega_lite_chart(folds_spec(cv.histories, metric, reference=reference, max_points=1000), width="stretch")
+    n = len(folded.y)
+    lasts = pd.DataFrame([h.iloc[-1] for h in cv.histories])
+    repeats = f", repeated {folded.repeats} times" if folded.repeats > 1 else ""
+    if not cv.usable:
+        st.error(
+            "Training went wrong in at least one fold: the cost went **up** instead of down. With a learning "
+            f"rate of {trained.params['learning_rate']:g}, each step overshoots the bottom of the valley. Try a "
+            "learning rate at or below the suggested one above. The Threshold page keeps waiting for a model "
+            "that trained properly."
+        )
+    else:
+        st.success(
+            f"Cross-validated with {folded.k} folds{repeats}: {len(cv.models)} models, each trained on the other "
+            f"folds and scored on its own, so every one of the {n:,} rows has a score from a model that never saw "
+            f"it. The final model, refit on all {n:,} rows, trained for {_epochs(len(final.history_))} and "
+            f"stopped because {STOP_REASONS.get(final.stop_reason_, final.stop_reason_)}."
+        )
+    oof_log_loss = cv.oof_log_loss()
+    oof_accuracy = float(np.mean((cv.oof >= 0.5) == (folded.y == 1)))
+    cols = st.columns(4)
+    cols[0].metric("Train log-loss", f"{lasts['train_log_loss'].mean():.3f}",
+                   help="Average penalty on each fold's training rows, averaged over the folds.")
+    cols[1].metric("Validation log-loss", f"{oof_log_loss:.3f}",
+                   help="Average penalty of every row's out-of-fold score: the honest number.")
+    cols[2].metric("Train accuracy", f"{lasts['train_accuracy'].mean():.3f}")
+    cols[3].metric("Validation accuracy", f"{oof_accuracy:.3f}")
+    st.caption(
+        "Validation numbers are out-of-fold: each row is scored by the model of the fold it was held out in. "
+        f"A model that only knows how common {positive} is scores {baseline:.3f}. Thin lines are the folds, "
+        "thick lines their mean; how far the folds spread shows how much the result depends on which rows "
+        "happened to be held out."
+    )
+    table = pd.DataFrame({
+        "fold": [f"{f.repeat + 1}.{f.fold + 1}" if folded.repeats > 1 else str(f.fold + 1) for f in folded.folds],
+        "held-out rows": [len(f.held) for f in folded.folds],
+        "epochs": [len(h) for h in cv.histories],
+        "training log-loss": lasts["train_log_loss"].to_numpy(),
+        "held-out log-loss": lasts["val_log_loss"].to_numpy(),
+    })
+    st.dataframe(table, hide_index=True, column_config={
+        "training log-loss": st.column_config.NumberColumn(format="%.3f"),
+        "held-out log-loss": st.column_config.NumberColumn(format="%.3f"),
+    })
+    if cv.usable and is_overfitting(lasts["train_log_loss"].mean(), oof_log_loss, final.stop_reason_):
+        st.warning(
+            "The out-of-fold log-loss is clearly above the training one: the model fits the rows it learned "
+            "from better than new ones (overfitting). A larger L2 penalty or fewer feature columns can help."
+        )
+
+
 st.title("Train")
 st.markdown(
     "Watch the cost fall: the model starts knowing nothing and, epoch by epoch, adjusts one weight per "
@@ -383,7 +519,7 @@ if setup.mode != _ui.MODE_TRAIN:
         "Go to Data",
     )
 try:
-    prepared = _ui.prepared_split(dataset, setup)
+    report = _ui.describe(dataset, setup.target, setup.positive_class, setup.feature_columns)
 except DataError as error:
     st.error(_ui.escape_markdown(error))
     _ui.send_to(_ui.PAGE_DATA, "Adjust the target or feature columns on the Data page.", "Go to Data")
@@ -392,11 +528,60 @@ key = _ui.setup_key(dataset, setup)
 positive = _ui.escape_markdown(setup.positive_class)
 trained = _ui.get_model()
 previous = trained.params if trained is not None else {}
-st.caption(
-    f"{len(prepared.y_train):,} rows to learn from, {len(prepared.y_val):,} validation rows to check on "
-    f"(the Threshold page uses these), {len(prepared.y_test):,} test rows kept aside for the Report. "
-    f"{len(prepared.feature_names)} inputs after preparation."
+n_rows = len(report.y)
+n_pos = int(np.asarray(report.y).sum())
+default_scheme = default_validation(n_rows, n_pos, n_rows - n_pos)
+validation = st.radio(
+    "Validation",
+    [HOLDOUT, CROSS_VALIDATION],
+    index=1 if default_scheme == "cv" else 0,
+    key=f"train.validation.{key}",
+    horizontal=True,
+    help="How the model is checked on rows it never saw, and which scores the Threshold page chooses on.",
 )
+st.caption(validation_reason(n_rows, n_pos, n_rows - n_pos))
+use_cv = validation == CROSS_VALIDATION
+if use_cv:
+    f1, f2, f3 = st.columns([1, 1, 2])
+    # k defaults to 5, fewer when the smaller class has fewer rows (each fold needs one of each class)
+    folds = f1.number_input("Folds", min_value=2, max_value=20, value=max(2, min(5, n_pos, n_rows - n_pos)), step=1,
+                            key=f"train.folds.{key}",
+                            help="k: the rows are cut into k stratified groups; each is held out once.")
+    repeats = f2.number_input("Repeats", min_value=1, max_value=10, value=1, step=1, key=f"train.repeats.{key}",
+                              help="Repeated k-fold: cut the rows k ways again with another shuffle and "
+                              "average each row's out-of-fold scores. 1 is plain k-fold.")
+    with f3:
+        nested = st.checkbox(
+            "Keep a test split aside (nested check)",
+            key=f"train.nested.{key}",
+            help="Holds 20% of the rows out of cross-validation, so the Report can check the chosen threshold "
+            "once on rows that played no part in choosing it.",
+        )
+    try:
+        folded = _folds(dataset.token, setup.target, setup.positive_class, tuple(setup.feature_columns),
+                        int(folds), int(repeats), _NESTED_TEST_SHARE if nested else None, dataset.df, report)
+    except DataError as error:
+        st.error(_ui.escape_markdown(error))
+        st.stop()
+    learn_X = folded.final.X_train
+    aside = f" {len(folded.final.y_test):,} test rows kept aside for the Report." if nested else ""
+    st.caption(
+        f"{len(folded.y):,} rows, cut into {folded.k} stratified folds: each row is scored once by a model "
+        f"trained on the other folds (the Threshold page uses these scores), then the final model is refit on "
+        f"all of them.{aside} {len(folded.final.feature_names)} inputs after preparation."
+    )
+else:
+    try:
+        prepared = _ui.prepared_split(dataset, setup)
+    except DataError as error:
+        st.error(_ui.escape_markdown(error) + " Choose *Cross-validation* above to train on a table this small.")
+        st.stop()
+    learn_X = prepared.X_train
+    st.caption(
+        f"{len(prepared.y_train):,} rows to learn from, {len(prepared.y_val):,} validation rows to check on "
+        f"(the Threshold page uses these), {len(prepared.y_test):,} test rows kept aside for the Report. "
+        f"{len(prepared.feature_names)} inputs after preparation."
+    )
 
 c1, c2, c3 = st.columns(3)
 with c3:
@@ -411,7 +596,7 @@ with c3:
         help="Discourages very large weights so the model does not over-trust any one column. 0 turns it off.",
     )
 try:
-    safe_rate = suggested_learning_rate(prepared.X_train, l2)
+    safe_rate = suggested_learning_rate(learn_X, l2)
 except DataError as error:
     st.error(_ui.escape_markdown(error))
     st.stop()
@@ -445,6 +630,37 @@ solver = st.radio(
     key=f"train.solver.{key}",
     horizontal=True,
 )
+if use_cv:
+    params = {"learning_rate": float(learning_rate), "max_epochs": int(epochs), "l2": float(l2), "solver": solver}
+    clicked = st.button("Train", type="primary")
+    if solver == "lbfgs":
+        st.caption("L-BFGS chooses its own step sizes, so the learning rate is not used; Epochs caps its iterations.")
+    st.subheader("The cost, epoch by epoch, fold by fold")
+    baseline = lesson.baseline_log_loss(folded.y, folded.y)
+    left, right = st.columns(2)
+    loss_slot, accuracy_slot = left.empty(), right.empty()
+    st.caption(
+        "Left: log-loss on each fold's training rows and on its held-out rows, falling as the weights improve; "
+        f"the dashed line ({baseline:.3f}) is a model that knows only how common {positive} is. Right: accuracy "
+        "at a 0.5 cut-off. Cross-validation is drawn as it computes."
+    )
+    try:
+        if clicked:
+            cv = _train_cv(folded, params, loss_slot, accuracy_slot, baseline)
+            _store_cv(dataset, setup, folded, params, cv, key)
+    except DataError as error:
+        st.error(_ui.escape_markdown(error))
+    trained = _ui.get_model()
+    stored_cv = st.session_state.get(CROSS_VALIDATION_KEY)
+    if trained is None or trained.params.get("validation") != "cv" or not stored_cv or stored_cv["key"] != key:
+        st.info("Press **Train** to cross-validate the model. The defaults work: every fold's curves appear here.")
+        st.stop()
+    _cv_results(stored_cv["cv"], trained, positive, baseline, loss_slot, accuracy_slot)
+    _coefficients(trained, positive, len(trained.history))
+    if _ui.get_evaluation() is not None:
+        st.page_link(_ui.PAGE_THRESHOLD, label="Choose a decision threshold", icon=":material/arrow_forward:")
+    st.stop()
+
 compare = st.checkbox(
     "Also train the same model on MSE-with-sigmoid and compare the curves",
     value=trained is not None and trained.mse_history is not None,
@@ -483,6 +699,8 @@ stage.add_comparison()
 
 stopped_at = None
 try:
+    if trained is not None and trained.params.get("validation") == "cv":
+        trained = None  # a cross-validated model has no hold-out run to draw or replay
     if replay and not clicked and trained is None:
         st.info("Nothing to replay yet: press **Train** first.")
     elif clicked or replay:
@@ -503,7 +721,7 @@ except DataError as error:
     st.error(_ui.escape_markdown(error))
 
 trained = _ui.get_model()
-if trained is None:
+if trained is None or trained.params.get("validation") == "cv":
     st.info("Press **Train** to fit the model. The defaults work: the curves appear here as it learns.")
     st.stop()
 with scrubber_area:

@@ -321,3 +321,110 @@ def test_the_mse_comparison_is_drawn_beside_the_log_loss_run():
     comparison = next(s for s in _specs(at) if s.get("encoding", {}).get("color", {}).get("field") == "run")
     assert comparison["encoding"]["color"]["scale"]["domain"] == ["Trained on log-loss", "Trained on MSE"]
     assert len(model.mse_history) == 20
+
+
+# --- Cross-validation --------------------------------------------------------------------------
+
+from core.contract import describe_data as _describe_cv  # noqa: E402
+from core.costs import CostMatrix  # noqa: E402
+from core.features import prepare_folds  # noqa: E402
+from core.setup import validation_reason  # noqa: E402
+from core.validation import cross_validate, threshold_spread  # noqa: E402
+from tests.app.conftest import make_csv, upload_csv  # noqa: E402
+
+FEATURES = ["income", "debt", "colour"]
+
+
+def _small_session(n: int, seed: int = 1):
+    at = start()
+    upload_csv(at, make_csv(n=n, seed=seed))
+    choose_mode(at, _ui.MODE_TRAIN)
+    choose_features(at, FEATURES)
+    return goto(at, "train")
+
+
+def _core_cv(at, k=5, repeats=1, test_share=None):
+    """The cross-validation core makes for the session's table and the page's parameters, built here."""
+    dataset, setup, model = stored(at, "dataset"), stored(at, "setup"), stored(at, "model")
+    report = _describe_cv(dataset.df, setup.target, setup.positive_class, setup.feature_columns, validation="cv")
+    folded = prepare_folds(dataset.df, report, k=k, repeats=repeats, seed=0, test_share=test_share)
+    params = model.params
+    return folded, cross_validate(folded, lambda: LogisticRegressionGD(
+        learning_rate=params["learning_rate"], max_epochs=params["max_epochs"], l2=params["l2"]))
+
+
+@pytest.mark.parametrize("n", [32, 200])
+def test_a_small_table_cross_validates_by_default_and_every_row_gets_an_out_of_fold_score(n):
+    at = _small_session(n)
+    validation = find(at, "radio", "Validation")
+    assert validation.options == ["Hold-out split (60/20/20)", "Cross-validation (k folds)"]
+    assert validation.value == "Cross-validation (k folds)"
+    dataset = stored(at, "dataset")
+    y = (dataset.df["defaulted"] == "yes").to_numpy()
+    assert any(c.value == validation_reason(n, int(y.sum()), int((~y).sum())) for c in at.caption)
+    assert find(at, "number_input", "Folds").value == 5 and find(at, "number_input", "Repeats").value == 1
+    find(at, "number_input", "Epochs").set_value(60)
+    find(at, "button", "Train").click()
+    assert_ok(at.run())
+
+    folded, cv = _core_cv(at)
+    evaluation, model = stored(at, "evaluation"), stored(at, "model")
+    assert len(evaluation.scores) == n and "out-of-fold" in evaluation.label
+    np.testing.assert_array_equal(evaluation.y, folded.y)
+    np.testing.assert_allclose(evaluation.scores, cv.oof, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(model.model.coef_, cv.final.coef_, rtol=0, atol=1e-12)  # refit on all rows
+    assert model.params["validation"] == "cv" and len(model.prepared.y_train) == n
+    assert metric(at, "Validation log-loss") == f"{sk_log_loss(folded.y, cv.oof):.3f}"
+    folds_table = next(d.value for d in at.dataframe if "held-out rows" in d.value.columns)
+    assert folds_table["held-out rows"].sum() == n and len(folds_table) == 5
+    # the live chart's final drawing: every fold's curves and their mean
+    layers = _specs(at)[0]["layer"]
+    assert sorted({r["fold"] for r in layers[0]["data"]["values"]}) == [f"fold {i}" for i in range(1, 6)]
+    assert {r["fold"] for r in layers[1]["data"]["values"]} == {"mean of the folds"}
+
+    goto(at, "threshold")
+    assert not at.exception and not errors(at)
+    assert any("out-of-fold" in e.value for kind in ("caption", "markdown", "info") for e in getattr(at, kind))
+
+
+def test_the_report_shows_the_fold_spread_of_the_chosen_threshold():
+    from tests.app.test_report_page import save_scenario
+
+    at = _small_session(200)
+    find(at, "number_input", "Epochs").set_value(60)
+    find(at, "button", "Train").click()
+    assert_ok(at.run())
+    save_scenario(at, 0.4, "cv")
+    goto(at, "report")
+    assert not errors(at)
+    scenario = stored(at, "scenarios")[0]
+    _, cv = _core_cv(at)
+    costs = CostMatrix(scenario["fp_cost"], scenario["fn_cost"], scenario["tp_value"], scenario["tn_value"])
+    expected = threshold_spread(cv, costs, scenario["threshold"])
+    shown = next(d.value for d in at.dataframe if "best_threshold" in d.value.columns)
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected, atol=1e-12)
+    assert any("chosen on the out-of-fold scores of every row" in c.value for c in at.caption)
+
+
+def test_the_nested_check_keeps_a_test_split_for_the_report_and_repeats_average():
+    at = _small_session(200)
+    find(at, "checkbox", "Keep a test split aside (nested check)").set_value(True)
+    find(at, "number_input", "Repeats").set_value(2)
+    find(at, "number_input", "Folds").set_value(4)
+    assert_ok(at.run())
+    find(at, "number_input", "Epochs").set_value(40)
+    find(at, "button", "Train").click()
+    assert_ok(at.run())
+    folded, cv = _core_cv(at, k=4, repeats=2, test_share=0.2)
+    model, evaluation = stored(at, "model"), stored(at, "evaluation")
+    assert len(evaluation.scores) == 160 and len(model.prepared.y_test) == 40
+    np.testing.assert_allclose(evaluation.scores, cv.oof, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(model.test_scores, cv.final.predict_proba(folded.final.X_test)[:, 1], atol=1e-12)
+
+
+def test_hold_out_on_a_table_too_small_for_it_says_to_cross_validate():
+    at = _small_session(32)
+    find(at, "radio", "Validation").set_value("Hold-out split (60/20/20)")
+    assert_ok(at.run())
+    assert any("Choose *Cross-validation*" in e or "Choose \\*Cross-validation\\*" in e for e in errors(at)), errors(at)
+    assert not has(at, "button", "Train")

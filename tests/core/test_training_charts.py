@@ -165,3 +165,18 @@ def test_line_chart_draws_the_dots_given():
     dots = [l for l in spec["layer"] if l["mark"]["type"] == "point"]
     values = spec["datasets"][dots[0]["data"]["name"]]
     assert values == [{"label": "here", "w": 0.5, "cost": 0.25}]
+
+
+def test_folds_spec_draws_every_fold_and_their_mean(history):
+    short = history.iloc[:10]
+    spec = training_charts.folds_spec([history, short], "log_loss", total_epochs=40, reference=0.69)
+    json.dumps(spec, allow_nan=False)
+    folds, mean, rule = spec["layer"]
+    data = pd.DataFrame(folds["data"]["values"])
+    assert sorted(data["fold"].unique()) == ["fold 1", "fold 2"]
+    means = pd.DataFrame(mean["data"]["values"]).set_index(["epoch", "split"])["value"]
+    # epoch 5: both folds; epoch 30: only the first reached it
+    both = (history.loc[history.epoch == 5, "val_log_loss"].iloc[0] + short.loc[short.epoch == 5, "val_log_loss"].iloc[0]) / 2
+    assert means[(5, "validation")] == pytest.approx(both)
+    assert means[(30, "training")] == pytest.approx(history.loc[history.epoch == 30, "train_log_loss"].iloc[0])
+    assert rule["data"]["values"] == [{"value": 0.69}]

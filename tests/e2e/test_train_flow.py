@@ -70,6 +70,8 @@ def test_upload_train_threshold_report(app):
 
     # Train
     app.goto_page("Train")
+    # 900 rows default to cross-validation; this flow checks the hold-out split and its test rows
+    app.radio("Validation", "Hold-out split (60/20/20)")
     app.set_number("Learning rate", PARAMS["learning_rate"])
     app.set_number("Epochs", PARAMS["max_epochs"])
     app.set_number("L2 penalty", PARAMS["l2"])
