@@ -42,6 +42,11 @@ def download(media: list, at: AppTest, label: str) -> bytes:
     return manager._storage.get_file(url.rsplit("/", 1)[-1]).content
 
 
+def exports(at: AppTest) -> list[str]:
+    """Labels of the page's export downloads (the workspace's own buttons are tested with the workspace)."""
+    return [b.label for b in at.download_button if not str(b.key or "").startswith("workspace.")]
+
+
 def save_scenario(at: AppTest, threshold: float, name: str) -> AppTest:
     goto(at, "threshold")
     at.slider(key="threshold.t").set_value(threshold)
@@ -55,7 +60,7 @@ def save_scenario(at: AppTest, threshold: float, name: str) -> AppTest:
 def test_fresh_session_points_to_the_threshold_page():
     at = goto(start(), "report")
     assert "Save scenario" in at.info[0].value
-    assert not at.download_button
+    assert not exports(at)
 
 
 def test_use_my_scores_scenarios_side_by_side_and_downloads(media):
@@ -73,7 +78,7 @@ def test_use_my_scores_scenarios_side_by_side_and_downloads(media):
     assert table["Precision"].tolist()[1] == f"{sweep.at(0.6).precision:.3f}"
     assert table["Business cost"].tolist()[1] == costs.format(sweep.at(0.6).cost)
 
-    labels = [b.label for b in at.download_button]
+    labels = exports(at)
     assert labels == ["Scored CSV", "Decision policy (SQL)", "Decision policy (Python)", "Report (Markdown)",
                       "Report (HTML)"]  # no model in this mode
 
@@ -130,7 +135,7 @@ def test_scenarios_outlive_their_scores_without_an_exception():
     goto(at, "report")
     assert at.dataframe[0].value["Scenario"].tolist() == ["Before the switch"]
     assert at.warning and "no longer loaded" in at.warning[0].value
-    assert not at.download_button
+    assert not exports(at)
 
 
 def test_a_scenario_saved_on_other_scores_is_never_reported_against_the_new_ones(media):
@@ -150,12 +155,12 @@ def test_a_scenario_saved_on_other_scores_is_never_reported_against_the_new_ones
     assert find(at, "selectbox", "Scenario to report").value == 0
     assert "earlier model or data" in find(at, "selectbox", "Scenario to report").format_func(0)
     assert at.warning and "earlier model or data" in at.warning[0].value
-    assert not at.download_button  # nothing is scored or exported with the old threshold
+    assert not exports(at)  # nothing is scored or exported with the old threshold
 
     save_scenario(at, 0.6, "On the new target")
     goto(at, "report")
     assert find(at, "selectbox", "Scenario to report").value == 1  # the one that matches is chosen
-    assert not at.warning and [b.label for b in at.download_button][0] == "Scored CSV"
+    assert not at.warning and exports(at)[0] == "Scored CSV"
 
 
 # ---------------------------------------------------------------------------------------
@@ -185,7 +190,7 @@ def test_train_mode_policy_downloads_decide_like_the_scored_csv(media):
     at = train(start(), epochs=30)
     save_scenario(at, 0.35, "Balanced")
     goto(at, "report")
-    labels = [b.label for b in at.download_button]
+    labels = exports(at)
     assert labels[:4] == ["Scored CSV", "Model (JSON)", "Decision policy (SQL)", "Decision policy (Python)"]
     dataset, model = stored(at, "dataset"), stored(at, "model")
     scored = pd.read_csv(io.BytesIO(download(media, at, "Scored CSV")))
@@ -238,7 +243,7 @@ def test_the_current_setting_can_be_taken_away_before_any_scenario_is_saved(medi
     assert_ok(at.run())
     goto(at, "report")
     assert "Save scenario" in at.info[0].value
-    assert [b.label for b in at.download_button] == ["Decision policy (SQL)", "Decision policy (Python)"]
+    assert exports(at) == ["Decision policy (SQL)", "Decision policy (Python)"]
     dataset, setup = stored(at, "dataset"), stored(at, "setup")
     _, decisions, namespace = run_policy_python(download(media, at, "Decision policy (Python)"), dataset.df)
     assert namespace["THRESHOLD"] == 0.42
@@ -250,4 +255,20 @@ def test_the_current_setting_can_be_taken_away_before_any_scenario_is_saved(medi
     # Scores that changed since the slider was set: no policy for them until the page is opened again.
     choose_mode(at, _ui.MODE_TRAIN)
     goto(at, "report")
-    assert not at.download_button
+    assert not exports(at)
+
+
+def test_the_current_setting_keeps_its_review_band(media):
+    at = choose_mode(start(), _ui.MODE_SCORES)
+    goto(at, "threshold")
+    at.session_state["threshold.tab"] = "Manual review"
+    assert_ok(at.run())
+    at.toggle(key="threshold.review").set_value(True)
+    assert_ok(at.run())
+    shown_band = next(m.value for m in at.metric if m.label == "Review band")
+    goto(at, "report")
+    _, decisions, namespace = run_policy_python(download(media, at, "Decision policy (Python)"),
+                                                stored(at, "dataset").df)
+    low, high = namespace["REVIEW_BAND"]
+    assert shown_band == f"{low:.3f} – {high:.3f}" and 2 in decisions
+    assert any("review band" in c.value for c in at.caption)
