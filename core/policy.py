@@ -355,7 +355,8 @@ def _describe_costs(costs: CostMatrix | None) -> str:
     if costs is None:
         return "not given"
     parts = [f"false positive {costs.format(costs.fp_cost)}", f"false negative {costs.format(costs.fn_cost)}",
-             f"true positive value {costs.format(costs.tp_value)}", f"true negative value {costs.format(costs.tn_value)}"]
+             f"true positive value {costs.format(costs.tp_value)}",
+             f"true negative value {costs.format(costs.tn_value)}"]
     pct = [(label, getattr(costs, f)) for label, f in (("FP", "fp_pct"), ("FN", "fn_pct"), ("TP", "tp_pct"),
                                                        ("TN", "tn_pct")) if getattr(costs, f, 0)]
     if pct:

@@ -174,7 +174,8 @@ def run_postgres(connection, sql: str, table: pd.DataFrame) -> pd.DataFrame:
     connection.run(f'CREATE TABLE cases ({columns}, "{order}" integer)')
     insert = "INSERT INTO cases VALUES (" + ", ".join(f":p{j}" for j in range(table.shape[1] + 1)) + ")"
     for i, row in enumerate(table.astype(object).itertuples(index=False)):
-        connection.run(insert, **{f"p{j}": _pg_value(v, kinds[j]) for j, v in enumerate(row)}, **{f"p{table.shape[1]}": i})
+        values = {f"p{j}": _pg_value(v, kinds[j]) for j, v in enumerate(row)}
+        connection.run(insert, **values, **{f"p{table.shape[1]}": i})
     rows = connection.run(sql)
     names = [c["name"] for c in connection.columns]
     out = pd.DataFrame(rows, columns=names).sort_values(order).drop(columns=order).reset_index(drop=True)
