@@ -272,3 +272,19 @@ def test_the_current_setting_keeps_its_review_band(media):
     low, high = namespace["REVIEW_BAND"]
     assert shown_band == f"{low:.3f} – {high:.3f}" and 2 in decisions
     assert any("review band" in c.value for c in at.caption)
+
+
+def test_cross_validated_model_policy_scores_like_the_final_model(media):
+    at = goto(start(), "train")
+    find(at, "radio", "Validation").set_value("Cross-validation (k folds)")
+    assert_ok(at.run())
+    train(at, epochs=20)
+    save_scenario(at, 0.3, "Cross-validated")
+    goto(at, "report")
+    dataset, model = stored(at, "dataset"), stored(at, "model")
+    assert model.params.get("validation") == "cv"
+    scores, decisions, _ = run_policy_python(download(media, at, "Decision policy (Python)"), dataset.df)
+    expected = model.model.predict_proba(model.prepared.transform(dataset.df))[:, 1]
+    np.testing.assert_allclose(scores, expected, rtol=1e-9)
+    scored = pd.read_csv(io.BytesIO(download(media, at, "Scored CSV")))
+    assert decisions == scored["decision"].tolist()
