@@ -473,8 +473,7 @@ def _column_values(token: str, _df: pd.DataFrame, kind: str, column: str, positi
         values = amount_values(frame, column)
     else:  # segment values as they are, object dtype (core.segments labels them)
         values = frame[column].to_numpy(dtype=object)
-    values.setflags(write=False)  # shared by every session through the cache
-    return values
+    return values  # st.cache_data hands each caller its own copy
 
 
 def _others(dataset: Dataset, setup: Setup, rows: np.ndarray, exclude: str | None) -> dict[str, np.ndarray]:

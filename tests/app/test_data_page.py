@@ -455,4 +455,23 @@ def test_evaluation_for_rows_takes_the_rows_asked_for():
     assert list(evaluation.segments) == df["purpose"].iloc[rows].tolist()
     np.testing.assert_array_equal(evaluation.others["risk_score"], df["risk_score"].iloc[rows].to_numpy())
     assert evaluation.primary_name == "Trained model" and evaluation.weights is None
-    assert not evaluation.amounts.flags.writeable  # shared through the cache
+
+
+def test_a_32_row_study_opens_in_train_mode(app):
+    rng = np.random.default_rng(4)
+    table = pd.DataFrame({"dose": rng.normal(size=32).round(3), "age": rng.integers(20, 70, 32),
+                          "improved": ["yes"] * 12 + ["no"] * 20})
+    upload_csv(app, table.to_csv(index=False).encode(), "study.csv")
+    setup = stored(app, "setup")
+    assert setup.mode == _ui.MODE_TRAIN and setup.target == "improved"
+    assert setup.feature_columns == ["dose", "age"] and not errors(app)
+    assert not any("too small to train" in w.value for w in app.warning)
+
+
+def test_card_outcome_first_is_the_target_not_a_later_0_1_column(app):
+    rng = np.random.default_rng(8)
+    table = pd.DataFrame({"card": rng.choice(["yes", "no"], 100), "age": rng.normal(35, 9, 100).round(1),
+                          "owner": rng.choice(["yes", "no"], 100), "majorcards": rng.choice([0, 1], 100),
+                          "active": rng.poisson(6, 100)})
+    upload_csv(app, table.to_csv(index=False).encode(), "cards.csv")
+    assert find(app, "selectbox", "Target column").value == "card"
