@@ -428,3 +428,23 @@ def test_hold_out_on_a_table_too_small_for_it_says_to_cross_validate():
     assert_ok(at.run())
     assert any("Choose *Cross-validation*" in e or "Choose \\*Cross-validation\\*" in e for e in errors(at)), errors(at)
     assert not has(at, "button", "Train")
+
+
+def test_twenty_rows_with_three_of_a_class_train_with_three_folds_and_fewer_say_what_is_missing():
+    at = start()
+    upload_csv(at, make_csv(n=20, seed=5, defaulted=["yes"] * 3 + ["no"] * 17))
+    choose_mode(at, _ui.MODE_TRAIN)
+    choose_features(at, FEATURES)
+    goto(at, "train")
+    assert find(at, "radio", "Validation").value == "Cross-validation (k folds)"
+    assert find(at, "number_input", "Folds").value == 3  # one positive per fold
+    find(at, "number_input", "Epochs").set_value(30)
+    find(at, "button", "Train").click()
+    assert_ok(at.run())
+    evaluation = stored(at, "evaluation")
+    assert len(evaluation.scores) == 20 and int(evaluation.y.sum()) == 3
+    # four folds would leave one without a positive: a plain message, no training
+    find(at, "number_input", "Folds").set_value(4)
+    assert_ok(at.run())
+    assert any("4 folds need at least 4 positive rows" in e for e in errors(at)), errors(at)
+    assert not has(at, "button", "Train")
