@@ -266,3 +266,22 @@ def test_delete_removes_the_workspace_at_once(fresh_store):
     assert wid_of(at) != wid and stored(at, "dataset").name != "secret.csv"
     assert "deleted" in notices(at)
     assert "A new workspace was started" in notices(open_link(wid))
+
+
+def test_two_tabs_on_one_workspace_the_last_change_wins_whole(fresh_store):
+    first = scores_session()
+    wid = wid_of(first)
+    second = open_link(wid, "threshold")
+    first.slider(key="threshold.t").set_value(0.3)
+    assert_ok(first.run())
+    second.number_input(key="threshold.fn").set_value(999.0)  # saved over the first tab's change
+    assert_ok(second.run())
+    third = open_link(wid, "threshold")
+    assert third.number_input(key="threshold.fn").value == 999.0
+    assert third.slider(key="threshold.t").value == second.slider(key="threshold.t").value != 0.3
+    first.slider(key="threshold.t").set_value(0.8)  # and back: the first tab's whole state
+    assert_ok(first.run())
+    fourth = open_link(wid, "threshold")
+    assert fourth.slider(key="threshold.t").value == 0.8
+    assert fourth.number_input(key="threshold.fn").value == first.number_input(key="threshold.fn").value != 999.0
+    assert shown_metrics(fourth) == shown_metrics(first)
