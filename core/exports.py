@@ -29,6 +29,7 @@ from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_
 
 from core.costs import CostMatrix
 from core.scenario import Scenario
+from core.segments import segment_report_rows
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -248,7 +249,7 @@ def model_dict(model: Any, prepared: Any, *, threshold: float, costs: CostMatrix
 
 
 def model_json(model: Any, prepared: Any, *, threshold: float, costs: CostMatrix | None,
-               target: Any = None, positive_class: Any = None) -> str:
+               target: Any = None, positive_class: Any = None, segments: dict | None = None) -> str:
     """The fitted model as indented JSON text.
 
     ``model`` is a fitted ``LogisticRegressionGD`` (``coef_`` (1, d), ``intercept_`` (1,));
@@ -257,8 +258,11 @@ def model_json(model: Any, prepared: Any, *, threshold: float, costs: CostMatrix
     (feature name → weight, in design-matrix order), ``intercept``, ``threshold``, ``costs``,
     ``decision_rule`` (the formula in words), ``target``, ``positive_class``, ``training``.
     """
-    return json.dumps(model_dict(model, prepared, threshold=threshold, costs=costs, target=target,
-                                 positive_class=positive_class), indent=2, ensure_ascii=False, allow_nan=False)
+    data = model_dict(model, prepared, threshold=threshold, costs=costs, target=target,
+                      positive_class=positive_class)
+    if segments is not None:  # the By segment table at the threshold (core.segments.segments_payload)
+        data["segments"] = segments
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 # ---------------------------------------------------------------------------------------
@@ -373,6 +377,7 @@ class DecisionReport:
     scenarios: list[dict] = field(default_factory=list)
     curve: pd.DataFrame | None = None
     x_range: tuple[float, float] | None = None  # chart x axis: (0, 1) for probabilities, else the data's range
+    segments: dict | None = None  # core.segments.segments_payload at this threshold (By segment), if any
     generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     title: str = "Decision report"
 
@@ -440,6 +445,11 @@ def report_markdown(report: DecisionReport) -> str:
     parts += ["## Results at the chosen threshold", "", _md_table(header, rows), ""]
     if report.test_point is None and report.mode:
         parts += ["_No held-out test split: the numbers above come from the rows the threshold was chosen on._", ""]
+    if report.segments:
+        header, rows = segment_report_rows(report.segments, report.costs)
+        parts += [f"## By segment: {_md(report.segments.get('column') or 'segment')}", "", _md_table(header, rows), ""]
+        if report.segments.get("note"):
+            parts += [f"_{_md(report.segments['note'])}_", ""]
     if report.scenarios:
         frame = scenarios_frame(report.scenarios)
         parts += ["## Scenarios compared", "", _md_table(list(frame.columns), frame.astype(str).values.tolist()), ""]
@@ -538,6 +548,11 @@ def report_html(report: DecisionReport) -> str:
                                      y_format="{:,.0f}"))
         parts += ["<h2>Charts</h2>"] + [f"<figure>{svg}</figure>" for svg in charts if svg]
         parts.append(f"<p>The red line marks the chosen threshold, evaluated on {e(report.evaluated_on)}.</p>")
+    if report.segments:
+        header, rows = segment_report_rows(report.segments, report.costs)
+        parts += [f"<h2>By segment: {e(report.segments.get('column') or 'segment')}</h2>", _html_table(header, rows)]
+        if report.segments.get("note"):
+            parts.append(f"<p>{e(report.segments['note'])}</p>")
     if report.scenarios:
         frame = scenarios_frame(report.scenarios)
         parts += ["<h2>Scenarios compared</h2>", _html_table(list(frame.columns), frame.astype(str).values.tolist())]

@@ -58,6 +58,7 @@ class Scenario:
     amount_column: str | None = None
     positive_rate: float | None = None  # the production positive rate assumed, if not the data's
     evaluation: Any = None  # the evaluation's fingerprint (JSON-able), if known
+    segments: dict | None = None  # core.segments.segments_payload: the By segment table, if any
 
     @classmethod
     def of(cls, *, name: str, threshold: float, costs: CostMatrix, point: Any, **extra: Any) -> Scenario:

@@ -248,6 +248,7 @@ decision = DecisionReport(
     objective=scenario.get("objective"), explanation=scenario.get("explanation"), test_point=test_point,
     test_label=test_label, scenarios=list(scenarios),
     curve=sweep.frame(max_points=400), x_range=(0.0, 1.0) if evaluation.is_probability else None,
+    segments=scenario.get("segments"),
 )
 policy = None
 if not (setup.mode == _ui.MODE_TRAIN and model is None):
@@ -269,7 +270,8 @@ with middle:
     if train_mode:
         st.download_button(
             "Model (JSON)", data=model_json(model.model, model.prepared, threshold=threshold, costs=costs,
-                                           target=setup.target, positive_class=positive_class),
+                                           target=setup.target, positive_class=positive_class,
+                                           segments=scenario.get("segments")),
             file_name=f"{stem}-model.json", mime="application/json", on_click="ignore", key="report.json",
             help="Preprocessing, coefficients by feature, intercept, threshold and costs: enough to score new rows.",
         )

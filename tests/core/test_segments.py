@@ -544,3 +544,55 @@ def test_labels_of_any_numeric_column_keep_every_row_and_order_bins_by_value(val
             assert x[codes == i].max() < x[codes > i].min()
     else:
         assert present.nunique() <= 10
+
+
+# ---------------------------------------------------------------------------------------
+# The report and the model JSON (core.exports) show the table they are given
+
+
+def _report(segments):
+    from core.exports import DecisionReport
+    from core.thresholds import point_from_counts
+
+    point = point_from_counts(0.5, 40, 10, 40, 10, FIXED)
+    return DecisionReport(dataset="d", target="y", positive_class="1", mode="Use my scores", evaluated_on="all rows",
+                          threshold=0.5, costs=FIXED, point=point, segments=segments)
+
+
+def test_the_report_shows_the_segment_table_escaped_in_markdown_and_html():
+    from core.exports import report_html, report_markdown
+
+    parts = [_block("<b>A</b>|x", 100, 20, 16, 34), _block("B", 100, 20, 12, 27)]
+    y, s, seg = (np.concatenate(column) for column in zip(*parts))
+    table = segment_table(y, s, seg, 0.5, costs=FIXED)
+    payload = json.loads(json.dumps(segments_payload(table, column="region", threshold=0.5, note="a note"),
+                                    allow_nan=False))
+    markdown = report_markdown(_report(payload))
+    assert "## By segment: region" in markdown and "a note" in markdown
+    header, rows = segment_report_rows(table, FIXED)
+    b_line = next(line for line in markdown.splitlines() if line.startswith("| B |"))
+    assert b_line.split(" | ")[1:4] == rows[1][1:4]  # Rows, Positives, Flagged as the table formats them
+    assert "<b>" not in markdown and "\\|x" in markdown  # the pipe cannot split the row
+    page = report_html(_report(payload))
+    assert "<h2>By segment: region</h2>" in page and "&lt;b&gt;A&lt;/b&gt;|x" in page and "<b>A" not in page
+    assert "By segment" not in report_markdown(_report(None))
+
+
+def test_the_model_json_carries_the_segment_payload_it_is_given():
+    from types import SimpleNamespace
+
+    from core.exports import model_json
+    from core.features import build_preprocessor, feature_names
+    from core.model import LogisticRegressionGD
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=80), "g": rng.choice(["a", "b"], 80)})
+    y = (frame["x"] + rng.normal(size=80) > 0).astype(int)
+    pre = build_preprocessor(["x"], []).fit(frame)
+    model = LogisticRegressionGD(solver="lbfgs").fit(pre.transform(frame), y)
+    prepared = SimpleNamespace(preprocessor=pre, feature_names=feature_names(pre))
+    payload = segments_payload(segment_table(y, rng.random(80), frame["g"], 0.5), column="g", threshold=0.5)
+    spec = json.loads(model_json(model, prepared, threshold=0.5, costs=FIXED, segments=payload))
+    assert spec["segments"]["column"] == "g"
+    assert [r["Segment"] for r in spec["segments"]["rows"]] == ["a", "b", EVERYONE]
+    assert "segments" not in json.loads(model_json(model, prepared, threshold=0.5, costs=FIXED))
