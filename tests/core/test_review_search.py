@@ -174,3 +174,19 @@ def test_window_argmin_equals_a_direct_scan(seed, size, ties):
     for k in range(len(starts)):
         window = values[starts[k] : stops[k] + 1]
         assert got[k] == starts[k] + int(np.argmin(window))  # first index on ties
+
+
+def test_a_bad_threshold_or_capacity_is_named_in_the_error():
+    from core.errors import DataError
+    from core.review import review_band
+
+    y, s, w = _rows(3, 30, 2, weighted=False)
+    sweep = threshold_sweep(y, s, costs=CostMatrix(1, 5))
+    with pytest.raises(DataError, match="lower review threshold"):
+        review_band(sweep, "low", 0.5, 1.0)
+    with pytest.raises(DataError, match="upper review threshold"):
+        review_band(sweep, 0.2, float("nan"), 1.0)
+    with pytest.raises(DataError, match="share of cases a person can review"):
+        recommend_review_band(sweep, 1.0, "ten percent")
+    with pytest.raises(DataError, match="cost of a manual review"):
+        recommend_review_band(sweep, float("inf"), 0.1)
