@@ -457,6 +457,10 @@ def encode_table(df: pd.DataFrame) -> bytes:
             names.append(f"c{j}")
         columns.append(column)
     meta = {"rows": len(df), "columns": columns, "index": _encode_index(df.index, None)}
+    try:
+        meta["attrs"] = encode_value(dict(df.attrs))
+    except TypeError:  # attrs are notes (the reader's warnings); one that cannot be kept is left out
+        pass
     schema = pa.schema([pa.field(n, a.type) for n, a in zip(names, arrays)],
                        metadata={_TABLE_META_KEY: json.dumps(meta, ensure_ascii=False, allow_nan=False)})
     table = pa.Table.from_arrays(arrays, schema=schema) if arrays else pa.table({}, schema=schema)
@@ -499,6 +503,10 @@ def decode_table(data: bytes) -> pd.DataFrame:
         frame = pd.concat(series, axis=1) if series else pd.DataFrame(index=range(rows))
         frame.columns = pd.Index([_hashable(decode_value(c["name"])) for c in meta["columns"]], tupleize_cols=False)
         frame.index = _decode_index(meta["index"], None)
+        attrs = decode_value(meta.get("attrs") or {})
+        if not isinstance(attrs, dict):
+            raise DataError("bad table attributes")
+        frame.attrs.update(attrs)
     except DataError as error:
         raise DataError(f"The table could not be read: {error}.") from None
     except (KeyError, TypeError, ValueError, IndexError) as error:

@@ -79,6 +79,7 @@ def tables(draw):
 
 def assert_same_table(got: pd.DataFrame, want: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got.attrs == want.attrs
     assert list(got.dtypes.astype(str)) == list(want.dtypes.astype(str))
     for name in want.columns:
         if want[name].dtype == object:  # missing stays the kind of missing it was
@@ -169,6 +170,7 @@ def test_a_table_of_every_reader_type_with_unicode_names():
         "plan": pd.Categorical(["basic", "=1+2", None]),
         "count": pd.array([1, None, 3], dtype="Int64"),
     })
+    df.attrs["warnings"] = ["Read semicolon-separated values."]
     assert_same_table(decode_table(encode_table(df)), df)
 
 
