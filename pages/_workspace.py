@@ -152,6 +152,9 @@ def _open_session(saved_store: WorkspaceStore) -> None:
             _apply(table, values, keep_link_settings=bool(link_settings))
         except DataError as error:
             problem = f"the saved workspace could not be restored ({error})"
+        except Exception as error:  # whatever a saved workspace holds, the app must open
+            log.exception("workspace %s could not be restored", requested)
+            problem = f"the saved workspace could not be restored ({type(error).__name__})"
         else:
             st.session_state[KEY_ID] = requested
             _remember_saved(stored)
@@ -305,7 +308,7 @@ def _restore_estimator(value: dict):
     valid = set(LogisticRegressionGD().get_params())
     estimator = LogisticRegressionGD(**{k: v for k, v in value["params"].items() if k in valid})
     for name, learned in value["learned"].items():
-        if not (isinstance(name, str) and name.endswith("_") and name.isidentifier()):
+        if not (isinstance(name, str) and name.endswith("_") and name.isidentifier() and not name.startswith("_")):
             raise DataError(f"bad model attribute {name!r}")
         setattr(estimator, name, learned)
     coef = getattr(estimator, "coef_", None)
@@ -646,6 +649,11 @@ def _on_open_file() -> None:
         open_workspace_file(uploaded.getvalue())
     except DataError as error:
         _ui.set_load_error(f"“{uploaded.name}” was not opened. {error}")
+        return
+    except Exception as error:  # nothing in a file may take the app down
+        log.exception("workspace file %r could not be opened", uploaded.name)
+        _ui.set_load_error(f"“{uploaded.name}” was not opened: its contents could not be restored "
+                           f"({type(error).__name__}). Only open files made with Download workspace.")
         return
     _notify(f"Opened “{uploaded.name}” as a new workspace: its table, choices, model, scenarios and "
             "threshold settings are back.", kind="success")
