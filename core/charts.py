@@ -538,7 +538,9 @@ _MODEL_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c
 
 
 def _model_color(names: list[str]) -> alt.Color:
-    return alt.Color("model:N", title="Model", legend=alt.Legend(orient="bottom"),
+    # Legend inside the plot's corner: a bottom legend takes most of a short chart's height.
+    return alt.Color("model:N", title=None, legend=alt.Legend(orient="bottom-right", symbolType="stroke",
+                                                              symbolStrokeWidth=3, fillColor="white"),
                      scale=alt.Scale(domain=names, range=_MODEL_PALETTE[: max(len(names), 1)]))
 
 
@@ -575,7 +577,9 @@ def models_pr_chart(sweeps: dict[str, Any]) -> alt.LayerChart:
         y=alt.Y("precision:Q", title="Precision", scale=alt.Scale(domain=[0, 1])),
         color=_model_color(list(sweeps)), order="recall:Q",
         tooltip=["model:N", alt.Tooltip("recall:Q", format=".3f"), alt.Tooltip("precision:Q", format=".3f")])
-    return _finish(lines, "Precision–recall curves")
+    return _finish(lines.encode(color=alt.Color("model:N", title=None, legend=alt.Legend(
+        orient="bottom-left", symbolType="stroke", symbolStrokeWidth=3, fillColor="white"),
+        scale=alt.Scale(domain=list(sweeps), range=_MODEL_PALETTE[: max(len(sweeps), 1)]))), "Precision–recall curves")
 
 
 def models_cost_chart(sweeps: dict[str, Any], *, currency: str = "$") -> alt.LayerChart:
@@ -584,7 +588,10 @@ def models_cost_chart(sweeps: dict[str, Any], *, currency: str = "$") -> alt.Lay
     data = _models_frame(sweeps, {"flagged": "positive_rate", "cost": "cost"}).sort_values(["model", "flagged"])
     lines = alt.Chart(data).mark_line(interpolate="step-after").encode(
         x=alt.X("flagged:Q", title="Share of cases flagged", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("cost:Q", title=f"Business cost ({currency}, lower is better)"),
-        color=_model_color(list(sweeps)), order="flagged:Q",
+        y=alt.Y("cost:Q", title=f"Business cost ({currency}, lower is better)", scale=alt.Scale(zero=False)),
+        color=alt.Color("model:N", title=None, legend=alt.Legend(orient="top-right", symbolType="stroke",
+                                                                 symbolStrokeWidth=3, fillColor="white"),
+                        scale=alt.Scale(domain=list(sweeps), range=_MODEL_PALETTE[: max(len(sweeps), 1)])),
+        order="flagged:Q",
         tooltip=["model:N", alt.Tooltip("flagged:Q", format=".1%"), alt.Tooltip("cost:Q", format=",.0f")])
     return _finish(lines, "Business cost by share flagged")

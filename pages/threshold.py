@@ -479,34 +479,6 @@ else:
         "calibration views (theoretical threshold, decision curve, reliability) are hidden."
     )
 
-others = dict(getattr(evaluation, "others", None) or {})
-if others:
-    st.subheader("Models side by side")
-    primary_name = getattr(evaluation, "primary_name", None) or "Primary model"
-    models = {primary_name: scores, **{name: np.asarray(values, dtype=float) for name, values in others.items()}}
-    try:
-        comparison = _comparison(digest, y, models, case_weights, amounts, cost_fields, objective,
-                                 tuple(sorted(objective_kwargs.items())))
-    except DataError as error:
-        st.error(str(error))
-    else:
-        st.dataframe(comparison.table, hide_index=True, width="stretch", column_config={
-            "Threshold": st.column_config.NumberColumn(format="%.4g"),
-            **{name: st.column_config.NumberColumn(format="%.3f") for name in ("Precision", "Recall", "F1", "ROC AUC")},
-            "Business cost": st.column_config.NumberColumn(format="localized"),
-        })
-        st.caption(f"Each model at its own recommended threshold ({OBJECTIVES[objective].lower()}, same costs); each "
-                   "score keeps its own scale, so thresholds of different models are not comparable.")
-        for difference in comparison.differences:
-            st.info(difference.sentence + " (Paired bootstrap: the same resampled cases for both models.)")
-        for name, problem in comparison.problems.items():
-            st.warning(f"{name}: {problem}")
-        overlays = _overlay_specs(digest, comparison, cost_fields)
-        for column, name in zip(st.columns(3), ("roc", "pr", "cost")):
-            with column:
-                _show(overlays[name])
-
-
 @st.fragment
 def _decision() -> None:
     """Everything that moves with the slider. A fragment: a slider move reruns only this part,
@@ -673,3 +645,32 @@ def _decision() -> None:
 
 
 _decision()
+
+# Models side by side: below the decision, since it moves with the costs and the objective, not the slider.
+others = dict(getattr(evaluation, "others", None) or {})
+if others:
+    st.subheader("Models side by side")
+    primary_name = getattr(evaluation, "primary_name", None) or "Primary model"
+    models = {primary_name: scores, **{name: np.asarray(values, dtype=float) for name, values in others.items()}}
+    try:
+        comparison = _comparison(digest, y, models, case_weights, amounts, cost_fields, objective,
+                                 tuple(sorted(objective_kwargs.items())))
+    except DataError as error:
+        st.error(str(error))
+    else:
+        st.dataframe(comparison.table.round({"Business cost": 2}), hide_index=True, width="stretch", column_config={
+            "Threshold": st.column_config.NumberColumn(format="%.4g"),
+            **{name: st.column_config.NumberColumn(format="%.3f") for name in ("Precision", "Recall", "F1", "ROC AUC")},
+            "Business cost": st.column_config.NumberColumn(format="localized"),
+        })
+        st.caption(f"Each model at its own recommended threshold ({OBJECTIVES[objective].lower()}, same costs); each "
+                   "score keeps its own scale, so thresholds of different models are not comparable.")
+        for difference in comparison.differences:
+            st.info(difference.sentence + " (Paired bootstrap: the same resampled cases for both models.)")
+        for name, problem in comparison.problems.items():
+            st.warning(f"{name}: {problem}")
+        overlays = _overlay_specs(digest, comparison, cost_fields)
+        for column, name in zip(st.columns(2), ("roc", "pr")):
+            with column:
+                _show(overlays[name])
+        _show(overlays["cost"])

@@ -163,3 +163,17 @@ def test_confusion_rows_match_a_rebuilt_chart():
     rows = {r["outcome"]: r for r in moved["datasets"][charts.CELLS]}
     assert rows["False positive"]["line2"] == "8 (8.0%)" and rows["False positive"]["line3"] == "+$80"
     assert rows["True negative"]["line3"] == "$0"
+
+
+def test_models_side_by_side_charts_hold_each_models_own_curve(big_sweep):
+    y, scores, sweep = big_sweep
+    other = threshold_sweep(y, scores ** 3, costs=CostMatrix(fp_cost=10, fn_cost=50))
+    sweeps = {"first": sweep, "cubed": other}
+    for build in (charts.models_roc_chart, charts.models_pr_chart, charts.models_cost_chart):
+        spec = build(sweeps).to_dict()
+        rows = [r for r in _layer_values(spec) if r and "model" in r[0]][0]
+        assert {r["model"] for r in rows} == {"first", "cubed"} and len(rows) <= 2 * 410
+    cost_rows = [r for r in _layer_values(charts.models_cost_chart(sweeps).to_dict()) if r and "model" in r[0]][0]
+    for row in (r for r in cost_rows if r["model"] == "cubed"):
+        i = int(np.flatnonzero(np.isclose(other.positive_rate, row["flagged"]) & np.isclose(other.cost, row["cost"]))[0])
+        assert other.cost[i] == pytest.approx(row["cost"])
