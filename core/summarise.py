@@ -118,9 +118,12 @@ def summary_sql(source: str, *, label: str, score: str, positive: Any = 1, amoun
     step = f"1E{decimals}"
     micro = f"1E{MICRO_UNITS}"
     s, y = quote(score), quote(label)
+    # A numeric label can be NaN, which is no outcome: only finite values count as negatives.
+    numeric_label = isinstance(positive, (int, float)) and not isinstance(positive, bool)
+    labelled = f"ABS({y}) <= {_FINITE_BOUND}" if numeric_label else f"{y} IS NOT NULL"
     inner = [
         f"FLOOR(CASE WHEN ABS({s}) <= {_FINITE_BOUND} THEN {s} END * {step} + 0.5) / {step} AS {s}",
-        f"CASE WHEN {y} = {sql_literal(positive)} THEN 1 WHEN {y} IS NOT NULL THEN 0 END AS {y}",
+        f"CASE WHEN {y} = {sql_literal(positive)} THEN 1 WHEN {labelled} THEN 0 END AS {y}",
     ]
     outer = [s, y, f"COUNT(*) AS {quote('count')}"]
     if amount is not None:
@@ -163,6 +166,7 @@ class InputFiles:
     kind: str  # "parquet" or "csv"
     paths: list[str]
     remote: bool = False  # a URI (s3a://, hdfs://, ...) only Spark can read
+    folder: str | None = None  # a folder INPUT: Spark reads it whole to find its Hive partitions
 
     def describe(self) -> str:
         what = "Parquet" if self.kind == "parquet" else "CSV"
@@ -214,7 +218,7 @@ def resolve_input(source: str, *, engine: str = "duckdb") -> InputFiles:
     kinds = {_file_kind(p) for p in paths}
     if len(kinds) > 1:
         raise DataError(f"{source} mixes Parquet and CSV files; summarise one kind at a time.")
-    return InputFiles(kinds.pop(), paths)
+    return InputFiles(kinds.pop(), paths, folder=source if os.path.isdir(source) else None)
 
 
 # --------------------------------------------------------------------------- the engines
@@ -284,8 +288,8 @@ class _Spark:
         self.spark = spark
         try:
             reader = spark.read
-            frame = (reader.parquet(*files.paths) if files.kind == "parquet"
-                     else reader.csv(files.paths, header=True, inferSchema=True))
+            frame = (reader.parquet(files.folder or files.paths[0], *([] if files.folder else files.paths[1:]))
+                     if files.kind == "parquet" else reader.csv(files.paths, header=True, inferSchema=True))
         except self.Error as error:
             raise DataError(f"Spark could not read the input: {_first_line(error)}") from None
         frame.createOrReplaceTempView(_VIEW)
@@ -328,6 +332,7 @@ class Summary:
     rows_left_out: int  # no label, or no finite score
     sql: str  # the query the engine ran
     notes: list[str] = field(default_factory=list)
+    has_amount: bool = False  # columns[3] is the amount sum
 
     def to_arrow(self):
         import pyarrow as pa
@@ -343,8 +348,6 @@ class Summary:
 
     def to_pandas(self):
         return self.to_arrow().to_pandas()
-
-    has_amount: bool = False
 
 
 def _sorted(values: list) -> list:
@@ -391,9 +394,13 @@ def _match_positive(wanted: Any, values: list, label: str) -> Any:
                     f"{list_values(_sorted(values))}.")
 
 
+def _no_label(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def _choose_positive(positive: Any, label_counts: list[tuple], label: str, notes: list[str]) -> Any:
-    values = [v for v, _ in label_counts if v is not None]
-    counts = {v: n for v, n in label_counts if v is not None}
+    values = [v for v, _ in label_counts if not _no_label(v)]
+    counts = {v: n for v, n in label_counts if not _no_label(v)}
     if not values:
         raise DataError(f"Every value of '{label}' is missing, so no row has a label; pick the label column with --label.")
     if len(values) > MAX_LABEL_VALUES:
@@ -579,6 +586,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if not args.output:
             raise DataError("Pass --output OUT.csv or OUT.parquet (or --print-sql for the SQL).")
+        if args.master and args.engine != "spark":
+            raise DataError("--master is a Spark master URL: add --engine spark (DuckDB runs here, embedded).")
         if not args.output.lower().endswith((".csv", ".parquet")):
             raise DataError(f"--output {args.output} must end in .csv or .parquet.")
         # DuckDB draws its bar on stdout, Spark on stderr: only when both are a terminal.

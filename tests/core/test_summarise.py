@@ -164,6 +164,14 @@ def test_text_labels_pick_the_positive_class_like_the_data_page(tmp_path):
     assert sorted(y for _, y, _ in other.rows) == [0, 0, 1, 1, 1]
 
 
+def test_a_nan_label_is_no_outcome_not_a_negative(tmp_path):
+    df = pd.DataFrame({"p": [0.1, 0.2, 0.3, 0.4], "y": [1.0, np.nan, 0.0, np.nan]})
+    df.to_parquet(tmp_path / "t.parquet")
+    summary = summarise(str(tmp_path / "t.parquet"), label="y", score="p")
+    assert summary.rows == [(0.1, 1, 1), (0.3, 0, 1)]
+    assert summary.rows_left_out == 2
+
+
 def test_one_vs_rest_with_positive_given(tmp_path):
     df = pd.DataFrame({"p": [0.1, 0.5, 0.9, 0.5], "cls": ["a", "b", "c", "b"]})
     df.to_parquet(tmp_path / "t.parquet")
@@ -330,6 +338,8 @@ def bad_inputs(tmp_path) -> Path:
     ("decimals out of range", ["ok.parquet", "--label", "y", "--score", "p", "--decimals", "12"], ["--decimals"]),
     ("bad output name", ["ok.parquet", "--label", "y", "--score", "p", "--output", "out.xlsx"], [".csv or .parquet"]),
     ("no output", ["ok.parquet", "--label", "y", "--score", "p", "--output", None], ["--output"]),
+    ("Spark master without Spark", ["ok.parquet", "--label", "y", "--score", "p", "--master", "local[2]"],
+     ["--engine spark"]),
 ])
 def test_bad_input_is_one_line_and_exit_status_2(bad_inputs, capsys, case, argv, words):
     argv = [str(bad_inputs / argv[0])] + argv[1:]
@@ -387,6 +397,8 @@ def spark():
 
         session = (SparkSession.builder.master("local[2]").appName("cutoff-tests")
                    .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+                   # Tiny jobs: the quick JIT tier alone starts and runs them sooner.
+                   .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1")
                    .config("spark.ui.showConsoleProgress", "false").getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     yield session
@@ -394,6 +406,7 @@ def spark():
 
 
 @pytest.mark.spark
+@pytest.mark.timeout(900)  # the JVM start counts; slow only on a loaded machine
 def test_spark_equals_duckdb_and_pandas_on_the_same_parquet(spark, rows_parquet):
     df, path = rows_parquet
     on_duckdb = summarise(str(path), positive=1, **FULL)
@@ -404,20 +417,23 @@ def test_spark_equals_duckdb_and_pandas_on_the_same_parquet(spark, rows_parquet)
 
 
 @pytest.mark.spark
-def test_spark_reads_a_partitioned_folder_and_picks_the_same_positive_class(spark, rows_parquet, tmp_path):
+@pytest.mark.timeout(900)  # the JVM start counts; slow only on a loaded machine
+def test_spark_reads_a_hive_partitioned_folder_and_picks_the_same_positive_class(spark, rows_parquet, tmp_path):
     df, _ = rows_parquet
     (tmp_path / "day=1").mkdir()
     (tmp_path / "day=2").mkdir()
     df.iloc[:2000].to_parquet(tmp_path / "day=1" / "part-0.parquet")
     df.iloc[2000:].to_parquet(tmp_path / "day=2" / "part-0.parquet")
-    options = dict(label="label", score="score", segment="region", decimals=3)
+    options = dict(label="label", score="score", segment="day", decimals=3)  # day: a Hive partition column
     on_spark = summarise(str(tmp_path), engine="spark", spark=spark, **options)
     on_duckdb = summarise(str(tmp_path), **options)
     assert on_spark.positive == on_duckdb.positive == 1
     assert on_spark.rows == on_duckdb.rows
+    assert {r[-1] for r in on_duckdb.rows} == {1, 2}
 
 
 @pytest.mark.spark
+@pytest.mark.timeout(900)  # the JVM start counts; slow only on a loaded machine
 def test_spark_bad_input_is_a_data_error(spark, tmp_path):
     pd.DataFrame({"p": ["a", "b"], "y": [0, 1]}).to_parquet(tmp_path / "t.parquet")
     with pytest.raises(DataError, match="not numbers"):
@@ -430,6 +446,7 @@ def test_bigquery_dialect_quotes_with_backticks_and_sums_in_bignumeric(capsys):
 
 
 @pytest.mark.spark
+@pytest.mark.timeout(900)  # the JVM start counts; slow only on a loaded machine
 def test_printed_spark_dialect_runs_in_spark_and_gives_the_engines_table(spark, rows_parquet, capsys):
     df, path = rows_parquet
     expected = as_frame(summarise(str(path), positive=1, **FULL))
@@ -438,3 +455,19 @@ def test_printed_spark_dialect_runs_in_spark_and_gives_the_engines_table(spark, 
     spark.read.parquet(str(path)).createOrReplaceTempView("scored")
     rows = [tuple(r) for r in spark.sql(sql.rstrip().rstrip(";")).collect()]
     assert_same_cells(_canonical(_drop_left_out(rows), list(expected.columns), "region"), expected)
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(900)  # the JVM start counts; slow only on a loaded machine
+def test_engines_own_round_differ_on_ties_but_the_summary_does_not(spark, tmp_path):
+    ties = [0.00015, 2.675, 0.28645, -0.00015, 1.0005, 0.12345]  # doubles just below or above a tie
+    pd.DataFrame({"s": ties, "y": [1, 0, 1, 0, 1, 0]}).to_parquet(tmp_path / "ties.parquet")
+    query = "SELECT " + ", ".join(f"ROUND(CAST({v!r} AS DOUBLE), 4)" for v in ties)
+    duck_round = duckdb.sql(query).fetchall()[0]
+    spark_round = tuple(spark.sql(query).collect()[0])
+    assert duck_round != spark_round  # why core.summarise does its own rounding
+    on_duckdb = summarise(str(tmp_path / "ties.parquet"), label="y", score="s")
+    on_spark = summarise(str(tmp_path / "ties.parquet"), label="y", score="s", engine="spark", spark=spark)
+    assert on_spark.rows == on_duckdb.rows
+    expected = sorted((math.floor(v * 1e4 + 0.5) / 1e4, y) for v, y in zip(ties, [1, 0, 1, 0, 1, 0]))
+    assert [(s, y) for s, y, _ in on_duckdb.rows] == expected
