@@ -551,7 +551,7 @@ def _number(column, value, boolean=False):
         if boolean and text in _TRUE + _FALSE:
             return 1.0 if text in _TRUE else 0.0
         try:
-            value = float(text)
+            value = float(value)  # not the stripped text: float() and the app both refuse "0\\x1f"
         except ValueError:
             raise ValueError(f"{column!r} must be a number, got {value!r}") from None
     value = float(value)

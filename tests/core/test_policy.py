@@ -579,3 +579,49 @@ def test_postgresql_is_one_of_the_engines_when_installed(postgres):
     for argument in (-1000, 1000):  # a double column makes the logit double precision
         with pytest.raises(Exception, match="out of range"):
             postgres.run(f"SELECT EXP(CAST({argument} AS double precision))")
+
+
+@pytest.fixture(scope="module")
+def mixed_model():
+    """A model on a number, a true/false column and a categorical column of mixed Python values."""
+    rng = np.random.default_rng(12)
+    n = 400
+    df = pd.DataFrame({
+        "amount": rng.normal(100, 20, n).round(2),
+        "member": rng.random(n) < 0.3,
+        "kind": rng.choice(np.array([1, 2.5, True, False, "a", " b ", "inf", 7], dtype=object), n).astype(object),
+        "y": rng.choice(["yes", "no"], n),
+    })
+    report, prepared, model = train(df, "y")
+    assert report.categorical == ["kind"]
+    policy = model_policy(model, prepared, threshold=0.5, table=df)
+    return model, prepared, load_python(policy_python(policy))
+
+
+number_text = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-10**6, 10**6).map(str),
+    st.from_regex(r"\A\s{0,2}[+-]?\d{1,4}(\.\d{0,3})?([eE][+-]?\d{1,2})?\s{0,2}\Z"),
+    st.sampled_from(["nan", "inf", "-inf", "1_000", "lots", "True", "0x10"]),
+)
+any_value = st.one_of(st.none(), st.booleans(), st.integers(-5, 10), st.floats(allow_nan=True),
+                      st.sampled_from(["a", " b ", "b", "1", "2.5", "True", "inf", "\u3000a\n"]),
+                      st.text(text_chars, max_size=4))
+
+
+@settings(max_examples=200, deadline=None)
+@given(amount=st.one_of(st.none(), st.booleans(), st.floats(allow_nan=True), st.integers(-10**9, 10**9), number_text),
+       member=st.one_of(st.none(), st.booleans()), kind=any_value)
+def test_any_value_is_read_as_the_app_reads_it(mixed_model, amount, member, kind):
+    """For a row of any Python values, the file scores what the app scores for a one-row table of
+    the same values (an object column each), or refuses a value the app refuses."""
+    model, prepared, namespace = mixed_model
+    row = {"amount": amount, "member": member, "kind": kind}
+    frame = pd.DataFrame([row], columns=list(row)).astype(object)
+    try:
+        want = app_scores(model, prepared, frame)[0]
+    except ValueError:
+        with pytest.raises(ValueError):
+            namespace["score"](row)
+        return
+    assert namespace["score"](row) == pytest.approx(want, rel=1e-12, abs=1e-300)
