@@ -285,3 +285,23 @@ def test_two_tabs_on_one_workspace_the_last_change_wins_whole(fresh_store):
     assert fourth.slider(key="threshold.t").value == 0.8
     assert fourth.number_input(key="threshold.fn").value == first.number_input(key="threshold.fn").value != 999.0
     assert shown_metrics(fourth) == shown_metrics(first)
+
+
+def test_a_file_whose_choices_do_not_fit_its_table_is_refused_and_the_open_work_stays():
+    from core.workspace import encode_part, encode_table, write_workspace_file
+
+    table = pd.DataFrame({"score": np.linspace(0, 1, 50), "label": ["yes", "no"] * 25})
+    parts = {
+        "dataset": encode_part({"fields": {"name": "crafted", "source": "upload", "token": "upload:crafted",
+                                           "target_options": ["label"]}, "demo": None}),
+        "setup": encode_part({"fields": {"mode": _ui.MODE_SCORES, "target": "no such column",
+                                         "positive_class": "yes", "score_column": "score"}}),
+    }
+    data = write_workspace_file(encode_table(table), parts)
+    at = start()
+    upload_csv(at, make_csv(n=200, seed=6), name="mine.csv")
+    find(at, "file_uploader", "Open a workspace file").set_value(("crafted.cutoff", data, "application/zip"))
+    assert_ok(at.run())
+    message = " ".join(str(e.value) for e in at.error).replace("\\", "")
+    assert "crafted.cutoff” was not opened" in message and "do not fit its table" in message
+    assert stored(at, "dataset").name == "mine.csv"
