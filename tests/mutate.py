@@ -88,8 +88,10 @@ def main(argv: list[str]) -> int:
     # MUTATE_CHILDREN: mutants tested at once (default: one per CPU). All at nice 19, so more
     # children only take more of the CPU time nobody else wants.
     children = ["--max-children", os.environ["MUTATE_CHILDREN"]] if os.environ.get("MUTATE_CHILDREN") else []
+    # tests/core/conftest.py: a Hypothesis profile without shrinking for these runs.
+    env = {**os.environ, "CUTOFF_MUTATION": "1"}
     run = subprocess.run(["nice", "-n", "19", str(MUTMUT), "run", *children], cwd=SCRATCH, capture_output=True,
-                         text=True)
+                         text=True, env=env)
     # mutmut redraws one progress line with carriage returns: keep only the last state of it.
     lines = [line.rsplit("\r", 1)[-1] for line in run.stdout.splitlines() if line.strip()]
     print("\n".join(lines[-3:]))
