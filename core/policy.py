@@ -3,9 +3,11 @@
 A threshold session ends with a rule someone must run in production. This module turns the
 rule into two self-contained exports that give the decisions the app shows, row for row:
 
-* :func:`policy_sql`: ``SELECT *, … AS score, … AS decision`` over a table ``cases`` with the
-  original columns, for DuckDB, PostgreSQL, SQLite ≥ 3.35 and the big warehouses (the
-  caveats are in a comment at its top).
+* :func:`policy_sql`: one ``SELECT`` over a table ``cases`` with the original columns, giving
+  every column then ``score`` and ``decision``, for DuckDB, PostgreSQL, SQLite ≥ 3.35 and the
+  big warehouses (the caveats are in a comment at its top). The score is computed in a derived
+  table, ``SELECT *, … AS score FROM cases``, which the decision reads: SQL has no variables,
+  and the decision would otherwise repeat the whole model.
 * :func:`policy_python`: a file with ``score(row) -> float`` and ``decide(row) -> int`` that
   imports nothing but ``math``; ``row`` maps column names to values, ``None`` for missing.
 
