@@ -29,6 +29,8 @@ def _descent_point():
         return None
     if setup.mode != _ui.MODE_TRAIN or scrubbed["key"] != _ui.setup_key(dataset, setup):
         return None
+    if trained.params.get("validation") == "cv":  # no Epoch slider for a cross-validated model
+        return None
     return float(trained.params["learning_rate"]), int(scrubbed["epoch"]), scrubbed["key"]
 
 

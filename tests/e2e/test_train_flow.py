@@ -52,7 +52,7 @@ def test_upload_train_threshold_report(app):
     # Data
     app.open("")
     app.upload("Upload a CSV", "churn.csv", data)
-    app.expect(app.main.get_by_text("Loaded: churn.csv", exact=False)).to_be_visible()
+    app.expect(app.main.get_by_text("Loaded: churn.csv", exact=False)).to_be_visible(timeout=60_000)
     app.idle()
     app.radio("Mode", "Train a model")
     app.select("Target column", "churn")

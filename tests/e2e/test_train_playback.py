@@ -44,6 +44,7 @@ def _train_and_time(app) -> tuple[float, list[dict]]:
 
 
 def test_watchable_draws_the_loan_demo_over_seconds_and_live_keeps_its_speed(app):
+    app.page.set_default_timeout(120_000)  # a busy shared machine makes single clicks slow, not wrong
     app.open("")  # a fresh session: the loan demo, Train a model, the default features
     app.goto_page("Train")
     playback = app.page.get_by_role("radiogroup", name="Playback", exact=True)
