@@ -436,8 +436,9 @@ _contract(dataset, setup, unrestricted, score_warnings)
 
 st.subheader("Next")
 if setup.mode == _ui.MODE_TRAIN:
-    st.markdown(f"Ready to train on {len(setup.feature_columns)} feature columns.")
+    st.markdown(f"Ready to train on {len(setup.feature_columns):,} feature columns.")
     st.page_link(_ui.PAGE_TRAIN, label="Train a model and watch the cost fall", icon=":material/arrow_forward:")
 else:
-    st.markdown(f"Your scores for all {len(setup.report.y):,} rows are ready to evaluate.")
+    cases = f" ({evaluation.weights.sum():,.0f} cases)" if evaluation.weights is not None else ""
+    st.markdown(f"Your scores for all {len(setup.report.y):,} rows{cases} are ready to evaluate.")
     st.page_link(_ui.PAGE_THRESHOLD, label="Choose a threshold", icon=":material/arrow_forward:")
