@@ -275,8 +275,9 @@ def folds_spec(
         {
             "data": {"values": _records(data)},
             "mark": {"type": "line", "interpolate": interpolate, "opacity": 0.35, "strokeWidth": 1},
-            "encoding": {"x": x, "y": y, "color": color, "detail": {"field": "fold", "type": "nominal"},
-                         "tooltip": tooltip},
+            # the legend comes from the mean's solid lines, not these pale ones
+            "encoding": {"x": x, "y": y, "color": {**color, "legend": None},
+                         "detail": {"field": "fold", "type": "nominal"}, "tooltip": tooltip},
         },
         {
             "data": {"values": _records(mean)},
