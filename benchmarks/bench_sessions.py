@@ -222,7 +222,9 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
     if args.smoke:
-        args.sessions, args.moves, args.rows, args.big_rows = 2, 2, 2_000, 5_000
+        # 6,000 rows: a hold-out split as in the full run (smaller tables get k-fold cross-validation,
+        # core.setup.CV_BELOW_ROWS, which trains several models per session).
+        args.sessions, args.moves, args.rows, args.big_rows = 2, 2, 6_000, 5_000
     with launched_browser() as browser:
         problems = run_concurrent(browser, args.sessions, args.moves, args.rows)
         if not args.skip_big:
