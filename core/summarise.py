@@ -47,6 +47,7 @@ import os
 import re
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -264,8 +265,11 @@ class _Spark:
 
     def __init__(self, files: InputFiles, *, master: str | None, spark=None, progress: bool):
         try:
-            from pyspark.errors import PySparkException
-            from pyspark.sql import SparkSession
+            with warnings.catch_warnings():
+                # PySpark warns about pandas >= 3 on import; this job never converts to pandas.
+                warnings.simplefilter("ignore", FutureWarning)
+                from pyspark.errors import PySparkException
+                from pyspark.sql import SparkSession
         except ImportError:
             raise DataError("--engine spark needs PySpark: pip install -r requirements-spark.txt "
                             "(and a Java 17+ runtime).") from None
