@@ -55,7 +55,7 @@ def test_each_format_loads_the_same_table(app, case):
     app.expect(app.main.get_by_text("Loaded:", exact=False)).to_be_visible()
     app.upload("Upload a CSV", filename, make(), mime="application/octet-stream")
     loaded = app.main.get_by_text(f"Loaded: {filename} — 120 rows × 3 columns", exact=False)
-    app.expect(loaded).to_be_visible()
+    app.expect(loaded).to_be_visible(timeout=90_000)  # generous: the suite shares two cores
     app.idle()
     app.expect(app.combobox("Target column")).to_have_value("defaulted")
     app.expect(app.main.get_by_test_id("stAlertContentError")).to_have_count(0)
