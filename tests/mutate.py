@@ -103,12 +103,14 @@ def main(argv: list[str]) -> int:
     survivors = []
     for line in results.stdout.splitlines():
         name, _, status = line.strip().rpartition(": ")
-        if name.startswith(prefixes) and status in ("survived", "no tests"):
+        # A timeout is usually a kill (the mutant looped), but on a loaded machine it can be
+        # a slow test: shown too, so a person decides.
+        if name.startswith(prefixes) and status in ("survived", "no tests", "timeout", "suspicious"):
             survivors.append((name, status))
     for name, status in survivors:
         shown = subprocess.run([str(MUTMUT), "show", name], cwd=SCRATCH, capture_output=True, text=True)
         print(f"\n{status.upper()}: {name}\n" + "\n".join(shown.stdout.splitlines()[1:]))
-    print(f"\n{len(survivors)} surviving mutant(s) in {', '.join(modules)}; see tests/MUTATION.md for the known "
+    print(f"\n{len(survivors)} surviving (or timed-out) mutant(s) in {', '.join(modules)}; see tests/MUTATION.md for the known "
           "equivalent ones.")
     return 0
 
