@@ -176,7 +176,7 @@ def _marker_layers(history, metric: str, epoch: int) -> list[dict]:
         "encoding": {
             "x": {"field": "epoch", "type": "quantitative"},
             "y": {"field": "value", "type": "quantitative"},
-            "color": {"field": "split", "type": "nominal", "scale": _SPLIT_COLORS, "legend": None},
+            "color": {"field": "split", "type": "nominal", "scale": _SPLIT_COLORS},
             "tooltip": [
                 {"field": "epoch", "type": "quantitative"},
                 {"field": "split", "type": "nominal"},
@@ -275,9 +275,8 @@ def folds_spec(
         {
             "data": {"values": _records(data)},
             "mark": {"type": "line", "interpolate": interpolate, "opacity": 0.35, "strokeWidth": 1},
-            # the legend comes from the mean's solid lines, not these pale ones
-            "encoding": {"x": x, "y": y, "color": {**color, "legend": None},
-                         "detail": {"field": "fold", "type": "nominal"}, "tooltip": tooltip},
+            "encoding": {"x": x, "y": y, "color": color, "detail": {"field": "fold", "type": "nominal"},
+                         "tooltip": tooltip},
         },
         {
             "data": {"values": _records(mean)},

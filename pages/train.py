@@ -728,8 +728,8 @@ with scrubber_area:
     epoch = _epoch_scrubber(trained, key)
 runs = {"log": trained.history, "mse": trained.mse_history}
 n_epochs = len(trained.history)
-stage.draw(runs, max(n_epochs, len(trained.mse_history) if trained.mse_history is not None else 0),
-           None, marker=epoch, max_points=1000)
+longest = max(n_epochs, len(trained.mse_history) if trained.mse_history is not None else 0)
+stage.draw(runs, longest, longest, marker=epoch, max_points=1000)
 if trained.mse_history is not None:
     _comparison_notes(trained, stage)
 if stopped_at is not None:
