@@ -106,12 +106,18 @@ def choose_score(at: AppTest, column: str) -> AppTest:
 
 
 def train(at: AppTest, *, epochs: int = 20, learning_rate: float | None = None, l2: float | None = None,
-          solver: str | None = None, compare: bool = False, playback: str = "Live") -> AppTest:
+          solver: str | None = None, compare: bool = False, playback: str = "Live",
+          validation: str | None = None) -> AppTest:
     """Go to the Train page, set the inputs given, press Train and wait for the run to finish.
 
-    ``playback`` picks the drawing pace; tests default to Live, which adds no waiting."""
+    ``playback`` picks the drawing pace; tests default to Live, which adds no waiting.
+    ``validation`` ("Hold-out split (60/20/20)" or "Cross-validation (k folds)") overrides the
+    page's default, which is cross-validation below 5,000 rows."""
     if not has(at, "button", "Train"):
         goto(at, "train")
+    if validation is not None:
+        find(at, "radio", "Validation").set_value(validation)
+        assert_ok(at.run())
     find(at, "number_input", "Epochs").set_value(epochs)
     if learning_rate is not None:
         find(at, "number_input", "Learning rate").set_value(learning_rate)
