@@ -205,6 +205,11 @@ def band_grid(thresholds: np.ndarray, points: int = BAND_POINTS) -> np.ndarray:
     return np.unique(finite[picks])
 
 
+_SWEEP_ARRAYS = ("thresholds", "tp", "fp", "tn", "fn", "precision", "recall", "fpr", "specificity", "f1", "accuracy",
+                 "balanced_accuracy", "mcc", "positive_rate", "tp_amount", "fp_amount", "tn_amount", "fn_amount",
+                 "_ascending", "_float_tp", "_float_fp")
+
+
 def _read_only(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         value.flags.writeable = False
@@ -330,7 +335,8 @@ def build_analysis(
                          threshold_resamples=draw_threshold_resamples(cases, sweep, n_boot=n_boot, seed=seed))
         except DataError as error:
             extra["band_error"] = str(error)
-    for part in (*cases, sweep.thresholds, rows):
+    # Shared by every session through the page's cache: nobody may write into them.
+    for part in (*cases, rows, *(getattr(sweep, name, None) for name in _SWEEP_ARRAYS)):
         _read_only(part)
     return Analysis(
         cases=cases,

@@ -120,6 +120,9 @@ def test_analysis_sorts_once_and_shares_read_only_arrays(monkeypatch):
     analysis.costed(DEFAULT_COSTS)
     assert len(calls) == 1
     assert not analysis.cases.scores.flags.writeable and not analysis.sweep.thresholds.flags.writeable
+    assert not analysis.sweep.tp.flags.writeable and not analysis.sweep.precision.flags.writeable
+    with pytest.raises(ValueError):
+        analysis.sweep.recall[0] = 0.5
     # Calibration and the histogram from the sorted cases equal those of the raw order.
     from core.calibration import brier_score, reliability_curve
 
