@@ -652,7 +652,8 @@ def _decision() -> None:
                 objective=chosen_by,
                 review_rate=review_rate, review_cost=review_cost, review_total_cost=review_total_cost,
                 explanation=explain(sweep, point, positive_label=positive_noun), evaluated_on=evaluation.label,
-                evaluation=fingerprint, amount_column=None if amounts is None else amount_column)
+                evaluation=fingerprint, amount_column=None if amounts is None else amount_column,
+                positive_rate=None if shifted_weights is None else float(production_rate))
             segments = _segments_view.scenario_segments(
                 y, scores, getattr(evaluation, "segments", None), threshold, costs, weights=weights, amounts=amounts,
                 segment_column=getattr(evaluation, "segment_column", None), digest=digest)

@@ -454,6 +454,9 @@ def test_positive_rate_in_production_reweights_precision_not_recall():
     assert metric(at, "Recall").value == recall_before
     assert metric(at, "Precision").value == f"{expected:.3f}"
     assert any("assume **5.00%** positives in production" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "Save scenario").click().run()
+    saved = at.session_state[_ui._KEY_SCENARIOS][0]
+    assert saved["positive_rate"] == 0.05 and saved["precision"] == pytest.approx(expected)
 
 
 def test_models_side_by_side_each_at_its_own_threshold():
