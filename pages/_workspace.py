@@ -245,13 +245,27 @@ def _evaluation_value(evaluation) -> dict:
     return {"fields": _plain_fields(evaluation)}
 
 
+def _storable(record: dict) -> dict:
+    """``record`` without the entries the workspace format cannot hold (logged): one odd value
+    must not stop the rest of the work from being saved."""
+    kept = {}
+    for key, value in record.items():
+        try:
+            encode_value({key: value}, {})
+        except TypeError as error:
+            log.info("workspace: scenario entry %r not saved (%s)", key, error)
+            continue
+        kept[key] = value
+    return kept
+
+
 def _scenarios_value(scenarios: list) -> list:
     items = []
     for scenario in scenarios:
         if hasattr(scenario, "to_dict"):
-            items.append({"typed": type(scenario).__name__, "data": scenario.to_dict()})
+            items.append({"typed": type(scenario).__name__, "data": _storable(scenario.to_dict())})
         else:
-            items.append({"typed": None, "data": dict(scenario)})
+            items.append({"typed": None, "data": _storable(dict(scenario))})
     return items
 
 
