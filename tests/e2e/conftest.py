@@ -220,6 +220,9 @@ class StreamlitPage:
         self.base_url = base_url
         self.name = name
         self.server_log = server_log
+        # Assertions wait as long as actions do: on a loaded 2-core machine an upload's run can
+        # take longer than Playwright's 5 s default before the sidebar changes.
+        expect.set_options(timeout=30_000)
         self.expect = expect
         self.problems = BrowserProblems()
         page.set_default_timeout(30_000)
