@@ -4,9 +4,10 @@
 first bytes, never by its name (a ``.csv`` that is really a workbook still loads), then hands
 over to one reader per format:
 
-* CSV (:func:`read_csv`): sniffs the encoding (UTF-8, UTF-8 with BOM, UTF-16 with BOM, else
-  Windows-1252), the delimiter (``,`` ``;`` tab ``|``) and the decimal mark (European exports
-  write ``1,5``), and refuses what is not a table (binary files, ragged rows, ...).
+* CSV (:func:`read_csv`): sniffs the encoding (UTF-8, UTF-8 with BOM, UTF-16 little- or
+  big-endian with or without BOM, else Windows-1252), the delimiter (``,`` ``;`` tab ``|``)
+  and the decimal mark (European exports write ``1,5``), and refuses what is not a table
+  (binary files, ragged rows, ...).
 * Parquet (``PAR1``): pyarrow.
 * Excel ``.xlsx`` (a zip holding ``xl/``) and ``.xls`` (an OLE2 compound file): pandas with the
   ``calamine`` engine (measured faster than openpyxl, and it reads ``.xls`` too). The first
@@ -92,12 +93,12 @@ _XLSX_HINT = "In Excel use File > Save As > CSV UTF-8, then upload that file."
 def read_csv(data: bytes, filename: str = "") -> pd.DataFrame:
     """Read the bytes of a CSV upload into a DataFrame.
 
-    Handles UTF-8 (with or without BOM), UTF-16 with BOM and Windows-1252/Latin-1; comma,
-    semicolon, tab and pipe delimiters; decimal commas; quoted fields with delimiters and line
-    breaks; CRLF; thousands separators; the missing tokens in :data:`MISSING_TOKENS`. Column
-    names are stripped of surrounding spaces and made unique; ``inf``/``-inf`` become missing.
-    Column names are kept verbatim otherwise (they may contain HTML or Markdown: display them
-    as text).
+    Handles UTF-8 (with or without BOM), UTF-16 LE/BE (with or without BOM) and
+    Windows-1252/Latin-1; comma, semicolon, tab and pipe delimiters; decimal commas; quoted
+    fields with delimiters and line breaks; CRLF; thousands separators; the missing tokens in
+    :data:`MISSING_TOKENS`. Column names are stripped of surrounding spaces and made unique;
+    ``inf``/``-inf`` become missing. Column names are kept verbatim otherwise (they may
+    contain HTML or Markdown: display them as text).
 
     Returns a DataFrame with ``df.attrs["warnings"]``: a list of plain-words strings (possibly
     empty) describing what was guessed or changed.
@@ -168,6 +169,14 @@ def _decode_to_utf8(raw: bytes, name: str, warnings: list[str]) -> bytes:
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raw = raw.decode("utf-16").encode("utf-8")
         warnings.append("Read the file as UTF-16 text.")
+    elif b"\x00" in raw[:_SNIFF_BYTES]:
+        _refuse_known_formats(raw, name)  # an image or archive is named as such, not decoded
+        endian = _utf16_without_bom(raw)
+        if endian is not None:
+            raw = raw.decode(f"utf-16-{endian}").encode("utf-8")
+            order = "little" if endian == "le" else "big"
+            warnings.append(f"Read the file as UTF-16 text ({order}-endian, without a byte-order "
+                            "mark).")
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
     if not raw or raw.isspace():  # isspace stops at the first visible byte; strip would copy
@@ -190,6 +199,13 @@ def _decode_to_utf8(raw: bytes, name: str, warnings: list[str]) -> bytes:
 
 
 def _refuse_binary(raw: bytes, name: str) -> None:
+    _refuse_known_formats(raw, name)
+    if b"\x00" in raw[:_SNIFF_BYTES]:
+        raise DataError(f"{name} contains binary data, not text. {_EXPORT_HINT}")
+
+
+def _refuse_known_formats(raw: bytes, name: str) -> None:
+    """Name the file people upload by mistake (an image, an archive, a workbook ...)."""
     head = raw[:_SNIFF_BYTES]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         if b"xl/" in head or b"[Content_Types].xml" in head:
@@ -199,8 +215,38 @@ def _refuse_binary(raw: bytes, name: str) -> None:
     for magic, what, fix in _SIGNATURES:
         if head.startswith(magic):
             raise DataError(f"{name} is {what}, not a CSV file. {fix}")
-    if b"\x00" in head:
-        raise DataError(f"{name} contains binary data, not text. {_EXPORT_HINT}")
+
+
+_UTF16_PROBE = 8 * 1024  # bytes (4,096 code units) that decide the byte order
+_UTF16_MIN_ZERO_SHARE = 0.1  # a CSV's delimiters, digits and line breaks are ASCII
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")  # control characters
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """"le" or "be" when ``raw`` is UTF-16 text without a byte-order mark, else None.
+
+    ASCII characters (every delimiter, digit and line break of a CSV) are one zero byte and
+    one non-zero byte in UTF-16: the zero byte is the second of each pair in little-endian and
+    the first in big-endian. So one side of the pairs must hold many zero bytes and the other
+    almost none, and then the whole file must decode strictly and hold no control characters
+    besides tab and line breaks; binary data fails one of these.
+    """
+    if len(raw) % 2:
+        return None
+    probe = raw[:_UTF16_PROBE]
+    pairs = len(probe) // 2
+    zero_first, zero_second = probe[0::2].count(0), probe[1::2].count(0)
+    if zero_second >= _UTF16_MIN_ZERO_SHARE * pairs and zero_first * 20 <= zero_second:
+        endian = "le"
+    elif zero_first >= _UTF16_MIN_ZERO_SHARE * pairs and zero_second * 20 <= zero_first:
+        endian = "be"
+    else:
+        return None
+    try:
+        text = raw.decode(f"utf-16-{endian}")
+    except UnicodeDecodeError:  # a lone surrogate: not text
+        return None
+    return None if _NOT_TEXT.search(text) else endian
 
 
 def _excel_separator_line(raw: bytes) -> tuple[bytes, str | None]:

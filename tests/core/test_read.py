@@ -177,3 +177,75 @@ def test_wider_than_the_limit_is_refused_for_parquet_too():
     wide = pd.DataFrame(np.zeros((1, MAX_COLUMNS + 1)), columns=[f"c{i}" for i in range(MAX_COLUMNS + 1)])
     with pytest.raises(DataError, match=f"{MAX_COLUMNS + 1:,} columns"):
         read_table(_parquet(wide))
+
+
+# ---------------------------------------------------------------- UTF-16, with and without BOM
+
+UTF16_TEXT = ("name;amount;city;defaulted\r\n"
+              "Zoë;1200,5;Zürich;yes\r\n"
+              "Łukasz;-3,25;Łódź;no\r\n"
+              "李雷;7;北京 🌆;yes\r\n")
+UTF16 = {
+    "LE with BOM": lambda text: b"\xff\xfe" + text.encode("utf-16-le"),
+    "BE with BOM": lambda text: b"\xfe\xff" + text.encode("utf-16-be"),
+    "LE without BOM": lambda text: text.encode("utf-16-le"),
+    "BE without BOM": lambda text: text.encode("utf-16-be"),
+}
+
+
+@pytest.mark.parametrize("encoding", list(UTF16))
+def test_utf16_with_or_without_bom_reads_like_utf8(encoding):
+    raw = UTF16[encoding](UTF16_TEXT)
+    df = read_table(raw, "export.csv")
+    want = read_csv(UTF16_TEXT.encode("utf-8"), "export.csv")
+    pd.testing.assert_frame_equal(df, want)
+    assert df["city"].tolist() == ["Zürich", "Łódź", "北京 🌆"]  # outside ASCII, and outside the BMP
+    assert df["amount"].tolist() == [1200.5, -3.25, 7.0]
+    assert any("UTF-16" in w for w in df.attrs["warnings"])
+    if "without" in encoding:
+        order = "little-endian" if encoding.startswith("LE") else "big-endian"
+        assert any(order in w for w in df.attrs["warnings"]), df.attrs["warnings"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_ascii_only_utf16_without_bom_every_other_byte_nul(encoding):
+    rows = "\n".join(f"{i},{i * 0.5},{'ab'[i % 2]}" for i in range(3_000))  # longer than the probe
+    text = "id,value,group\n" + rows + "\n"
+    raw = text.encode(encoding)
+    assert raw[1 if encoding.endswith("le") else 0::2].count(0) == len(raw) // 2
+    df = read_csv(raw, "ascii.csv")
+    pd.testing.assert_frame_equal(df, read_csv(text.encode(), "ascii.csv"))
+    assert df.shape == (3_000, 3)
+
+
+def test_utf16_without_bom_that_is_only_whitespace_is_empty():
+    with pytest.raises(DataError, match="empty"):
+        read_csv(" \n \n".encode("utf-16-le"), "blank.csv")
+
+
+def _elf_head() -> bytes:
+    """The first 64 KB of the running Python interpreter: a real binary."""
+    import sys
+
+    with open(sys.executable, "rb") as stream:
+        return stream.read(64 * 1024)
+
+
+BINARY_FILES = {
+    "the Python executable": _elf_head,
+    # Small little-endian integers: a zero in every second byte, like UTF-16 LE text, but they
+    # decode to control characters.
+    "int16 counts": lambda: np.arange(0, 4_000, dtype="<i2").tobytes(),
+    "big-endian int16 counts": lambda: np.arange(0, 4_000, dtype=">i2").tobytes(),
+    "float64 values": lambda: np.random.default_rng(0).normal(size=2_000).tobytes(),
+    # Zero bytes at the second position of each pair, but a lone surrogate: not valid UTF-16.
+    "unpaired surrogates": lambda: ("a,b\n1,2\n".encode("utf-16-le") + b"\x00\xd8" + "3,4\n".encode("utf-16-le")),
+    "all zero bytes": lambda: bytes(4_096),
+}
+
+
+@pytest.mark.parametrize("kind", list(BINARY_FILES))
+def test_binary_files_are_still_refused_as_binary(kind):
+    raw = BINARY_FILES[kind]()
+    with pytest.raises(DataError, match="contains binary data, not text"):
+        read_csv(raw, "data.csv")

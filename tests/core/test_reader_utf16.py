@@ -56,8 +56,6 @@ def test_the_values_read_are_the_ones_written():
     assert emoji["city"].tolist()[-1] == "São Paulo 🌆"
 
 
-@pytest.mark.xfail(strict=True, reason="the reader recognises UTF-16 only by its byte-order mark (core/data.py, "
-                                       "core/read.py): a file without one is refused as binary")
 @pytest.mark.parametrize("encoding", list(NO_BOM))
 def test_utf16_without_a_byte_order_mark_reads_like_utf8(encoding):
     text = TABLES["comma"]
