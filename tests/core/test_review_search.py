@@ -190,3 +190,21 @@ def test_a_bad_threshold_or_capacity_is_named_in_the_error():
         recommend_review_band(sweep, 1.0, "ten percent")
     with pytest.raises(DataError, match="cost of a manual review"):
         recommend_review_band(sweep, float("inf"), 0.1)
+
+
+@pytest.mark.parametrize("rate", [1.000001, 1.5, 2.0, -0.1, float("nan")])
+def test_a_capacity_outside_0_to_1_is_refused(rate):
+    from core.errors import DataError
+
+    y, s, w = _rows(4, 30, 2, weighted=False)
+    with pytest.raises(DataError):
+        recommend_review_band(threshold_sweep(y, s, costs=CostMatrix(1, 5)), 1.0, rate)
+
+
+def test_per_case_costs_without_amounts_say_so():
+    # The sweep refuses them already, so a review band is never searched without the amounts.
+    from core.errors import DataError
+
+    y, s, w = _rows(5, 30, 2, weighted=False)
+    with pytest.raises(DataError, match="amount"):
+        recommend_review_band(threshold_sweep(y, s, costs=CostMatrix(1, 5, fn_pct=60)), 1.0, 0.1)
