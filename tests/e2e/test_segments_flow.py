@@ -102,7 +102,8 @@ def test_by_segment_table_equals_direct_counts_as_the_slider_moves(app):
                 slider.press("PageUp" if step == 0 else "PageDown")
             app.page.wait_for_function("t => new URL(location.href).searchParams.get('t') !== t", arg=before)
     # The small region is marked, and the analysis says what it is.
-    app.expect(app.main.get_by_text("Too few to judge (under 30 rows or 5 positives): islands", exact=False)).to_be_visible()
+    few = app.main.get_by_text("Too few to judge (under 30 rows or 5 positives): islands", exact=False)
+    app.expect(few).to_be_visible()
     app.expect(app.main.get_by_text("analysis, not a deployable policy", exact=False)).to_be_visible()
     app.main.get_by_role("heading", name="By segment").scroll_into_view_if_needed()
     app.screenshot("segments-threshold")
