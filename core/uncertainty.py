@@ -14,7 +14,9 @@ is a cumulative sum of those counts.
   unit: the draw is over the total weight, in proportion to each cell's weight.
   With amounts, a cell's resampled amount is the sum of its drawn cases' amounts,
   approximated (central limit) as ``c·mean + sqrt(c)·sd·Z`` with the cell's own per-case
-  mean and spread and one standard normal ``Z`` per resample and cell.
+  mean and spread and one standard normal ``Z`` per resample and cell. When there are few
+  cases per cell (unweighted, n <= 10 x cells) the cases themselves are drawn instead (n
+  indices per resample, counted with ``bincount``): cheaper there, and amount sums are exact.
 - ``bootstrap_threshold``: the recommended threshold needs every distinct score, so each
   resample draws n case indices, maps them to cells and counts them with ``bincount``
   (amount sums with ``bincount(weights=amounts)``: exact). With sample weights each
@@ -155,11 +157,16 @@ def draw_band_resamples(
     neg_cells = np.concatenate([np.diff(cum_neg, prepend=0), [sweep.n_neg - cum_neg[-1]]]).astype(np.float64)
     cells = np.concatenate([pos_cells, neg_cells])
     rng = np.random.default_rng(seed)
+    k = len(cuts)
+    n_cases = len(cases.scores)
+    if not sweep.weighted and n_cases <= 10 * len(cells):
+        # Few cases per cell: drawing the cases themselves is cheaper than a multinomial over
+        # the cells (one binomial per cell), and it gives the amount sums exactly.
+        return _draw_cases(cases, sweep, t, cuts, rank, n_boot, rng)
     size = sweep.n if not sweep.weighted else max(int(round(sweep.n)), 1)
     draws = rng.multinomial(size, cells / cells.sum(), size=n_boot)
     if sweep.weighted:
         draws = draws * (sweep.n / size)  # back to the data's total weight
-    k = len(cuts)
     pos, neg = draws[:, : k + 1], draws[:, k + 1 :]
     amounts = None
     if sweep.has_amounts:
@@ -182,6 +189,42 @@ def draw_band_resamples(
             pos_a.sum(axis=1)[:, None],
             neg_a.sum(axis=1)[:, None],
         )
+    return BandResamples(
+        thresholds=t,
+        column=np.searchsorted(cuts, rank),
+        tp=np.cumsum(pos[:, :k], axis=1),
+        fp=np.cumsum(neg[:, :k], axis=1),
+        n_pos=pos.sum(axis=1)[:, None],
+        n_neg=neg.sum(axis=1)[:, None],
+        amounts=amounts,
+    )
+
+
+def _draw_cases(cases: SortedCases, sweep: Sweep, t: np.ndarray, cuts: np.ndarray, rank: np.ndarray, n_boot: int,
+                rng: np.random.Generator) -> BandResamples:
+    """``draw_band_resamples`` by drawing n case indices per resample (unweighted cases)."""
+    k = len(cuts)
+    at = np.maximum(cuts, 0)
+    closing = np.where(cuts < 0, 0, cases.ends[at] + 1)  # cases before each cut, in sorted order
+    group = np.searchsorted(closing, np.arange(len(cases.scores)), side="right")  # 0 .. k
+    cell = np.where(cases.labels == 1, group, k + 1 + group).astype(np.int64)
+    n = len(cell)
+    counts = np.empty((n_boot, 2 * (k + 1)))
+    sums = np.empty_like(counts) if sweep.has_amounts else None
+    for b in range(n_boot):
+        drawn = cell[rng.integers(0, n, size=n)] if sums is None else None
+        if sums is None:
+            counts[b] = np.bincount(drawn, minlength=2 * (k + 1))
+        else:
+            rows = rng.integers(0, n, size=n)
+            counts[b] = np.bincount(cell[rows], minlength=2 * (k + 1))
+            sums[b] = np.bincount(cell[rows], weights=cases.amounts[rows], minlength=2 * (k + 1))
+    pos, neg = counts[:, : k + 1], counts[:, k + 1 :]
+    amounts = None
+    if sums is not None:
+        pos_a, neg_a = sums[:, : k + 1], sums[:, k + 1 :]
+        amounts = (np.cumsum(pos_a[:, :k], axis=1), np.cumsum(neg_a[:, :k], axis=1),
+                   pos_a.sum(axis=1)[:, None], neg_a.sum(axis=1)[:, None])
     return BandResamples(
         thresholds=t,
         column=np.searchsorted(cuts, rank),
