@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import assert_threshold_metrics, csv_bytes, lowest_cost, shown_costs
+from conftest import assert_threshold_metrics, csv_bytes, lowest_cost, parse_number, shown_costs
 
 pytestmark = pytest.mark.e2e
 
@@ -104,3 +104,48 @@ def test_every_arrow_key_press_moves_the_threshold_one_step(app):
         "presses made while a rerun was in flight were lost"
     )
     assert t == pytest.approx(presses / 1000)
+
+
+def test_money_per_case_and_two_models_side_by_side(app):
+    """Set an amount column and a second score column, make a missed case cost 60% of its
+    amount: the Business cost is the case-by-case sum, both models appear side by side with
+    the cost difference, and a saved scenario keeps the per-case money."""
+    rng = np.random.default_rng(11)
+    n = 800
+    label = (rng.random(n) < 0.3).astype(int)
+    logit = rng.normal(-1 + 2 * label, 1.2)
+    table = pd.DataFrame({"label": label, "score": (1 / (1 + np.exp(-logit))).round(3),
+                          "score_new": (1 / (1 + np.exp(-(1.3 * logit + rng.normal(0, 0.6, n))))).round(3),
+                          "balance": rng.gamma(2.0, 600.0, n).round(2)})
+    app.open("")
+    app.upload("Upload a CSV", "loans.csv", csv_bytes(table))
+    app.expect(app.main.get_by_text("Loaded: loans.csv", exact=False)).to_be_visible()
+    app.idle()
+    app.radio("Mode", "Use my scores")
+    app.select("Target column", "label")
+    app.select("Positive class", "1")
+    app.select("Score column", "score")
+    app.select("Amount column", "balance")
+    box = app.combobox("Compare with")
+    box.click()
+    app.page.get_by_role("option", name="score_new").click()
+    app.page.keyboard.press("Escape")
+    app.idle()
+    assert app.multiselect_values("Compare with") == ["score_new"]
+
+    app.goto_page("Threshold")
+    app.wait_threshold_settled()
+    app.set_number("Cost of a false negative", 0)
+    app.set_number("False negative: % of amount", 60)
+    t = app.wait_threshold_settled(fn="0", fna="60")
+    fp = float(app.query()["fp"])
+    flagged = table["score"].to_numpy() >= t
+    y = table["label"].to_numpy() == 1
+    expected = fp * np.sum(flagged & ~y) + 0.6 * table["balance"].to_numpy()[~flagged & y].sum()
+    assert abs(parse_number(app.metric_text("Business cost")) - expected) <= 0.5
+    app.expect(app.main.get_by_text("Models side by side", exact=True)).to_be_visible()
+    app.expect(app.main.get_by_text("Switching to score_new at", exact=False)).to_be_visible()
+    app.button("Save scenario").click()
+    app.expect(app.page.get_by_text("scenario(s) saved", exact=False)).to_be_visible()
+    app.screenshot("money-per-case")
+    app.assert_clean()
