@@ -148,9 +148,11 @@ def test_a_full_disk_rolls_back_and_says_so(store, monkeypatch):
         connection.execute(f"PRAGMA max_page_count={pages}")  # the file cannot grow: SQLITE_FULL
 
     monkeypatch.setattr(WorkspaceStore, "_configure", staticmethod(tiny_disk))
+    store.close()  # the pooled connections were configured before the disk "filled up"
     with pytest.raises(StoreError, match="disk holding the workspace store is full"):
         store.save(wid, {"settings": encode_part({"t": 0.2})}, table=table_bytes(50_000, seed=4))
     monkeypatch.undo()
+    store.close()
     loaded = store.load(wid)
     assert decode_part(loaded.parts["settings"]) == {"t": 0.1} and loaded.table == table_bytes()
 
