@@ -208,3 +208,29 @@ def test_per_case_costs_without_amounts_say_so():
     y, s, w = _rows(5, 30, 2, weighted=False)
     with pytest.raises(DataError, match="amount"):
         recommend_review_band(threshold_sweep(y, s, costs=CostMatrix(1, 5, fn_pct=60)), 1.0, 0.1)
+
+
+def test_per_case_money_decides_a_near_tie_exactly():
+    # Flagging the top case (a negative worth 100.5) costs 100.5; missing the positive below it
+    # (worth 100) costs 100: flag nobody, by half a unit. Any misweighting of either amount flips it.
+    y, s = np.array([0, 1]), np.array([0.9, 0.8])
+    amounts = np.array([100.5, 100.0])
+    costs = CostMatrix(0, 0, fp_pct=100, fn_pct=100)
+    for rate in (0.0, 0.5, 1.0):
+        rec = recommend_review_band(threshold_sweep(y, s, costs=costs, amounts=amounts), review_cost=150.0,
+                                    max_review_rate=rate)
+        assert rec.total_cost == pytest.approx(_brute_force(y, s, np.ones(2), costs, 150.0, rate, amounts))
+        assert rec.total_cost == pytest.approx(100.0) and rec.n_review == 0
+
+
+@pytest.mark.parametrize("zero", ["positives", "negatives"])
+def test_per_case_money_when_one_class_has_no_amount(zero):
+    rng = np.random.default_rng(21)
+    s = np.round(rng.random(40), 2)
+    y = (rng.random(40) < s).astype(int)
+    y[:2] = [0, 1]
+    amounts = np.round(rng.uniform(1, 300, size=40), 2)
+    amounts[y == (1 if zero == "positives" else 0)] = 0.0
+    costs = CostMatrix(2, 9, tp_value=1, tn_value=0.5, fp_pct=3, fn_pct=40, tp_pct=2, tn_pct=1)
+    for rate in (0.0, 0.2):
+        _check(y, s, np.ones(40), costs, 0.7, rate, weighted=False, amounts=amounts)
