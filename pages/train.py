@@ -157,7 +157,7 @@ class _Playback:
         self.stage.progress.empty()
 
 
-def _train(prepared, params: dict, key: str, stage: _Stage, pace: Pace, compare: bool) -> None:
+def _train(dataset, setup, prepared, params: dict, key: str, stage: _Stage, pace: Pace, compare: bool) -> None:
     """Fit at full speed while drawing at ``pace``; store the model as soon as it exists.
 
     Every redraw records the epoch on screen and whether the fit has finished, so a
@@ -171,11 +171,11 @@ def _train(prepared, params: dict, key: str, stage: _Stage, pace: Pace, compare:
 
     player = _Playback(pace, stage, runs, params["max_epochs"], on_frame=remember)
     model = _fit(prepared, params, "log", player.recorder("log"))
-    _store(prepared, params, model)
+    _store(dataset, setup, prepared, params, model)
     state["complete"] = True
     if compare:
         mse = _fit(prepared, params, "mse", player.recorder("mse"))
-        _store(prepared, params, model, mse_history=mse.history_)
+        _store(dataset, setup, prepared, params, model, mse_history=mse.history_)
     player.finish()
     _ui.set_training_in_progress(None)
 
@@ -184,8 +184,9 @@ def _request_stop() -> None:
     st.session_state[_STOP_KEY] = True
 
 
-def _store(prepared, params: dict, model: LogisticRegressionGD, mse_history=None) -> None:
-    """Keep the model; hand its validation scores to the Threshold page when it trained properly."""
+def _store(dataset, setup, prepared, params: dict, model: LogisticRegressionGD, mse_history=None) -> None:
+    """Keep the model; hand its validation scores to the Threshold page when it trained properly,
+    with the amounts, segments and Compare with scores of those validation rows."""
     val_scores = model.predict_proba(prepared.X_val)[:, 1]
     test_scores = model.predict_proba(prepared.X_test)[:, 1]
     _ui.set_model(
@@ -201,18 +202,14 @@ def _store(prepared, params: dict, model: LogisticRegressionGD, mse_history=None
     )
     usable = model.stop_reason_ != "diverged" and np.all(np.isfinite(val_scores))
     _ui.set_evaluation(
-        _ui.Evaluation(
-            y=np.asarray(prepared.y_val),
-            scores=val_scores,
-            is_probability=True,
-            label=f"validation split ({len(val_scores):,} rows)",
-        )
+        _ui.evaluation_for_rows(dataset, setup, prepared.idx_val, val_scores,
+                                label=f"validation split ({len(val_scores):,} rows)", is_probability=True)
         if usable
         else None
     )
 
 
-def _finish_interrupted_run(prepared, key: str) -> int | None:
+def _finish_interrupted_run(dataset, setup, prepared, key: str) -> int | None:
     """Resolve a run whose drawing was cut short; returns the epoch it was stopped at, if any.
 
     Pressing Stop keeps the model as it was at the epoch on screen: full-batch gradient
@@ -231,7 +228,7 @@ def _finish_interrupted_run(prepared, key: str) -> int | None:
         if not stop_pressed or int(pending["epoch"]) >= len(trained.history):
             return None
     params = {**pending["params"], "max_epochs": int(pending["epoch"])}
-    _store(prepared, params, _fit(prepared, params))
+    _store(dataset, setup, prepared, params, _fit(prepared, params))
     return int(pending["epoch"])
 
 
@@ -709,14 +706,14 @@ try:
         if clicked:
             _ui.set_training_in_progress(None)
             st.session_state.pop(_STOP_KEY, None)
-            _train(prepared, params, key, stage, pace, compare)
+            _train(dataset, setup, prepared, params, key, stage, pace, compare)
         else:
             runs = {"log": trained.history, "mse": trained.mse_history}
             _Playback(pace.replay(), stage, runs, len(trained.history)).finish()
             st.session_state.pop(_STOP_KEY, None)
         stop_slot.empty()
     else:
-        stopped_at = _finish_interrupted_run(prepared, key)
+        stopped_at = _finish_interrupted_run(dataset, setup, prepared, key)
 except DataError as error:
     st.error(_ui.escape_markdown(error))
 

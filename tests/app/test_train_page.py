@@ -21,6 +21,7 @@ from tests.app.conftest import (
     goto,
     has,
     metric,
+    set_widget,
     start,
     stored,
     train,
@@ -448,3 +449,19 @@ def test_twenty_rows_with_three_of_a_class_train_with_three_folds_and_fewer_say_
     assert_ok(at.run())
     assert any("4 folds need at least 4 positive rows" in e for e in errors(at)), errors(at)
     assert not has(at, "button", "Train")
+
+
+def test_a_hold_out_evaluation_carries_the_amounts_of_exactly_the_validation_rows():
+    at = start()  # the loan demo, Amount column preset to loan_amount
+    set_widget(at, "multiselect", "Compare with", ["risk_score"])
+    train(at, epochs=EPOCHS, validation="Hold-out split (60/20/20)")
+    trained, evaluation = stored(at, "model"), stored(at, "evaluation")
+    assert trained.params.get("validation") != "cv"
+    df, rows = stored(at, "dataset").df, trained.prepared.idx_val
+    assert len(rows) == len(trained.prepared.y_val) < len(df)
+    assert evaluation.amount_column == "loan_amount"
+    np.testing.assert_array_equal(evaluation.amounts, df["loan_amount"].iloc[rows].to_numpy(dtype=float))
+    np.testing.assert_array_equal(evaluation.y, np.asarray(trained.prepared.y_val))
+    np.testing.assert_array_equal(evaluation.others["risk_score"], df["risk_score"].iloc[rows].to_numpy(dtype=float))
+    assert evaluation.primary_name == "Trained model"
+    assert evaluation.label == f"validation split ({len(rows):,} rows)"
