@@ -27,7 +27,7 @@ from core.target import BinaryTarget, binary_target, list_values, same_class
 __all__ = ["describe_data", "DataReport", "ColumnReport", "min_rows_for_split",
            "training_minimum", "CV_MIN_ROWS", "CV_MIN_PER_CLASS", "FREE_TEXT_DISTINCT",
            "LEAKAGE_AUC", "MAX_ABS_VALUE", "VALIDATIONS", "column_aucs", "is_numeric",
-           "numeric_values", "one_column_error"]
+           "numeric_values", "one_column_error", "distinct_counts"]
 
 FREE_TEXT_DISTINCT = 100
 """A text column with more distinct values than this is free text, not a category."""
@@ -178,31 +178,49 @@ def describe_data(df: pd.DataFrame, target: str, positive_class: Any = None,
             raise DataError(f"No column named {list_values(unknown)}. Pick features from the "
                             "table's columns.")
     excluded = set(exclude)
+    chosen = None if selected is None else set(selected)
     columns: list[ColumnReport] = []
     numeric: list[str] = []
     categorical: list[str] = []
     dropped: dict[str, str] = {}
-    for name, s in df.items():
-        n_missing, n_distinct = _missing_and_distinct(s)
+    names, dtypes = df.columns.tolist(), df.dtypes.tolist()
+    # Numbers (not true/false) are counted for all columns at once, in blocks: a wide table
+    # (10,000 columns) would spend minutes selecting its columns one by one.
+    stats = _numeric_stats(df, [name for name, dtype in zip(names, dtypes)
+                                if _is_number_dtype(dtype)])
+    type_names: dict[Any, str] = {}
+    for name, dtype in zip(names, dtypes):
+        if dtype not in type_names:
+            type_names[dtype] = _type_name_of(dtype)
+        type_name = type_names[dtype]
+        stat = stats.get(name)
+        s = None
+        if stat is not None:
+            n_missing, n_distinct = stat.n_missing, stat.n_distinct
+        else:
+            s = df[name]
+            n_missing, n_distinct = _missing_and_distinct(s)
         if name == target:
-            columns.append(ColumnReport(name, _type_name(s), "target", None, n_missing, n_distinct))
+            columns.append(ColumnReport(name, type_name, "target", None, n_missing, n_distinct))
             continue
-        if selected is not None and name not in selected:
+        if chosen is not None and name not in chosen:
             reason = "not selected as a feature"
         elif name in excluded:
             reason = "excluded (scores from another model, not an input)"
+        elif stat is not None:
+            reason = _numeric_drop_reason(name, stat, df)
         else:
             reason = _drop_reason(name, s, n_missing, n_distinct)
         if reason is not None:
             role = "dropped"
             dropped[name] = reason
-        elif is_numeric(s):
+        elif stat is not None or _is_numeric_dtype(dtype):
             role = "numeric"
             numeric.append(name)
         else:
             role = "categorical"
             categorical.append(name)
-        columns.append(ColumnReport(name, _type_name(s), role, reason, n_missing, n_distinct))
+        columns.append(ColumnReport(name, type_name, role, reason, n_missing, n_distinct))
     if selected is not None:
         asked = [c for c in selected if c in dropped and dropped[c] != "not selected as a feature"]
         if asked:
@@ -290,17 +308,30 @@ def _check_training_rows(n_kept: int, n_pos: int, t: BinaryTarget, target: str,
 
 
 def is_numeric(s: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)
+    return _is_numeric_dtype(s.dtype)
+
+
+def _is_numeric_dtype(dtype: Any) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+
+
+def _is_number_dtype(dtype: Any) -> bool:
+    """Numeric and not true/false: the columns :func:`_numeric_stats` counts."""
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
 def _type_name(s: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(s.dtype):
+    return _type_name_of(s.dtype)
+
+
+def _type_name_of(dtype: Any) -> str:
+    if pd.api.types.is_bool_dtype(dtype):
         return "true/false"
-    if pd.api.types.is_integer_dtype(s.dtype):
+    if pd.api.types.is_integer_dtype(dtype):
         return "integer"
-    if pd.api.types.is_numeric_dtype(s.dtype):
+    if pd.api.types.is_numeric_dtype(dtype):
         return "number"
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+    if pd.api.types.is_datetime64_any_dtype(dtype):
         return "date/time"
     return "text"
 
@@ -318,6 +349,101 @@ def _missing_and_distinct(s: pd.Series) -> tuple[int, int]:
         return int(values.size - present.size), int(pd.unique(present).size)
     missing = s.isna()
     return int(missing.sum()), int(s[~missing].nunique())
+
+
+_BLOCK_VALUES = 4_000_000
+"""Cells per block of columns in the whole-table counts (32 MB of float64 at a time)."""
+
+
+@dataclass(frozen=True)
+class _NumericStats:
+    """One numeric column's counts, as :func:`_missing_and_distinct` and :func:`_drop_reason`
+    find them (over float64 values; +-inf counts as missing)."""
+
+    n_missing: int
+    n_distinct: int
+    low: float
+    high: float
+    whole: bool  # every present value is a whole number
+
+
+def _column_blocks(n_rows: int, names: list) -> Iterable[list]:
+    block = max(1, _BLOCK_VALUES // max(n_rows, 1))
+    for start in range(0, len(names), block):
+        yield names[start:start + block]
+
+
+def _float_block(df: pd.DataFrame, names: list) -> np.ndarray:
+    """float64 (rows, columns) of ``names`` with NaN for missing and for +-inf: one copy."""
+    values = df[names].to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isinf(values), np.nan, values)
+
+
+def _numeric_stats(df: pd.DataFrame, names: list) -> dict[Any, _NumericStats]:
+    """:class:`_NumericStats` of the numeric columns ``names``, counted a block of columns at
+    a time with whole-array numpy (a sort per block gives distinct values, lowest and highest)."""
+    stats: dict[Any, _NumericStats] = {}
+    n_rows = len(df)
+    for part in _column_blocks(n_rows, names):
+        values = _float_block(df, part)
+        present = ~np.isnan(values)
+        n_present = present.sum(axis=0)
+        ordered = np.sort(values, axis=0)  # NaN sorts last
+        if n_rows:
+            new_value = (ordered[1:] != ordered[:-1]) & ~np.isnan(ordered[1:])
+            n_distinct = (n_present > 0).astype(np.int64) + new_value.sum(axis=0)
+            low = ordered[0]
+            high = np.take_along_axis(ordered, np.maximum(n_present - 1, 0)[None, :], axis=0)[0]
+        else:
+            n_distinct = np.zeros(len(part), dtype=np.int64)
+            low = high = np.full(len(part), np.nan)
+        with np.errstate(invalid="ignore"):
+            whole = np.all(~present | (values == np.round(values)), axis=0)
+        for j, name in enumerate(part):
+            stats[name] = _NumericStats(int(n_rows - n_present[j]), int(n_distinct[j]),
+                                        float(low[j]), float(high[j]), bool(whole[j]))
+    return stats
+
+
+def _numeric_drop_reason(name: Any, stat: _NumericStats, df: pd.DataFrame) -> str | None:
+    """:func:`_drop_reason` for a numeric column, from its counts."""
+    n_present = len(df) - stat.n_missing
+    if n_present == 0:
+        return "all missing"
+    if stat.n_distinct == 1:
+        only = df[name].dropna().iloc[0]
+        return f"constant (every value is '{only}')"
+    if max(abs(stat.low), abs(stat.high)) > MAX_ABS_VALUE:
+        return f"numbers too large to use (beyond {MAX_ABS_VALUE:.0e})"
+    consecutive = stat.high - stat.low + 1 == n_present
+    if (stat.n_distinct == n_present and n_present >= 20 and stat.whole
+            and (consecutive or _ID_NAME.search(str(name).strip()))):
+        return "ID-like (every value is different)"
+    return None
+
+
+def distinct_counts(df: pd.DataFrame) -> pd.Series:
+    """``df.nunique(dropna=True)``, counted a block of same-typed columns at a time for plain
+    numpy numbers (a wide table's thousands of columns), column by column otherwise."""
+    counts = pd.Series(0, index=df.columns, dtype=np.int64)
+    by_dtype: dict[Any, list[int]] = {}
+    for position, dtype in enumerate(df.dtypes):
+        if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+            by_dtype.setdefault(dtype, []).append(position)
+        else:
+            counts.iloc[position] = df.iloc[:, position].nunique(dropna=True)
+    for dtype, positions in by_dtype.items():
+        for part in _column_blocks(len(df), positions):
+            values = np.sort(df.iloc[:, part].to_numpy(dtype=dtype), axis=0)
+            if len(values) == 0:
+                continue
+            if dtype.kind == "f":
+                valid = ~np.isnan(values)
+                new_value = (values[1:] != values[:-1]) & valid[1:]
+                counts.iloc[part] = valid[0].astype(np.int64) + new_value.sum(axis=0)
+            else:
+                counts.iloc[part] = 1 + (values[1:] != values[:-1]).sum(axis=0)
+    return counts
 
 
 def _drop_reason(name: str, s: pd.Series, n_missing: int, n_distinct: int) -> str | None:
@@ -372,7 +498,7 @@ def _leaky_features(df: pd.DataFrame, rows: np.ndarray, y: np.ndarray, numeric: 
     if y.size > _LEAKAGE_SAMPLE:  # seeded, so the same table always gets the same verdict
         pick = np.sort(np.random.default_rng(0).choice(y.size, _LEAKAGE_SAMPLE, replace=False))
         rows, y = rows[pick], y[pick]
-    kept = df[numeric + categorical].iloc[rows]
+    kept = df[categorical].iloc[rows]
     names: list[str] = []
     scores: list[np.ndarray] = []
     for name in categorical:
@@ -385,10 +511,8 @@ def _leaky_features(df: pd.DataFrame, rows: np.ndarray, y: np.ndarray, numeric: 
                       .transform("mean").to_numpy(dtype=np.float64))
     found = []
     # Blocks of columns keep the rank matrix small on wide tables (10,000 columns).
-    block = max(1, 4_000_000 // max(y.size, 1))
-    for start in range(0, len(numeric), block):
-        part = numeric[start:start + block]
-        values = np.column_stack([numeric_values(kept[name]) for name in part])
+    for part in _column_blocks(len(df), numeric):
+        values = _float_block(df, part)[rows]
         found += [(n, a) for n, a in zip(part, column_aucs(y, values)) if _leaks(a)]
     if scores:
         aucs = column_aucs(y, np.column_stack(scores))

@@ -453,10 +453,8 @@ def _coerce_numeric_text(df: pd.DataFrame, decimal: str, warnings: list[str]) ->
     """Turn text columns that hold numbers (thousands separators, spaces, a few stray words)
     into numbers, in place; returns the names of the columns changed."""
     changed = set()
-    for col in list(df.columns):
+    for col in _text_columns(df):
         s = df[col]
-        if not (pd.api.types.is_string_dtype(s.dtype) or s.dtype == object):
-            continue
         present = s.dropna()
         if present.empty:
             continue
@@ -492,17 +490,28 @@ def _coerce_numeric_text(df: pd.DataFrame, decimal: str, warnings: list[str]) ->
     return changed
 
 
+def _text_columns(df: pd.DataFrame) -> list:
+    """Names of the text (or mixed object) columns, from the dtypes: no column is selected."""
+    return [col for col, dtype in df.dtypes.items()
+            if dtype == object or pd.api.types.is_string_dtype(dtype)]
+
+
+_BLOCK_VALUES = 4_000_000  # cells per block of columns checked at once (32 MB of float64)
+
+
 def _infinite_to_missing(df: pd.DataFrame, warnings: list[str]) -> set:
+    floats = [col for col, dtype in df.dtypes.items() if isinstance(dtype, np.dtype)
+              and dtype.kind == "f"]
     counts = {}
-    for col in df.columns:
-        s = df[col]
-        if s.dtype.kind == "f":
-            values = s.to_numpy()
-            inf = np.isinf(values)
-            n = int(inf.sum())
-            if n:
-                df[col] = s.mask(inf)
-                counts[col] = n
+    block = max(1, _BLOCK_VALUES // max(len(df), 1))
+    for start in range(0, len(floats), block):  # whole blocks: wide tables have 10,000 columns
+        part = floats[start:start + block]
+        found = np.isinf(df[part].to_numpy()).sum(axis=0)
+        for col in (part[j] for j in np.flatnonzero(found)):
+            s = df[col]
+            inf = np.isinf(s.to_numpy())
+            df[col] = s.mask(inf)
+            counts[col] = int(inf.sum())
     if counts:
         warnings.append(f"Treated {sum(counts.values()):,} infinite values (inf/-inf) as missing: "
                         + _per_column(counts) + ".")
@@ -736,15 +745,14 @@ def _finish(df: pd.DataFrame, name: str, warnings: list[str]) -> pd.DataFrame:
     _check_width(df.shape[1], name)
     df.columns = _clean_names([str(c) for c in df.columns], warnings)
     tokens = set(MISSING_TOKENS)
-    for col in df.columns:
+    for col in _text_columns(df):
         s = df[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            text = s.where(s.isna(), s.astype(str).str.strip())
-            token = text.isin(tokens)
-            if token.any():
-                df[col] = s.mask(token)
+        text = s.where(s.isna(), s.astype(str).str.strip())
+        token = text.isin(tokens)
+        if token.any():
+            df[col] = s.mask(token)
     _coerce_numeric_text(df, ".", warnings)
     _infinite_to_missing(df, warnings)
-    _report_missing({col: int(df[col].isna().sum()) for col in df.columns}, warnings)
+    _report_missing(dict(zip(df.columns, df.isna().sum().tolist())), warnings)
     df.attrs["warnings"] = warnings
     return df

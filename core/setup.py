@@ -28,7 +28,14 @@ from typing import Any
 
 import pandas as pd
 
-from core.contract import CV_MIN_PER_CLASS, CV_MIN_ROWS, DataReport, describe_data, min_rows_for_split
+from core.contract import (
+    CV_MIN_PER_CLASS,
+    CV_MIN_ROWS,
+    DataReport,
+    describe_data,
+    distinct_counts,
+    min_rows_for_split,
+)
 from core.errors import DataError
 from core.scores import COUNT_COLUMN_NAMES
 from core.target import default_positive_class as _core_positive_class
@@ -70,8 +77,8 @@ _MODEL_OUTPUT_WORDS = ("score", "prob", "pred")
 
 def target_options(df: pd.DataFrame) -> list[str]:
     """Columns that can be the target: at most :data:`MAX_TARGET_CLASSES` distinct values."""
-    counts = df.nunique(dropna=True)
-    return [str(c) for c in df.columns if counts[c] <= MAX_TARGET_CLASSES]
+    counts = distinct_counts(df)  # whole blocks of columns at once: wide tables stay fast
+    return [str(c) for c, n in zip(df.columns, counts.to_numpy()) if n <= MAX_TARGET_CLASSES]
 
 
 def guess_target(df: pd.DataFrame, options: list[str] | None = None, demo: Any = None) -> str:
@@ -98,14 +105,17 @@ def guess_target(df: pd.DataFrame, options: list[str] | None = None, demo: Any =
             return by_name[name]
     columns = [str(c) for c in df.columns]
     edges = {columns[0], columns[-1]}
-    binary = [c for c in options if df[c].nunique(dropna=True) == 2]
+    counts = distinct_counts(df[options])
+    binary = [c for c, n in zip(options, counts.to_numpy()) if n == 2]
     if not binary:
         return options[-1]
+    position = {name: i for i, name in enumerate(columns)}
+    dtypes = df.dtypes
 
     def rank(column: str) -> tuple:
         named = bool(_OUTCOME_WORDS.search(column))
-        text = not pd.api.types.is_numeric_dtype(df[column].dtype)
-        return (named, column in edges, text, columns.index(column))
+        text = not pd.api.types.is_numeric_dtype(dtypes[column])
+        return (named, column in edges, text, position[column])
 
     return max(binary, key=rank)
 
@@ -283,7 +293,8 @@ def default_setup(df: pd.DataFrame, *, options: list[str] | None = None, demo: A
     options = target_options(df) if options is None else list(options)
     first = guess_target(df, options, demo)
     others = [c for c in options if c != first]
-    others.sort(key=lambda c: df[c].nunique(dropna=True) != 2)  # yes/no columns next
+    two_valued = dict(zip(others, distinct_counts(df[others]).to_numpy() == 2))
+    others.sort(key=lambda c: not two_valued[c])  # yes/no columns next
     first_error: DataError | None = None
     fallback: DefaultSetup | None = None
     for target in [first, *others][:5]:

@@ -209,7 +209,7 @@ def _choose(dataset: _ui.Dataset):
 
 def _feature_picker(dataset: _ui.Dataset, target: str, base, stored):
     """The Feature columns multiselect (with "select all numeric"); None after saying why nothing can be chosen."""
-    candidates = [str(c) for c in dataset.df.columns if str(c) != target]
+    candidates = [str(c) for c in dataset.df.columns.tolist() if str(c) != target]
     key = f"data.features.{dataset.token}.{target}"
     if key not in st.session_state:  # seeded once; afterwards the widget's own state rules
         default = stored.feature_columns if stored is not None else _ui.default_features(dataset, target, base)
