@@ -210,17 +210,19 @@ def test_per_case_costs_without_amounts_say_so():
         recommend_review_band(threshold_sweep(y, s, costs=CostMatrix(1, 5, fn_pct=60)), 1.0, 0.1)
 
 
-def test_per_case_money_decides_a_near_tie_exactly():
-    # Flagging the top case (a negative worth 100.5) costs 100.5; missing the positive below it
-    # (worth 100) costs 100: flag nobody, by half a unit. Any misweighting of either amount flips it.
+@pytest.mark.parametrize("negative_amount, best", [(100.5, 100.0), (99.5, 99.5)])
+def test_per_case_money_decides_a_near_tie_exactly(negative_amount, best):
+    # Flagging both cases (the top one a negative) costs the negative's amount; flagging nobody
+    # misses the positive below it (worth 100). Half a unit apart either way: any misweighting of
+    # the false-positive or the true-positive amounts flips the choice.
     y, s = np.array([0, 1]), np.array([0.9, 0.8])
-    amounts = np.array([100.5, 100.0])
+    amounts = np.array([negative_amount, 100.0])
     costs = CostMatrix(0, 0, fp_pct=100, fn_pct=100)
     for rate in (0.0, 0.5, 1.0):
         rec = recommend_review_band(threshold_sweep(y, s, costs=costs, amounts=amounts), review_cost=150.0,
                                     max_review_rate=rate)
         assert rec.total_cost == pytest.approx(_brute_force(y, s, np.ones(2), costs, 150.0, rate, amounts))
-        assert rec.total_cost == pytest.approx(100.0) and rec.n_review == 0
+        assert rec.total_cost == pytest.approx(best) and rec.n_review == 0
 
 
 @pytest.mark.parametrize("zero", ["positives", "negatives"])
