@@ -775,3 +775,78 @@ def test_round_trip_of_exported_tables(frame, sep, decimal_comma, encoding, newl
                                           expected.to_numpy(dtype=float))
         else:
             assert df[name].tolist() == expected.tolist()
+
+
+# ---------------------------------------------------------------- whole-table counts (wide tables)
+
+
+def _mixed_table(n: int = 60, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({
+        "y": rng.integers(0, 2, n),
+        "f": np.r_[np.nan, rng.normal(size=n - 1)],
+        "signed_zero": [0.0, -0.0] * (n // 2),  # one value, however the sign is written
+        "const": 5,
+        "all_missing": np.nan,
+        "row_number": np.arange(n),
+        "account_id": rng.permutation(n) * 3,
+        "huge": np.r_[1e200, rng.normal(size=n - 1)],
+        "with_inf": np.r_[np.inf, -np.inf, rng.integers(0, 3, n - 2).astype(float)],
+        "nullable_int": pd.array([pd.NA] * 3 + list(range(n - 3)), dtype="Int64"),
+        "nullable_float": pd.array([None] * 3 + list(rng.normal(size=n - 3)), dtype="Float64"),
+        "flag": rng.integers(0, 2, n).astype(bool),
+        "small_uint": rng.integers(0, 5, n).astype(np.uint8),
+        "big_int": (2**62 + np.arange(n) // 2).astype(np.int64),  # distinct as ints, not as floats
+        "text": [f"t{i % 7}" for i in range(n)],
+    })
+    df["almost_y"] = df["y"] * 2.0 + rng.normal(size=n) * 0.01
+    return df
+
+
+def test_distinct_counts_equal_pandas_nunique_column_by_column():
+    from core.contract import distinct_counts
+
+    df = _mixed_table()
+    expected = pd.Series({c: df[c].nunique(dropna=True) for c in df.columns}, dtype=np.int64)
+    pd.testing.assert_series_equal(distinct_counts(df), expected)
+    assert distinct_counts(df)["big_int"] == df["big_int"].nunique() == 30
+
+
+def test_contract_counts_equal_direct_counts_of_each_column():
+    df = _mixed_table().drop(columns="big_int")  # the contract counts numbers as float64
+    report = describe_data(df, "y", 1, require_split=False)
+    for column in report.columns:
+        values = df[column.name]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+            present = numbers[np.isfinite(numbers)]  # +-inf counts as missing
+            assert column.n_missing == numbers.size - present.size, column
+            assert column.n_distinct == len(set(present.tolist())), column
+        else:
+            assert column.n_missing == values.isna().sum(), column
+            assert column.n_distinct == values.nunique(), column
+    assert report.dropped == {
+        "signed_zero": "constant (every value is '0.0')",
+        "const": "constant (every value is '5')",
+        "all_missing": "all missing",
+        "row_number": "ID-like (every value is different)",
+        "account_id": "ID-like (every value is different)",
+        "huge": "numbers too large to use (beyond 1e+150)",
+        "nullable_int": "ID-like (every value is different)",
+    }
+    assert report.numeric == ["f", "with_inf", "nullable_float", "flag", "small_uint", "almost_y"]
+    assert report.categorical == ["text"]
+    assert report.leakage == ["almost_y"]
+
+
+def test_a_10000_column_contract_counts_each_column_like_pandas():
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 6, size=(40, 10_000)).astype(float)
+    values[rng.random(values.shape) < 0.1] = np.nan
+    wide = pd.DataFrame(values, columns=[f"c{i}" for i in range(10_000)])
+    wide["outcome"] = ["yes", "no"] * 20
+    report = describe_data(wide, "outcome", "yes", require_split=False)
+    frame = report.columns_frame().set_index("column")
+    np.testing.assert_array_equal(frame["missing"].to_numpy(), wide.isna().sum().to_numpy())
+    np.testing.assert_array_equal(frame["distinct"].to_numpy(), wide.nunique().to_numpy())
+    assert len(report.numeric) + len(report.dropped) == 10_000
