@@ -378,6 +378,9 @@ class DecisionReport:
     curve: pd.DataFrame | None = None
     x_range: tuple[float, float] | None = None  # chart x axis: (0, 1) for probabilities, else the data's range
     segments: dict | None = None  # core.segments.segments_payload at this threshold (By segment), if any
+    amount_column: str | None = None  # the column the per-case percentages apply to, if any
+    positive_rate: float | None = None  # the production positive rate assumed, if not the data's
+    data_positive_rate: float | None = None  # the data's own positive rate (said beside the assumption)
     generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     title: str = "Decision report"
 
@@ -402,7 +405,30 @@ def _setting_rows(report: DecisionReport) -> list[tuple[str, str]]:
         ("Cost of a false negative", c.format(c.fn_cost)),
         ("Value of a true positive", c.format(c.tp_value)),
         ("Value of a true negative", c.format(c.tn_value)),
+        *_per_case_rows(report),
+        *_positive_rate_rows(report),
     ]
+
+
+def _per_case_rows(report: DecisionReport) -> list[tuple[str, str]]:
+    """The per-case money settings (a share of each case's amount), when any is set."""
+    c = report.costs
+    if not c.per_case:
+        return []
+    column = report.amount_column or "the amount column"
+    return [(f"{cell}: % of amount", f"{pct:g}% of each case's {column}")
+            for cell, pct in (("False positive", c.fp_pct), ("False negative", c.fn_pct),
+                              ("True positive", c.tp_pct), ("True negative", c.tn_pct))]
+
+
+def _positive_rate_rows(report: DecisionReport) -> list[tuple[str, str]]:
+    """The production positive rate assumed instead of the data's own, when one was set."""
+    if report.positive_rate is None:
+        return []
+    own = "" if report.data_positive_rate is None else f"; the data has {report.data_positive_rate:.2%}"
+    return [("Positive rate in production",
+             f"{report.positive_rate:.2%} assumed{own}. Precision, cost and counts are reweighted to this mix "
+             "(recall and false positive rate do not change).")]
 
 
 def _result_rows(report: DecisionReport) -> tuple[list[str], list[list[str]]]:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core.analysis import positive_share, production_weights
 from core.costs import CostMatrix
 from core.errors import DataError
 from core.exports import (
@@ -25,6 +26,7 @@ from core.exports import (
 )
 from core.policy import model_policy, policy_python, policy_sql, saved_review_band, scores_policy
 from core.review import recommend_review_band
+from core.scores import amount_values, case_counts
 from core.thresholds import threshold_sweep
 from core.validation import describe_spread, threshold_spread
 from pages import _ui, _workspace
@@ -54,9 +56,23 @@ def _all_row_scores(dataset, setup, model) -> tuple[np.ndarray, dict[str, list[s
     return scores, {"split": split.tolist()}
 
 
-def _scored_file(dataset, setup, model, threshold: float) -> bytes:
+def _row_labels(dataset, setup) -> np.ndarray:
+    """Every row's label (1 = positive, 0 = negative, NaN = no target), as the evaluation reads them."""
+    report = setup.report if getattr(setup, "report", None) is not None else _ui.describe(
+        dataset, setup.target, setup.positive_class, require_split=False)
+    labels = np.full(len(dataset.df), np.nan)
+    labels[np.flatnonzero(report.row_mask)] = report.y
+    return labels
+
+
+def _scored_file(dataset, setup, model, threshold: float, costs: CostMatrix) -> bytes:
+    """The scored CSV with each row's business cost at ``threshold`` (its ``cost`` column sums,
+    over the evaluated rows, to the Business cost the scenario was saved with)."""
     scores, extra = _all_row_scores(dataset, setup, model)
-    return scored_csv(dataset.df, scores, threshold, extra=extra)
+    df = dataset.df
+    return scored_csv(df, scores, threshold, extra=extra, costs=costs, labels=_row_labels(dataset, setup),
+                      amounts=amount_values(df, setup.amount_column) if setup.amount_column else None,
+                      weights=case_counts(df, setup.count_column) if setup.count_column else None)
 
 
 def _policy(dataset, setup, model, threshold: float, band, costs):
@@ -101,6 +117,17 @@ def _band_sweep(evaluation, costs):
     """The sweep the Threshold page found its review band on: these scores, weights and amounts."""
     return threshold_sweep(evaluation.y, evaluation.scores, costs=costs,
                            sample_weight=getattr(evaluation, "weights", None),
+                           amounts=getattr(evaluation, "amounts", None))
+
+
+def _report_sweep(evaluation, costs, positive_rate):
+    """The sweep the scenario's numbers came from: these scores, counts and amounts, reweighted
+    to the production positive rate it assumed (if any), as the Threshold page does."""
+    weights = getattr(evaluation, "weights", None)
+    if positive_rate is not None:
+        shifted = production_weights(evaluation.y, weights, positive_rate)
+        weights = weights if shifted is None else shifted
+    return threshold_sweep(evaluation.y, evaluation.scores, costs=costs, sample_weight=weights,
                            amounts=getattr(evaluation, "amounts", None))
 
 
@@ -197,7 +224,8 @@ if choice not in matching:
 
 train_mode = setup.mode == _ui.MODE_TRAIN and model is not None
 try:
-    sweep = threshold_sweep(evaluation.y, evaluation.scores, costs=costs)
+    positive_rate = scenario.get("positive_rate")
+    sweep = _report_sweep(evaluation, costs, positive_rate)
     point = sweep.at(threshold)
     columns = {evaluation.label: point}
     test_point, test_label = None, None
@@ -206,7 +234,9 @@ try:
     if has_test:
         y_test = np.asarray(model.prepared.y_test)
         test_label = f"test split ({len(y_test):,} rows)"
-        test_point = threshold_sweep(y_test, model.test_scores, costs=costs).at(threshold)
+        test_evaluation = _ui.evaluation_for_rows(dataset, setup, model.prepared.idx_test, model.test_scores,
+                                                  label=test_label, is_probability=True)
+        test_point = _report_sweep(test_evaluation, costs, positive_rate).at(threshold)
         columns[test_label] = test_point
 except DataError as error:
     st.error(str(error))
@@ -248,7 +278,9 @@ decision = DecisionReport(
     objective=scenario.get("objective"), explanation=scenario.get("explanation"), test_point=test_point,
     test_label=test_label, scenarios=list(scenarios),
     curve=sweep.frame(max_points=400), x_range=(0.0, 1.0) if evaluation.is_probability else None,
-    segments=scenario.get("segments"),
+    segments=scenario.get("segments"), amount_column=scenario.get("amount_column") or setup.amount_column,
+    positive_rate=positive_rate,
+    data_positive_rate=None if positive_rate is None else positive_share(evaluation.y, evaluation.weights),
 )
 policy = None
 if not (setup.mode == _ui.MODE_TRAIN and model is None):
@@ -261,10 +293,11 @@ left, middle, sql_column, python_column = st.columns(4)
 with left:
     # Built only when clicked: a few hundred thousand rows take a moment to write.
     st.download_button(
-        "Scored CSV", data=lambda: _scored_file(dataset, setup, model, threshold),
+        "Scored CSV", data=lambda: _scored_file(dataset, setup, model, threshold, costs),
         file_name=f"{stem}-scored.csv", mime="text/csv", on_click="ignore", key="report.csv",
         disabled=setup.mode == _ui.MODE_TRAIN and model is None,
-        help="Every input row with its score and decision (1 = flagged). Safe to open in a spreadsheet.",
+        help="Every input row with its score, decision (1 = flagged) and business cost at this threshold (empty "
+             "where the row has no label). Safe to open in a spreadsheet.",
     )
 with middle:
     if train_mode:

@@ -288,3 +288,53 @@ def test_cross_validated_model_policy_scores_like_the_final_model(media):
     np.testing.assert_allclose(scores, expected, rtol=1e-9)
     scored = pd.read_csv(io.BytesIO(download(media, at, "Scored CSV")))
     assert decisions == scored["decision"].tolist()
+
+
+def _set_threshold_input(at: AppTest, label: str, value: float) -> AppTest:
+    find(at, "number_input", label).set_value(value)
+    return assert_ok(at.run())
+
+
+def test_the_scored_csv_costs_each_row_and_sums_to_the_scenario_business_cost(media):
+    at = choose_mode(start(), _ui.MODE_SCORES)  # loan demo: Amount column loan_amount
+    goto(at, "threshold")
+    _set_threshold_input(at, "False negative: % of amount", 60.0)
+    _set_threshold_input(at, "True positive: % of amount", 1.5)
+    save_scenario(at, 0.3, "Per case")
+    scenario = stored(at, "scenarios")[0]
+    assert scenario["fn_pct"] == 60.0 and scenario["tp_pct"] == 1.5 and scenario["amount_column"] == "loan_amount"
+    goto(at, "report")
+    df = stored(at, "dataset").df
+    scored = pd.read_csv(io.BytesIO(download(media, at, "Scored CSV")))
+    y = (df["defaulted"] == "yes").to_numpy()
+    flagged = df["risk_score"].to_numpy() >= 0.3
+    amount = df["loan_amount"].to_numpy(dtype=float)
+    expected = np.select([flagged & ~y, ~flagged & y, flagged & y],
+                         [scenario["fp_cost"], scenario["fn_cost"] + 0.6 * amount,
+                          -scenario["tp_value"] - 0.015 * amount], -scenario["tn_value"])
+    np.testing.assert_allclose(scored["cost"], expected, rtol=1e-12, atol=1e-9)
+    assert round(scored["cost"].sum(), 2) == round(scenario["cost"], 2)
+    results = at.dataframe[1].value
+    assert results.loc["Business cost"].iloc[0] == scenario_costs(scenario).format(scenario["cost"])
+    markdown = download(media, at, "Report (Markdown)").decode()
+    assert "| False negative: % of amount | 60% of each case's loan\\_amount |" in markdown
+    assert "Positive rate in production" not in markdown  # none assumed
+
+
+def test_the_report_states_the_assumed_production_positive_rate(media):
+    at = choose_mode(start(), _ui.MODE_SCORES)
+    goto(at, "threshold")
+    _set_threshold_input(at, "Positive rate in production", 0.05)
+    save_scenario(at, 0.3, "Rarer defaults")
+    scenario = stored(at, "scenarios")[0]
+    assert scenario["positive_rate"] == pytest.approx(0.05)
+    goto(at, "report")
+    evaluation = stored(at, "evaluation")
+    data_rate = evaluation.y.mean()
+    for label in ("Report (Markdown)", "Report (HTML)"):
+        text = download(media, at, label).decode()
+        assert "Positive rate in production" in text
+        assert f"5.00% assumed; the data has {data_rate:.2%}" in text
+    results = at.dataframe[1].value
+    assert results.loc["Precision"].iloc[0] == f"{scenario['precision']:.3f}"  # the reweighted precision
+    assert results.loc["Business cost"].iloc[0] == scenario_costs(scenario).format(scenario["cost"])

@@ -232,3 +232,18 @@ def test_scored_csv_cost_column_sums_to_the_business_cost():
     missed = (scores < 0.6) & (y == 1)
     missed[0] = False
     np.testing.assert_allclose(frame[column].to_numpy()[missed], amounts[missed])
+
+
+def test_the_report_states_per_case_money_and_the_assumed_positive_rate():
+    _, _, plain = _report()
+    for text in (report_markdown(plain), report_html(plain)):
+        assert "% of amount" not in text and "Positive rate in production" not in text
+    costs = CostMatrix(fp_cost=100, fn_cost=0, fn_pct=60, tp_pct=2.5)
+    _, _, report = _report(amount_column="loan_amount", positive_rate=0.05, data_positive_rate=0.3)
+    report.costs = costs
+    markdown, page = report_markdown(report), report_html(report)
+    assert "| False negative: % of amount | 60% of each case's loan\\_amount |" in markdown
+    assert "<td>True positive: % of amount</td><td>2.5% of each case&#x27;s loan_amount</td>" in page
+    assert "<td>False positive: % of amount</td><td>0% of each case&#x27;s loan_amount</td>" in page
+    for text in (markdown, page):
+        assert "Positive rate in production" in text and "5.00% assumed; the data has 30.00%" in text
