@@ -273,6 +273,21 @@ def _ratio(value: float) -> str:
     return "n/a" if not math.isfinite(value) else f"{value:.3f}"
 
 
+def _honest_estimate_note(setup, trained) -> str:
+    """Where the honest estimate of the chosen threshold on new cases is, for how the model was validated."""
+    if getattr(setup, "mode", None) != _ui.MODE_TRAIN or trained is None:
+        return ""
+    params = trained.params or {}
+    if params.get("validation") != "cv":
+        return (" The test split on the **Report** page is the honest estimate of how the chosen threshold does on "
+                "new cases.")
+    if params.get("nested"):
+        return (" These are out-of-fold scores; the test split the nested check kept aside, shown on the **Report** "
+                "page, is the honest estimate of how the chosen threshold does on new cases.")
+    return (" These are out-of-fold scores of every row, so no untouched test split was kept aside: the spread "
+            "across folds on the **Report** page says how far to trust the chosen threshold on new cases.")
+
+
 def _score_column_fallback() -> tuple[_ui.Dataset, _ui.Setup, str] | None:
     """(dataset, setup, column) when the loaded data has a score column this page could evaluate
     while no model has been trained yet."""
@@ -476,8 +491,7 @@ if recommendation is not None:
             f"**Threshold stability:** on {stability.thresholds.size + stability.n_infeasible} bootstrap resamples of "
             f"these cases, {stability.level:.0%} of the recommendations fall between **{_threshold_text(stability.low)}** "
             f"and **{_threshold_text(stability.high)}** (business cost {where})."
-            + (" The test split on the **Report** page is the honest estimate of how the chosen threshold does on new "
-               "cases." if getattr(setup, "mode", None) == _ui.MODE_TRAIN else ""))
+            + _honest_estimate_note(setup, _ui.get_model()))
     except DataError as error:
         st.caption(str(error))
 if is_probability and costs.per_case:

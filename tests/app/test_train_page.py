@@ -465,3 +465,35 @@ def test_a_hold_out_evaluation_carries_the_amounts_of_exactly_the_validation_row
     np.testing.assert_array_equal(evaluation.others["risk_score"], df["risk_score"].iloc[rows].to_numpy(dtype=float))
     assert evaluation.primary_name == "Trained model"
     assert evaluation.label == f"validation split ({len(rows):,} rows)"
+
+
+def _stability_caption(at) -> str:
+    goto(at, "threshold")
+    assert not errors(at)
+    return next(c.value for c in at.caption if "Threshold stability" in c.value)
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_the_threshold_stability_note_says_where_the_honest_estimate_is_after_cross_validation(nested):
+    at = _small_session(200)
+    if nested:
+        find(at, "checkbox", "Keep a test split aside (nested check)").set_value(True)
+        assert_ok(at.run())
+    find(at, "number_input", "Epochs").set_value(40)
+    find(at, "button", "Train").click()
+    assert_ok(at.run())
+    model = stored(at, "model")
+    assert model.params["validation"] == "cv" and bool(len(model.prepared.y_test)) is nested
+    caption = _stability_caption(at)
+    assert "The test split on the **Report** page" not in caption
+    assert "out-of-fold scores" in caption
+    if nested:
+        assert "the test split the nested check kept aside" in caption and "no untouched" not in caption
+    else:
+        assert "out-of-fold scores of every row, so no untouched test split was kept aside" in caption
+
+
+def test_the_threshold_stability_note_points_a_hold_out_run_to_the_test_split(trained):
+    caption = _stability_caption(trained)
+    assert "The test split on the **Report** page is the honest estimate" in caption
+    assert "out-of-fold" not in caption
