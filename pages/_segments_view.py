@@ -42,6 +42,7 @@ KEY_TOLERANCE = "threshold.segment_tolerance"
 KEY_ANALYSIS = "threshold.segment_analysis"
 ANALYSIS_LABEL = "What would separate thresholds per segment do? (analysis, not a deployable policy)"
 _KEY_MEMO = "segments.memo"
+MISSING = "—"  # shown for a missing cell (the everyone row's ratios) instead of "None"
 
 
 def _memo(name: str, objects: tuple, values: tuple, build: Callable[[], Any]) -> Any:
@@ -195,7 +196,9 @@ def render_by_segment(y: Any, scores: Any, segments: Any, threshold: float, cost
                "ratios show how far apart the groups are either way.")
     if sweeps.note:
         st.caption(_ui_text(sweeps.note))
-    st.dataframe(table, hide_index=True, width="stretch", column_config=_column_config(table, costs, sweeps.weighted))
+    # The everyone row has no ratios: NaN keeps the columns numeric (sortable), shown as a dash, not "None".
+    st.dataframe(table, hide_index=True, width="stretch", placeholder=MISSING,
+                 column_config=_column_config(table, costs, sweeps.weighted))
     _marks_summary(table)
     _chart(sweeps, table)
     if show_analysis and costs is not None:

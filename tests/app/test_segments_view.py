@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.costs import CostMatrix
 from core.segments import TABLE_COLUMNS, segment_labels, segment_table
-from pages._segments_view import KEY_ANALYSIS
+from pages._segments_view import KEY_ANALYSIS, MISSING
 
 N = 3000
 
@@ -132,3 +132,14 @@ def test_an_unusable_segment_column_is_a_message_and_the_rest_still_runs(kind, m
     assert at.session_state["rendered_rows"] is None
     at.slider[0].set_value(0.3).run()
     assert not at.exception
+
+
+def test_the_everyone_row_ratios_stay_numeric_and_show_as_a_dash():
+    at = _run()
+    element = next(df for df in at.dataframe if "Flagged" in df.value.columns)
+    table = element.value
+    everyone = table.set_index("Segment").loc["Everyone"]
+    for column in ("Flag rate ratio", "Recall ratio"):
+        assert pd.api.types.is_float_dtype(table[column])  # numeric, so the column still sorts as numbers
+        assert np.isnan(everyone[column]) and table[column].iloc[:-1].notna().all()
+    assert element.proto.placeholder == MISSING == "—"
