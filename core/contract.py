@@ -173,7 +173,8 @@ def describe_data(df: pd.DataFrame, target: str, positive_class: Any = None,
         _check_training_rows(n_kept, n_pos, t, target, validation or "holdout", sizes)
     selected = None if feature_columns is None else list(feature_columns)
     if selected is not None:
-        unknown = [c for c in selected if c not in df.columns]
+        present = set(df.columns.tolist())
+        unknown = [c for c in selected if c not in present]
         if unknown:
             raise DataError(f"No column named {list_values(unknown)}. Pick features from the "
                             "table's columns.")

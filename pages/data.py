@@ -213,7 +213,8 @@ def _feature_picker(dataset: _ui.Dataset, target: str, base, stored):
     key = f"data.features.{dataset.token}.{target}"
     if key not in st.session_state:  # seeded once; afterwards the widget's own state rules
         default = stored.feature_columns if stored is not None else _ui.default_features(dataset, target, base)
-        st.session_state[key] = [c for c in default if c in candidates]
+        offered = set(candidates)  # a set: a wide table's 10,000 defaults against 10,000 candidates
+        st.session_state[key] = [c for c in default if c in offered]
     if not base.features:
         # Nothing usable to choose from (e.g. every column is free text): say why, not "choose one".
         for message in base.warnings:
