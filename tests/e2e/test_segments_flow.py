@@ -57,12 +57,19 @@ def shown_rows(app) -> dict[str, list]:
     # The grid draws on a canvas; its cells are also in an accessibility table, read here.
     frames = app.main.get_by_test_id("stDataFrame")
     app.expect(frames.first).to_be_visible()
-    for grid in frames.all():
-        headers = [h.strip() for h in grid.locator("[role=columnheader]").all_inner_texts()]
-        if headers[: len(HEADER)] == HEADER:
-            break
-    else:
-        raise AssertionError("no table with the By segment columns")
+    # A grid draws its header cells a moment after it appears: look again until one matches.
+    deadline = time.monotonic() + 30
+    grid = None
+    while grid is None:
+        for candidate in frames.all():
+            headers = [h.strip() for h in candidate.locator("[role=columnheader]").all_inner_texts()]
+            if headers[: len(HEADER)] == HEADER:
+                grid = candidate
+                break
+        else:
+            if time.monotonic() > deadline:
+                raise AssertionError("no table with the By segment columns")
+            time.sleep(0.2)
     rows = {}
     for row in grid.locator("tbody tr").all():
         cells = [c.strip() for c in row.locator("td").all_inner_texts()][: len(HEADER)]
