@@ -72,6 +72,10 @@ def test_upload_train_threshold_report(app):
     app.goto_page("Train")
     # 900 rows default to cross-validation; this flow checks the hold-out split and its test rows
     app.radio("Validation", "Hold-out split (60/20/20)")
+    # The switch reruns the page with the split's own suggested learning rate: type the
+    # parameters only once that run has drawn the split's caption, or the rerun replaces them.
+    app.expect(app.main.get_by_text("validation rows to check on", exact=False)).to_be_visible(timeout=60_000)
+    app.idle()
     app.set_number("Learning rate", PARAMS["learning_rate"])
     app.set_number("Epochs", PARAMS["max_epochs"])
     app.set_number("L2 penalty", PARAMS["l2"])
