@@ -7,26 +7,40 @@ table works in both modes. In *Train a model* mode that column must not be a fea
 ``core.data.describe_data``.
 
 Loading is cached per process (``functools.lru_cache``); :func:`load_demo` returns a copy,
-so callers may modify it.
+so callers may modify it. A built table is also kept on disk between server starts (Parquet
+through ``core.workspace.encode_table``, never pickle): ``CUTOFF_DEMO_CACHE`` names the
+folder (``off``: never), by default ``$XDG_CACHE_HOME/cutoff/demos`` (``~/.cache/...``), never
+under the project folder. The file's name carries a digest of the code and the library
+versions that build the table, so a change to either builds it afresh. Building a score
+column needs scikit-learn and scipy (about two seconds of imports); with the file a fresh
+server shows the default demo without importing them, which is why this module imports
+scikit-learn only inside the functions that fit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import hashlib
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.datasets import load_breast_cancer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from core.costs import CostMatrix
 from core.errors import DataError
-from core.features import build_preprocessor
 
-__all__ = ["Demo", "DEMOS", "load_demo", "reference_scores"]
+__all__ = ["Demo", "DEMOS", "load_demo", "reference_scores", "demo_cache_dir"]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+#: What the built tables depend on besides the seeds: this code, the preprocessing, and the
+#: libraries that generate, fit and store them.
+_BUILT_FROM = (Path(__file__), PROJECT_ROOT / "core" / "features.py", PROJECT_ROOT / "core" / "workspace.py")
+_BUILT_WITH = ("numpy", "pandas", "pyarrow", "scikit-learn", "scipy")
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,18 @@ def load_demo(key: str) -> pd.DataFrame:
 
 @lru_cache(maxsize=None)
 def _cached(key: str) -> pd.DataFrame:
+    folder = demo_cache_dir()
+    path = None if folder is None else folder / f"{key}-{_build_digest()}.parquet"
+    if path is not None and (df := _read_built(path, DEMOS[key])) is not None:
+        return df
+    df = build_demo(key)
+    if path is not None:
+        _write_built(path, df)
+    return df
+
+
+def build_demo(key: str) -> pd.DataFrame:
+    """Demo ``key``'s table with its score column, built from scratch (no cache)."""
     demo = DEMOS[key]
     df = demo.build()
     features = df[list(demo.features)]
@@ -80,13 +106,90 @@ def reference_scores(features: pd.DataFrame, y: np.ndarray, seed: int = 0) -> np
     The preprocessing (impute, scale, one-hot) never sees the labels, so it is fitted once
     on all rows; only the regression is refitted per fold.
     """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from threadpoolctl import threadpool_limits
+
+    from core.features import build_preprocessor
+
     numeric = [c for c in features.columns if pd.api.types.is_numeric_dtype(features[c].dtype)]
     categorical = [c for c in features.columns if c not in numeric]
     X = build_preprocessor(numeric, categorical).fit_transform(features)
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
-    proba = cross_val_predict(LogisticRegression(C=1.0, max_iter=1_000), X, y, cv=folds,
-                              method="predict_proba")[:, 1]
+    # One BLAS thread: these fits are tiny, and two threads that wait on each other (or on
+    # the server's other threads) made them about 5x slower here, on the same results.
+    with threadpool_limits(limits=1, user_api="blas"):
+        proba = cross_val_predict(LogisticRegression(C=1.0, max_iter=1_000), X, y, cv=folds,
+                                  method="predict_proba")[:, 1]
     return np.round(proba, 4)
+
+
+# --------------------------------------------------------------------------------------------
+# Built tables kept between server starts
+# --------------------------------------------------------------------------------------------
+
+
+def demo_cache_dir(env: Mapping[str, str] | None = None) -> Path | None:
+    """The folder that keeps built demo tables, or None (``CUTOFF_DEMO_CACHE=off``, or a
+    folder inside the project, which is never written to)."""
+    env = os.environ if env is None else env
+    raw = env.get("CUTOFF_DEMO_CACHE", "").strip()
+    if raw.lower() == "off":
+        return None
+    if raw:
+        folder = Path(raw).expanduser()
+    else:
+        base = env.get("XDG_CACHE_HOME", "").strip()
+        folder = (Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache") / "cutoff" / "demos"
+    folder = folder if folder.is_absolute() else Path.cwd() / folder
+    try:
+        folder.resolve().relative_to(PROJECT_ROOT)
+    except ValueError:
+        return folder
+    return None
+
+
+@lru_cache(maxsize=1)
+def _build_digest() -> str:
+    """Digest of the code and library versions a built table depends on (16 hex digits)."""
+    h = hashlib.sha256()
+    for path in _BUILT_FROM:
+        h.update(path.read_bytes())
+    for name in _BUILT_WITH:
+        try:
+            h.update(f"{name}={metadata.version(name)};".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=?;".encode())
+    return h.hexdigest()[:16]
+
+
+def _read_built(path: Path, demo: "Demo") -> pd.DataFrame | None:
+    """The table stored at ``path``, or None when it is missing or unusable (then it is rebuilt)."""
+    from core.workspace import decode_table
+
+    try:
+        df = decode_table(path.read_bytes())
+    except (OSError, DataError):
+        return None
+    wanted = {demo.target, demo.score_column, *demo.features}
+    if df.empty or not wanted <= set(df.columns):
+        return None
+    df.attrs["warnings"] = []
+    return df
+
+
+def _write_built(path: Path, df: pd.DataFrame) -> None:
+    """Keep ``df`` at ``path`` for the next server start; a folder that cannot be written is skipped."""
+    from core.workspace import encode_table
+
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(encode_table(df))
+        os.replace(partial, path)  # atomic: another server never reads half a file
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -95,6 +198,8 @@ def reference_scores(features: pd.DataFrame, y: np.ndarray, seed: int = 0) -> np
 
 
 def _breast_cancer() -> pd.DataFrame:
+    from sklearn.datasets import load_breast_cancer
+
     bunch = load_breast_cancer(as_frame=True)
     df = bunch.data.copy()
     # scikit-learn codes 0 = malignant, 1 = benign; name the classes so "positive" is the
@@ -104,7 +209,12 @@ def _breast_cancer() -> pd.DataFrame:
     return df
 
 
-_BREAST_FEATURES = tuple(load_breast_cancer().feature_names.tolist())
+# scikit-learn's feature_names in its order, written out so that listing the demos does not
+# import scikit-learn (tests/core/test_demo_cache.py checks they still match).
+_NUCLEUS_MEASURES = ("radius", "texture", "perimeter", "area", "smoothness", "compactness", "concavity",
+                     "concave points", "symmetry", "fractal dimension")
+_BREAST_FEATURES = (*(f"mean {m}" for m in _NUCLEUS_MEASURES), *(f"{m} error" for m in _NUCLEUS_MEASURES),
+                    *(f"worst {m}" for m in _NUCLEUS_MEASURES))
 
 
 # --------------------------------------------------------------------------------------------
