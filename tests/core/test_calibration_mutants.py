@@ -102,10 +102,15 @@ def test_probabilities_of_exactly_0_and_1_are_accepted_and_nothing_outside():
     assert brier_score(y, p) == 0.0
     assert reliability_curve(y, p, n_bins=2)["count"].tolist() == [2, 2]
     assert decision_curve(y, p, thresholds=[0.5])["model"].tolist() == [0.5]
-    for bad in ([0.0, 1.0 + 1e-12, 0.0, 1.0], [-1e-12, 1.0, 0.0, 1.0]):
-        for call in (brier_score, reliability_curve, decision_curve):
-            with pytest.raises(DataError, match="between 0 and 1"):
+    assert decision_curve_of_sweep(threshold_sweep(y, p), [0.5])["model"].tolist() == [0.5]
+    for bad in ([0.0, 1.0 + 1e-12, 0.0, 1.0], [-1e-12, 1.0, 0.0, 1.0], [-1e-12, 1.0 + 1e-12, 0.0, 1.0]):
+        for call, name in ((brier_score, "Brier score"), (reliability_curve, "calibration curve"),
+                           (decision_curve, "decision curve"),
+                           (lambda y, s: decision_curve_of_sweep(threshold_sweep(y, s)), "decision curve")):
+            with pytest.raises(DataError, match=f"The {name} needs probabilities between 0 and 1"):
                 call(y, np.array(bad))
+    with pytest.raises(DataError, match="between 0 and 1"):
+        decision_curve_of_sweep(threshold_sweep(y, np.array([0.0, 1.5, 0.2, 0.9])))
 
 
 def test_decision_thresholds_from_0_up_to_but_not_including_1():
@@ -113,9 +118,20 @@ def test_decision_thresholds_from_0_up_to_but_not_including_1():
     assert decision_curve(y, p, thresholds=[0.0])["model"].iloc[0] == pytest.approx(y.mean())
     assert len(decision_curve(y, p, thresholds=[])) == 0
     assert decision_curve(y, p, thresholds=0.25)["threshold"].tolist() == [0.25]
-    for bad in ([1.0], [-0.01, 0.5], [np.nan], [0.2, 1.5]):
+    whole = decision_curve(y, p, thresholds=[0])
+    assert whole["threshold"].dtype == np.float64 and whole["model"].iloc[0] == pytest.approx(y.mean())
+    for bad in ([1.0], [-0.01, 0.5], [np.nan], [0.2, 1.5], [0.5, None]):
         with pytest.raises(DataError, match="not including"):
             decision_curve(y, p, thresholds=bad)
+
+
+def test_the_default_curve_has_ten_equal_width_bins_as_sklearn():
+    y, p = _data(seed=11)
+    curve = reliability_curve(y, p)
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=10)
+    np.testing.assert_allclose(curve["fraction_positive"], prob_true, rtol=1e-12)
+    np.testing.assert_allclose(curve["mean_predicted"], prob_pred, rtol=1e-12)
+    assert len(curve) == 10
 
 
 def test_bins_must_be_a_whole_number_of_at_least_one():
