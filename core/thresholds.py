@@ -89,12 +89,12 @@ METRICS = COUNTS + RATIOS + ("cost",)
 # ---------------------------------------------------------------------------------------
 
 
-def validate_labels_scores(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(y, s)``: ``y`` uint8 0/1 of shape (n,), ``s`` float64 of shape (n,).
+def _checked_labels_scores(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """``validate_labels_scores`` without its copy: ``(y, s, lowest, highest score)``.
 
-    Raises ``DataError`` with a plain-words message for anything a user could have passed
-    by mistake: different lengths, no rows, labels other than 0/1, non-numeric or
-    non-finite scores, a two-column probability matrix.
+    ``y`` is 0/1 uint8 and may be a view of ``y_true``; ``s`` may be ``scores`` itself (and
+    may hold -0.0). The score range comes from two reductions that also prove every score
+    finite (``min``/``max`` propagate NaN and show ``±inf``), cheaper than ``isfinite``.
     """
     s = np.asarray(scores)
     if s.ndim == 2 and s.shape[1] == 2:
@@ -112,7 +112,10 @@ def validate_labels_scores(y_true: Any, scores: Any) -> tuple[np.ndarray, np.nda
         raise DataError(f"There are {len(y):,} labels but {len(s):,} scores; they must match row for row.")
     if len(s) == 0:
         raise DataError("There are no rows to evaluate.")
-    if y.dtype != np.bool_:
+    if y.dtype == np.bool_ or (y.dtype.kind in "iu" and y.min() >= 0 and y.max() <= 1):
+        # Integers in [0, 1] are 0/1: two reductions instead of two comparisons.
+        y = y.view(np.uint8) if y.dtype.itemsize == 1 else y.astype(np.uint8)
+    else:
         if not (np.issubdtype(y.dtype, np.number)):
             raise DataError("The labels must be 0/1 (1 = positive class); some values are text.")
         ok = (y == 0) | (y == 1)
@@ -126,13 +129,25 @@ def validate_labels_scores(y_true: Any, scores: Any) -> tuple[np.ndarray, np.nda
                 + ", ".join(repr(v.item()) for v in bad)
                 + ". Choose the positive class on the Data page."
             )
-    finite = np.isfinite(s)
-    if not finite.all():
+        y = y.astype(np.uint8)
+    lowest, highest = float(s.min()), float(s.max())
+    if not (math.isfinite(lowest) and math.isfinite(highest)):
         raise DataError(
-            f"{int((~finite).sum()):,} scores are missing or infinite; every row needs a finite score."
+            f"{int((~np.isfinite(s)).sum()):,} scores are missing or infinite; every row needs a finite score."
         )
-    # +0.0 turns -0.0 into +0.0 so that equal scores have equal bit patterns (see _sort_desc).
-    return y.astype(np.uint8, copy=False), s + 0.0
+    return y, s, lowest, highest
+
+
+def validate_labels_scores(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(y, s)``: ``y`` uint8 0/1 of shape (n,), ``s`` float64 of shape (n,).
+
+    Raises ``DataError`` with a plain-words message for anything a user could have passed
+    by mistake: different lengths, no rows, labels other than 0/1, non-numeric or
+    non-finite scores, a two-column probability matrix. ``s`` is a new array, with -0.0
+    turned into +0.0 so that equal scores have equal bit patterns.
+    """
+    y, s, _, _ = _checked_labels_scores(y_true, scores)
+    return np.array(y, dtype=np.uint8), s + 0.0
 
 
 def _validate_amounts(amounts: Any, n: int) -> np.ndarray:
@@ -171,40 +186,58 @@ def _validate_weights(sample_weight: Any, n: int) -> np.ndarray:
 # The one sort
 # ---------------------------------------------------------------------------------------
 
+_ONE = np.uint64(1)
 
-def _sorted_desc_unweighted(y: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Scores sorted decreasing and their labels, with one ``np.sort`` of packed keys.
 
-    A non-negative float64's bit pattern read as uint64 sorts like the float and has a
-    zero top bit, so ``bits << 1 | label`` is an exact, order-preserving key that carries
-    the label: no argsort, no gather. Negative scores are packed the same way from ``-s``
-    and sorted on their own (reverse order), so any finite float is handled exactly.
+def _sort_packed(values: np.ndarray, labels: np.ndarray, out_labels: np.ndarray, *, descending: bool) -> np.ndarray:
+    """Sort non-negative ``values`` (float64, -0.0 allowed) with their 0/1 ``labels`` by one
+    ``np.sort`` of packed keys; return the sorted values, write the labels to ``out_labels``.
+
+    A non-negative float64's bit pattern read as uint64 sorts like the float and has a zero
+    top bit (-0.0's sign bit is shifted out: it becomes +0.0), so ``bits << 1 | label`` is an
+    exact, order-preserving key that carries the label: no argsort, no gather. Descending
+    order sorts the complemented keys, so every step works in place on one array. Among
+    equal values label 1 comes first when ``descending``, label 0 otherwise.
     """
+    key = np.left_shift(values.view(np.uint64), _ONE)
+    key |= labels
+    if descending:
+        np.invert(key, out=key)
+    key.sort()
+    if descending:
+        np.invert(key, out=key)
+    np.bitwise_and(key, _ONE, out=out_labels, casting="unsafe")
+    key >>= _ONE
+    return key.view(np.float64)
+
+
+def _sorted_desc_unweighted(y: np.ndarray, s: np.ndarray, lowest: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Scores sorted decreasing and their uint8 labels, with one ``np.sort`` of packed keys.
+
+    ``y``: 0/1 (n,), ``s``: finite float64 (n,), ``lowest``: ``s.min()`` if known. Negative
+    scores are packed the same way from ``-s`` and sorted on their own (increasing
+    magnitude), after the non-negative ones, so any finite float is handled exactly.
+    """
+    if lowest is None:
+        lowest = float(s.min())
+    labels = np.empty(len(s), np.uint8)
+    if lowest >= 0:  # -0.0 included: the common case (probabilities), no mask, no gather
+        return _sort_packed(s, y, labels, descending=True), labels
     negative = s < 0
-    parts = []
-    for mask, sign in ((~negative, 1.0), (negative, -1.0)):
-        if mask.all():
-            vals, labs = (s if sign > 0 else -s), y
-        elif mask.any():
-            vals, labs = s[mask] * sign, y[mask]
-        else:
-            continue
-        key = vals.view(np.uint64) << np.uint64(1)
-        key |= labs
-        key.sort()
-        if sign > 0:
-            key = key[::-1]  # non-negative part: largest first
-        value = (key >> np.uint64(1)).view(np.float64)
-        parts.append((value if sign > 0 else -value, key & np.uint64(1)))
-    if len(parts) == 1:
-        return parts[0]
-    return np.concatenate([v for v, _ in parts]), np.concatenate([lab for _, lab in parts])
+    k = len(s) - int(np.count_nonzero(negative))
+    scores = np.empty(len(s))
+    if k:
+        scores[:k] = _sort_packed(s[~negative], y[~negative], labels[:k], descending=True)
+    np.negative(_sort_packed(-s[negative], y[negative], labels[k:], descending=False), out=scores[k:])
+    return scores, labels
 
 
 def _distinct_ends(sorted_desc: np.ndarray) -> np.ndarray:
     """Index of the last row of each run of equal scores in a decreasing array."""
-    change = np.flatnonzero(sorted_desc[1:] != sorted_desc[:-1])
-    return np.append(change, len(sorted_desc) - 1)
+    change = np.empty(len(sorted_desc), bool)
+    np.not_equal(sorted_desc[1:], sorted_desc[:-1], out=change[:-1])
+    change[-1] = True
+    return np.flatnonzero(change)
 
 
 class SortedCases(NamedTuple):
@@ -226,13 +259,15 @@ def sort_cases(y_true: Any, scores: Any, *, sample_weight: Any = None, amounts: 
     """Validate once and sort once: the cases in decreasing score order (see ``SortedCases``).
 
     Without weights and amounts the label rides in the sort key (no argsort, no gather);
-    otherwise one stable argsort orders every array.
+    otherwise one stable argsort orders every array (the order of scikit-learn's, so weighted
+    sums within tied scores add up in the same order).
     """
-    y, s = validate_labels_scores(y_true, scores)
+    y, s, lowest, _ = _checked_labels_scores(y_true, scores)
     a = None if amounts is None else _validate_amounts(amounts, len(s))
     if sample_weight is None and a is None:
-        scores_desc, labels_desc = _sorted_desc_unweighted(y, s)
+        scores_desc, labels_desc = _sorted_desc_unweighted(y, s, lowest)
         return SortedCases(scores_desc, labels_desc, None, None, _distinct_ends(scores_desc))
+    s = s + 0.0  # -0.0 and +0.0 compare equal but must not show as two thresholds
     w = None
     if sample_weight is not None:
         w = _validate_weights(sample_weight, len(s))
@@ -251,29 +286,44 @@ def sort_cases(y_true: Any, scores: Any, *, sample_weight: Any = None, amounts: 
     )
 
 
+def _gather_into(out: np.ndarray, values: np.ndarray, rows: np.ndarray, last: Any) -> np.ndarray:
+    """``out[:] = np.append(values[rows], last)`` without an intermediate array."""
+    if out.dtype == values.dtype:
+        np.take(values, rows, out=out[:-1])
+    else:
+        out[:-1] = values[rows]
+    out[-1] = last
+    return out
+
+
 def sweep_sorted(cases: SortedCases, costs: CostMatrix | None = None) -> Sweep:
     """The ``Sweep`` of already sorted cases (``sort_cases``): cumulative sums only."""
     if costs is not None and not isinstance(costs, CostMatrix):
         raise DataError("costs must be a CostMatrix.")
     scores_desc, labels_desc, w_desc, a_desc, ends = cases
+    rows = _Rows(len(ends) + 1, _SWEEP_ROWS)
     if w_desc is None:
-        tp = np.cumsum(labels_desc, dtype=np.int64)[ends]
-        fp = ends + 1 - tp
+        # Running count of positives into a ready buffer (numpy's accumulate is several times
+        # slower when it allocates a wider output itself), int32 while it cannot overflow.
+        wide = np.int32 if len(labels_desc) < 2**31 else np.int64
+        running = np.cumsum(labels_desc, dtype=wide, out=np.empty(len(labels_desc), wide))
+        tp = _gather_into(rows.take(np.int64), running, ends, 0)
+        del running
+        fp = rows.take(np.int64)
+        np.subtract(ends, tp[:-1], out=fp[:-1])
+        fp[:-1] += 1
+        fp[-1] = 0
     else:
         pos_w = w_desc * labels_desc
-        tp = np.cumsum(pos_w)[ends]
+        tp = _gather_into(rows.take(), np.cumsum(pos_w), ends, 0.0)
         # As scikit-learn: fp as its own cumsum keeps it monotone despite rounding.
-        fp = np.cumsum(w_desc - pos_w)[ends]
-    thresholds = np.append(scores_desc[ends], np.inf)
-    zero = tp.dtype.type(0)
+        fp = _gather_into(rows.take(), np.cumsum(w_desc - pos_w), ends, 0.0)
+    thresholds = _gather_into(rows.take(), scores_desc, ends, np.inf)
     amounts = None
     if a_desc is not None:
         pos_a = np.where(labels_desc == 1, a_desc, 0.0)
-        tp_amount = np.cumsum(pos_a)[ends]
-        fp_amount = np.cumsum(a_desc - pos_a)[ends]
-        amounts = (np.append(tp_amount, 0.0), np.append(fp_amount, 0.0))
-    tp = np.append(tp, zero)
-    fp = np.append(fp, zero)
+        amounts = (_gather_into(rows.take(), np.cumsum(pos_a), ends, 0.0),
+                   _gather_into(rows.take(), np.cumsum(a_desc - pos_a), ends, 0.0))
     return Sweep(
         thresholds,
         tp,
@@ -285,6 +335,7 @@ def sweep_sorted(cases: SortedCases, costs: CostMatrix | None = None) -> Sweep:
         score_max=float(scores_desc[0]),
         weighted=w_desc is not None,
         amounts=amounts,
+        rows=rows,
     )
 
 
@@ -413,18 +464,27 @@ class ConfusionMetrics(dict):
 
 
 def business_cost(
-    costs: CostMatrix, tp: Any, fp: Any, n_pos: Any, n_neg: Any, amounts: tuple[Any, Any, Any, Any] | None = None
+    costs: CostMatrix,
+    tp: Any,
+    fp: Any,
+    n_pos: Any,
+    n_neg: Any,
+    amounts: tuple[Any, Any, Any, Any] | None = None,
+    *,
+    out: np.ndarray | None = None,
+    scratch: np.ndarray | None = None,
 ) -> np.ndarray:
     """``costs.total`` of every entry, written as ``const + a*fp + b*tp`` (+ the amount terms)
     because tn and fn are the complements: about half the array passes of the four-term form.
 
     ``amounts`` is ``(tp_amount, fp_amount, amount_pos, amount_neg)``; required when ``costs``
-    has percentages of the amount.
+    has percentages of the amount. ``out``/``scratch``: float64 arrays of the result's shape
+    to write into and to hold the intermediate products (fresh arrays otherwise).
     """
     n_pos = np.asarray(n_pos, dtype=np.float64)
     n_neg = np.asarray(n_neg, dtype=np.float64)
-    out = np.multiply(fp, costs.fp_cost + costs.tn_value, dtype=np.float64)
-    out -= np.multiply(tp, costs.fn_cost + costs.tp_value, dtype=np.float64)
+    out = np.multiply(fp, costs.fp_cost + costs.tn_value, dtype=np.float64, out=out)
+    out -= np.multiply(tp, costs.fn_cost + costs.tp_value, dtype=np.float64, out=scratch)
     out += n_pos * costs.fn_cost - n_neg * costs.tn_value
     if out.ndim == 0:
         out = np.float64(out)
@@ -436,11 +496,116 @@ def business_cost(
             )
         tp_amount, fp_amount, amount_pos, amount_neg = amounts
         if costs.fp_pct or costs.tn_pct:
-            out += np.multiply(fp_amount, (costs.fp_pct + costs.tn_pct) / 100.0)
+            out += np.multiply(fp_amount, (costs.fp_pct + costs.tn_pct) / 100.0, out=scratch)
         if costs.fn_pct or costs.tp_pct:
-            out -= np.multiply(tp_amount, (costs.fn_pct + costs.tp_pct) / 100.0)
+            out -= np.multiply(tp_amount, (costs.fn_pct + costs.tp_pct) / 100.0, out=scratch)
         out += (np.asarray(amount_pos) * costs.fn_pct - np.asarray(amount_neg) * costs.tn_pct) / 100.0
     return out
+
+
+# Below this many cases every count, every sum of counts and every product of two counts is
+# an integer under 2**53, hence exact in float64 (what ``_sweep_metrics`` relies on).
+_EXACT_COUNTS = 2**26
+
+
+class _Rows:
+    """Equal-length 1-D arrays carved in turn from one allocation (``take``).
+
+    A sweep's arrays are fresh memory, and at 1M scores touching it for the first time costs
+    more than the arithmetic: one block of rows faults in about twice as fast as the same
+    bytes as separate arrays. Rows never taken are never touched, so they cost no memory.
+    """
+
+    def __init__(self, length: int, count: int) -> None:
+        self._block = np.empty((count, length))
+        self._taken = 0
+
+    def take(self, dtype: Any = np.float64) -> np.ndarray:
+        row = self._block[self._taken].view(dtype)
+        self._taken += 1
+        return row
+
+
+# Rows one sweep can take: thresholds, 4 counts, 2 float counts, 9 ratios, cost, the
+# ascending thresholds and 4 amount sums.
+_SWEEP_ROWS = 22
+
+
+def _sweep_metrics(tp: np.ndarray, fp: np.ndarray, n_pos: int, n_neg: int, rows: _Rows) -> dict[str, np.ndarray]:
+    """``confusion_metrics(tp, fp, n_pos, n_neg)`` of an unweighted sweep, equal bit for bit,
+    in about half the array passes and no temporary arrays (keys: ``METRICS`` but ``cost``,
+    plus ``f_tp``, ``f_fp``; every array a row of ``rows``).
+
+    ``tp``/``fp``: int64 (m+1,) as ``sweep_sorted`` builds them, with ``n_pos + n_neg <
+    _EXACT_COUNTS``. Two facts make it cheaper and change no bit:
+    - exact integers: ``tn`` as a float is ``n_neg - fp`` computed in floats, the MCC
+      denominator's factors ``tp + fn``, ``tn + fp``, ``tn + fn`` are ``n_pos``, ``n_neg``,
+      ``n - flagged``, and ``tp*tn - fp*fn == tp*n_neg - fp*n_pos`` exactly;
+    - the sweep's shape: the number flagged grows strictly along ``0 .. m-1`` (each distinct
+      score has a case), is ``n`` at ``m-1`` and 0 at ``m``, so the only zero denominators
+      sit at those two ends, where the ratios are set to 0 directly instead of masking
+      every entry (every numerator is 0 there, so that is the zero-division value).
+    Rows still to be filled hold intermediate values (the order below is what allows it).
+    """
+    last = len(tp) - 1  # the flag-nobody end
+    both = n_pos > 0 and n_neg > 0
+    pos, neg, total = float(n_pos), float(n_neg), float(n_pos + n_neg)
+    f_tp, f_fp = rows.take(), rows.take()
+    f_tp[...] = tp
+    f_fp[...] = fp
+    flagged = np.add(f_tp, f_fp, out=rows.take())  # becomes the positive rate, last
+    precision = rows.take()
+    np.divide(f_tp[:last], flagged[:last], out=precision[:last])
+    precision[last] = 0.0
+    recall = np.divide(f_tp, pos or 1.0, out=rows.take())
+    fpr = np.divide(f_fp, neg or 1.0, out=rows.take())
+    specificity = np.subtract(neg, f_fp, out=rows.take())  # tn as a float, for now
+    accuracy = np.add(f_tp, specificity, out=rows.take())
+    accuracy /= total
+    specificity /= neg or 1.0
+    if both:
+        balanced_accuracy = np.add(recall, specificity, out=rows.take())
+        balanced_accuracy /= 2
+    else:
+        balanced_accuracy = recall if n_pos > 0 else specificity
+    # F1 = 2 tp / (flagged + n_pos), as (tp / den) * 2: doubling is exact, so the same bits.
+    f1 = np.add(flagged, pos, out=rows.take())
+    np.divide(f_tp[:last], f1[:last], out=f1[:last])
+    f1 *= 2
+    f1[last] = 0.0
+    mcc = rows.take()
+    tn, fn = rows.take(np.int64), rows.take(np.int64)
+    if both:
+        np.multiply(f_tp, neg, out=mcc)
+        mcc -= np.multiply(f_fp, pos, out=fn.view(np.float64))
+        denominator = np.multiply(flagged, pos, out=tn.view(np.float64))  # the four factors' order
+        denominator *= neg
+        denominator *= np.subtract(total, flagged, out=fn.view(np.float64))
+        np.sqrt(denominator, out=denominator)
+        np.divide(mcc[: last - 1], denominator[: last - 1], out=mcc[: last - 1])
+        mcc[last - 1 :] = 0.0  # everybody and nobody flagged
+    else:
+        mcc[...] = 0.0  # one class only: every numerator is 0
+    np.subtract(n_neg, fp, out=tn)
+    np.subtract(n_pos, tp, out=fn)
+    flagged /= total
+    return {
+        "tp": tp,
+        "fp": fp,
+        "tn": tn,
+        "fn": fn,
+        "f_tp": f_tp,
+        "f_fp": f_fp,
+        "precision": precision,
+        "recall": recall,
+        "fpr": fpr,
+        "specificity": specificity,
+        "f1": f1,
+        "accuracy": accuracy,
+        "balanced_accuracy": balanced_accuracy,
+        "mcc": mcc,
+        "positive_rate": flagged,
+    }
 
 
 def confusion_metrics(
@@ -551,7 +716,10 @@ class Sweep:
         score_max: float,
         weighted: bool,
         amounts: tuple[np.ndarray, np.ndarray] | None = None,
+        rows: _Rows | None = None,
     ) -> None:
+        # rows: where to put the arrays (sweep_sorted's block, holding thresholds, tp and fp).
+        rows = rows or _Rows(len(thresholds), _SWEEP_ROWS)
         cast = float if weighted else int
         self.thresholds = thresholds
         self.n_pos = cast(n_pos)
@@ -568,17 +736,23 @@ class Sweep:
         else:
             self.tp_amount, self.fp_amount = amounts
             self.amount_pos, self.amount_neg = float(self.tp_amount[-2]), float(self.fp_amount[-2])
-            self.fn_amount = self.amount_pos - self.tp_amount
-            self.tn_amount = self.amount_neg - self.fp_amount
-        metrics = confusion_metrics(tp, fp, n_pos, n_neg, None)
-        for name in METRICS:
+            self.fn_amount = np.subtract(self.amount_pos, self.tp_amount, out=rows.take())
+            self.tn_amount = np.subtract(self.amount_neg, self.fp_amount, out=rows.take())
+        if weighted or self.n >= _EXACT_COUNTS:
+            metrics = confusion_metrics(tp, fp, n_pos, n_neg, None)
+        else:
+            metrics = _sweep_metrics(tp, fp, self.n_pos, self.n_neg, rows)
+        for name in METRICS[:-1]:
             setattr(self, name, metrics[name])
         # The counts as float64, kept (the ratios needed them anyway) so that re-costing is
         # two multiply-adds over ready arrays rather than int-to-float conversions.
         self._float_tp, self._float_fp = metrics["f_tp"], metrics["f_fp"]
-        self.cost = None if costs is None else self._cost_of(costs)
-        # searchsorted needs an ascending, contiguous copy of the finite thresholds.
-        self._ascending = np.ascontiguousarray(thresholds[-2::-1])
+        # searchsorted needs an ascending, contiguous copy of the finite thresholds; its row
+        # holds the cost's intermediate products first.
+        ascending = rows.take()
+        self.cost = None if costs is None else self._cost_of(costs, out=rows.take(), scratch=ascending)
+        self._ascending = ascending[:-1]
+        np.copyto(self._ascending, thresholds[-2::-1])
 
     def __len__(self) -> int:
         return len(self.thresholds)
@@ -588,8 +762,9 @@ class Sweep:
             return None
         return self.tp_amount, self.fp_amount, self.amount_pos, self.amount_neg
 
-    def _cost_of(self, costs: CostMatrix) -> np.ndarray:
-        return business_cost(costs, self._float_tp, self._float_fp, self.n_pos, self.n_neg, self._amount_sums())
+    def _cost_of(self, costs: CostMatrix, **buffers: np.ndarray) -> np.ndarray:
+        return business_cost(costs, self._float_tp, self._float_fp, self.n_pos, self.n_neg, self._amount_sums(),
+                             **buffers)
 
     def with_costs(self, costs: CostMatrix | None) -> Sweep:
         """This sweep under other ``costs``: the same arrays (shared, not copied) and a new
