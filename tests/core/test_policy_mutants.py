@@ -234,7 +234,7 @@ def test_more_coefficients_than_features_are_refused(trained):
 
 
 @pytest.mark.xfail(strict=True, raises=IndexError,
-                   reason="core/policy.py:273 (and :246): the blocks index the coefficients before "
+                   reason="core/policy.py:273 (and :239, :242): the blocks index the coefficients before "
                           "model_policy compares their count with the features, so too few raise IndexError")
 def test_fewer_coefficients_than_features_are_refused(trained):
     _, prepared, model = trained
