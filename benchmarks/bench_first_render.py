@@ -16,11 +16,12 @@ importing modules while the server started and during the first visitor's run, w
 heaviest top-level packages of that run.
 
     .venv/bin/python benchmarks/bench_first_render.py [--servers 5] [--visitors 5]
+    .venv/bin/python benchmarks/bench_first_render.py --warm-demo-cache   # restarts
     .venv/bin/python benchmarks/bench_first_render.py --smoke     # 1 server, 1 later visitor
 
 The demo cache (``CUTOFF_DEMO_CACHE``, see core/demos.py) is pointed at a fresh temporary
-folder for every server unless ``--warm-demo-cache`` is given, so each server builds the
-default demo as on a machine's very first start. Exits with status 1 when nothing was
+folder for every server, so each server builds the default demo as on a machine's very first
+start; with ``--warm-demo-cache`` the tables are built there first, as on a restart. Exits with status 1 when nothing was
 measured or the page showed an error.
 """
 
@@ -114,31 +115,43 @@ def environment(**values: str):
                 os.environ[key] = value
 
 
-def measure(servers: int, visitors: int, warm_cache: bool, browser) -> tuple[dict[str, list[float]], list[str]]:
+def demo_cache(folder: str, k: int, warm: bool) -> str:
+    """The demo cache folder for server ``k``: the shared, pre-built one, or a new empty one."""
+    return folder if warm else tempfile.mkdtemp(dir=folder, prefix=f"server-{k}-")
+
+
+def prebuild_demos(folder: str) -> None:
+    """Build the demo tables into ``folder``, as a server that ran before would have left them."""
+    with environment(CUTOFF_DEMO_CACHE=folder):
+        from core.demos import DEMOS, load_demo
+
+        for key in DEMOS:
+            load_demo(key)
+
+
+def measure(servers: int, visitors: int, folder: str, warm: bool, browser) -> tuple[dict[str, list[float]], list[str]]:
     out: dict[str, list[float]] = defaultdict(list)
     problems: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="cutoff-bench-demos-") as shared:
-        for k in range(servers):
-            cache = shared if warm_cache else tempfile.mkdtemp(dir=shared)
-            store = str(Path(shared) / f"store-{k}.sqlite")  # a store on disk, as deployed, but not the user's
-            with environment(CUTOFF_DEMO_CACHE=cache, CUTOFF_STORE=store), running_server() as server:
-                ready, loaded, errors = visit(browser, server, f"first-{k}")
-                out["first"].append(ready)
-                out["first_loaded"].append(loaded or float("nan"))
+    for k in range(servers):
+        store = str(Path(folder) / f"store-{k}.sqlite")  # a store on disk, as deployed, but not the user's
+        with environment(CUTOFF_DEMO_CACHE=demo_cache(folder, k, warm), CUTOFF_STORE=store), \
+                running_server() as server:
+            ready, loaded, errors = visit(browser, server, f"first-{k}")
+            out["first"].append(ready)
+            out["first_loaded"].append(loaded or float("nan"))
+            problems += errors
+            for v in range(visitors):
+                ready, loaded, errors = visit(browser, server, f"later-{k}-{v}")
+                out["later"].append(ready)
+                out["later_loaded"].append(loaded or float("nan"))
                 problems += errors
-                for v in range(visitors):
-                    ready, loaded, errors = visit(browser, server, f"later-{k}-{v}")
-                    out["later"].append(ready)
-                    out["later_loaded"].append(loaded or float("nan"))
-                    problems += errors
     return out, problems
 
 
-def import_profile(browser) -> tuple[float, float, list[tuple[str, float]]]:
+def import_profile(folder: str, warm: bool, browser) -> tuple[float, float, list[tuple[str, float]]]:
     """(import seconds at server start, during the first visitor's run, heaviest packages of that run)."""
-    with tempfile.TemporaryDirectory(prefix="cutoff-bench-demos-") as cache, environment(
-            PYTHONPROFILEIMPORTTIME="1", CUTOFF_DEMO_CACHE=cache,
-            CUTOFF_STORE=str(Path(cache) / "store.sqlite")), running_server() as server:
+    with environment(PYTHONPROFILEIMPORTTIME="1", CUTOFF_DEMO_CACHE=demo_cache(folder, -1, warm),
+                     CUTOFF_STORE=str(Path(folder) / "store-imports.sqlite")), running_server() as server:
         started = server.log_path.stat().st_size
         visit(browser, server, "imports")
         text = server.log_path.read_bytes()
@@ -162,15 +175,17 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=5, help="fresh server processes (first visitors)")
     parser.add_argument("--visitors", type=int, default=5, help="later visitors per server")
     parser.add_argument("--warm-demo-cache", action="store_true",
-                        help="share one demo cache folder between the servers (a restart, not a first install)")
+                        help="build the demo tables into the servers' demo cache first (a restart, not a first start)")
     parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
     if args.smoke:
         args.servers, args.visitors = 1, 1
-    with launched_browser() as browser:
-        times, problems = measure(args.servers, args.visitors, args.warm_demo_cache, browser)
-        start_imports, run_imports, heaviest = import_profile(browser)
-    cache = "shared between servers" if args.warm_demo_cache else "empty for every server"
+    with tempfile.TemporaryDirectory(prefix="cutoff-bench-first-render-") as folder, launched_browser() as browser:
+        if args.warm_demo_cache:
+            prebuild_demos(folder)
+        times, problems = measure(args.servers, args.visitors, folder, args.warm_demo_cache, browser)
+        start_imports, run_imports, heaviest = import_profile(folder, args.warm_demo_cache, browser)
+    cache = "built before the servers start" if args.warm_demo_cache else "empty for every server"
     print(f"First render of the Data page, measured in the page (demo cache {cache}; load average "
           f"{os.getloadavg()[0]:.1f})")
     for kind, what in (("first", "fresh server, first visitor"), ("later", "later visitors, same server")):
