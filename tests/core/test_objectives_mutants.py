@@ -149,3 +149,30 @@ def test_nothing_qualifies_sentences_name_the_best_reachable_precision():
     assert "reaches is 0.600 (at 0.7)" in text
     assert objectives.get("precision_at_recall").infeasible(metrics, thresholds, 0.99) == (
         "No threshold reaches recall 0.99. Lower the required recall.")
+
+
+def test_the_best_reachable_precision_may_be_at_the_lowest_finite_threshold():
+    tp, fp = np.array([1.0, 2.0, 3.0, 0.0]), np.array([1.0, 1.0, 1.0, 0.0])  # 0.5, 2/3, 3/4
+    metrics = _metrics(tp, fp, np.array(3.0), np.array(1.0), np.zeros(4))
+    text = objectives.get("recall_at_precision").infeasible(metrics, np.array([0.9, 0.7, 0.4, np.inf]), 0.8)
+    assert "the best this model reaches is 0.750 (at 0.4)" in text
+
+
+@pytest.mark.parametrize("reached", [0.5, 2 / 3, 0.75])
+def test_limits_within_the_rounding_tolerance_of_the_reached_value_are_met(reached):
+    # A limit set 1e-12 past what a threshold reaches (float noise in a share typed or
+    # computed elsewhere) is met: the tolerance is inclusive at its edge as at the limit itself.
+    # Precision ``reached`` at the top threshold (then lower); the recall floor reached at the top;
+    # the top threshold flags exactly ``reached`` of the cases for capacity.
+    denominators = {0.5: (1, 1), 2 / 3: (2, 1), 0.75: (3, 1)}
+    tp_top, fp_top = denominators[reached]
+    tp = np.array([tp_top, tp_top + 1, 0.0]) * 1.0
+    fp = np.array([fp_top, fp_top + 3, 0.0]) * 1.0
+    metrics = _metrics(tp, fp, np.array(tp_top + 1.0), np.array(fp_top + 3.0), np.zeros(3))
+    metrics["precision"][0] = reached  # exactly the reached value
+    assert objectives.get("recall_at_precision").choose(metrics, reached + 1e-12) == 0
+    metrics["recall"] = np.array([reached, 1.0, 0.0])
+    metrics["precision"] = np.array([1.0, 0.5, 0.0])
+    assert objectives.get("precision_at_recall").choose(metrics, reached + 1e-12) == 0
+    metrics["positive_rate"] = np.array([reached, 1.0, 0.0])
+    assert objectives.get("capacity").choose(metrics, reached - 1e-12) == 0
