@@ -63,6 +63,7 @@ def test_a_constant_column_is_never_the_most_informative():
 def test_default_loss_curves_are_an_even_grid_through_one_half():
     curves = lesson.per_example_loss_curves()
     assert list(curves.columns) == ["y_hat", "y", "loss"]
+    assert curves.index.equals(pd.RangeIndex(2 * 199))  # one long table, one row label each
     for label in (0, 1):
         part = curves[curves["y"] == label]
         grid = part["y_hat"].to_numpy()
@@ -90,10 +91,16 @@ def test_is_convex_absorbs_rounding_on_a_straight_line_but_not_a_real_dent():
     assert lesson.is_convex(line)
     assert lesson.is_convex(np.full(10, 2.5))  # flat: range 0
     assert lesson.is_convex([3.0, -1.0]) and lesson.is_convex([])  # too short to bend
+    assert not lesson.is_convex([0.0, 1.0, 0.0])  # three points are enough to bend down
+    assert lesson.is_convex([0, 1, 2, 3], rtol=0.0)  # exactly straight needs no tolerance at all
+    big = 1e6 * line  # the tolerance is relative to the curve's range: rounding grows with the values
+    assert np.diff(big, n=2).min() < -1e-12  # the premise
+    assert lesson.is_convex(big)
     dented = np.abs(np.linspace(-1, 1, 51))  # convex, with straight sides
     dented[10] += 1e-6  # a bump on a straight side: a second difference of -2e-6, 2,000 times 1e-9 of the range 1
     assert not lesson.is_convex(dented)
     assert lesson.is_convex(dented, rtol=1e-5)
+    assert not lesson.is_convex(1e-6 * dented)  # a small curve's dent is as real as a big one's
 
 
 # --- feature_slice ------------------------------------------------------------------------
@@ -151,7 +158,7 @@ def test_gradient_step_table_shows_the_first_rows_of_the_arithmetic(sliced):
     np.testing.assert_allclose(table["error_times_x"], ((p - sliced.y) * sliced.x)[:5])
     assert len(lesson.gradient_step(sliced, 0.7, n_rows=2).table) == 2
     # the default learning rate is 1: one whole gradient
-    assert step.learning_rate == 1.0
+    assert step.learning_rate == 1.0 and step.weight == 0.7
     assert step.next_weight == pytest.approx(0.7 - step.gradient)
     assert step.loss == pytest.approx(sk_log_loss(sliced.y, p))
     p_next = 1 / (1 + np.exp(-(step.next_weight * sliced.x + sliced.intercept)))
@@ -201,13 +208,16 @@ def test_baseline_log_loss_of_a_one_class_training_set_is_large_but_finite():
     loss = lesson.baseline_log_loss([0, 0, 0, 0], [1, 0])
     assert math.isfinite(loss) and loss > 10  # the base rate 0 clipped, not log(0)
     assert loss == pytest.approx(-math.log(1e-12) / 2, rel=1e-6)
+    mirrored = lesson.baseline_log_loss([1, 1, 1, 1], [0, 1])  # the other class only: the same
+    assert math.isfinite(mirrored) and mirrored == pytest.approx(loss, rel=1e-3)
 
 
 # --- score_predictions ---------------------------------------------------------------------------
 
 
 def test_score_predictions_accepts_probabilities_of_exactly_0_and_1():
-    scored = lesson.score_predictions(pd.DataFrame({"y": [1, 0, 1, 0], "y_hat": [1.0, 0.0, 0.0, 1.0]}))
+    # typed in as floats and whole numbers: the result is still int labels and float probabilities
+    scored = lesson.score_predictions(pd.DataFrame({"y": [1.0, 0.0, 1.0, 0.0], "y_hat": [1, 0, 0, 1]}))
     assert scored["y"].dtype == np.int64 and scored["y_hat"].dtype == np.float64
     assert scored["loss"].iloc[0] == pytest.approx(0.0, abs=1e-12)
     assert scored["loss"].iloc[1] == pytest.approx(0.0, abs=1e-12)
