@@ -50,6 +50,7 @@ __all__ = [
     "decision_curve_chart",
     "reliability_chart",
     "confusion_frame",
+    "confusion_cells",
     "confusion_chart",
 ]
 
@@ -474,6 +475,12 @@ def confusion_frame(point: Any, costs: Any = None, *, positive_label: str = "pos
     (TP, FN, FP, TN) with ``actual``, ``predicted``, ``outcome``, ``count``, ``share`` (of
     all cases) and ``money`` (signed: positive = cost, negative = gain; NaN without costs).
     """
+    return pd.DataFrame(confusion_cells(point, costs, positive_label=positive_label, negative_label=negative_label))
+
+
+def confusion_cells(point: Any, costs: Any = None, *, positive_label: str = "positive",
+                    negative_label: str = "negative") -> list[dict]:
+    """``confusion_frame`` as a list of row dicts (what a slider move needs: no DataFrame)."""
     cells = [
         ("tp", f"Actually {positive_label}", f"Flagged as {positive_label}", "True positive", "tp_value", -1.0),
         ("fn", f"Actually {positive_label}", f"Not flagged", "False negative", "fn_cost", 1.0),
@@ -490,12 +497,12 @@ def confusion_frame(point: Any, costs: Any = None, *, positive_label: str = "pos
             money += sign * pct / 100.0 * float(getattr(point, f"{attr}_amount", 0.0))
         rows.append({"actual": actual, "predicted": predicted, "outcome": outcome, "count": count,
                      "share": count / total if total else np.nan, "money": money})
-    return pd.DataFrame(rows)
+    return rows
 
 
-def confusion_rows(cells: pd.DataFrame, *, currency: str = "$") -> list[dict]:
-    """Rows of the ``CELLS`` dataset: ``confusion_frame`` plus the three text lines per cell
-    (outcome; count and share; money with + for a cost and - for a gain)."""
+def confusion_rows(cells: pd.DataFrame | list[dict], *, currency: str = "$") -> list[dict]:
+    """Rows of the ``CELLS`` dataset: ``confusion_frame`` (or ``confusion_cells``) plus the three
+    text lines per cell (outcome; count and share; money with + for a cost and - for a gain)."""
 
     def money(value: float) -> str:
         if not np.isfinite(value) or value == 0:
@@ -503,7 +510,7 @@ def confusion_rows(cells: pd.DataFrame, *, currency: str = "$") -> list[dict]:
         return f"{'-' if value < 0 else '+'}{currency}{abs(value):,.0f}"
 
     rows = []
-    for cell in cells.to_dict("records"):
+    for cell in (cells.to_dict("records") if isinstance(cells, pd.DataFrame) else cells):
         share = cell["share"] if np.isfinite(cell["share"]) else 0.0
         rows.append({**cell, "line1": cell["outcome"], "line2": f"{cell['count']:,.0f} ({share:.1%})",
                      "line3": money(cell["money"]), "correct": cell["outcome"].startswith("True")})

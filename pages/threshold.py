@@ -1,7 +1,8 @@
 """Threshold page: choose where to cut the scores, by what each kind of mistake costs.
 
 Widgets -> core calls -> rendering. The money-free analysis (``core.analysis.build_analysis``:
-one sort, sweep, curves, calibration, bootstrap resamples) is cached per data; a cost edit
+one sort, sweep, curves, calibration, bootstrap resamples) is cached per data
+(``pages/_threshold_data.py`` holds the caches); a cost edit
 only re-costs it (``Analysis.costed``: no sort, no resampling) and swaps the cost curve into
 chart specs built once per data. A slider move only looks the threshold up (``Sweep.at``).
 ``t``, ``fp``, ``fn``, ``tp``, ``tn`` (and ``fpa``, ``fna``, ``tpa``, ``tna`` with an amount
@@ -11,16 +12,10 @@ column) mirror the URL.
 from __future__ import annotations
 
 import math
-import weakref
 
 import numpy as np
 import pandas as pd
 import streamlit as st
-# Streamlit's own DataFrame -> Arrow IPC serialiser, the form st.vega_lite_chart sends. There is
-# no public way to hand st.vega_lite_chart pre-serialised data; doing it once per data here keeps
-# a slider move from re-serialising every curve (tests/app/test_threshold_page.py checks that the
-# function still exists and that Streamlit still passes such bytes through).
-from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from core import charts, objectives
 from core.analysis import (
@@ -29,23 +24,19 @@ from core.analysis import (
     MAX_MONEY,
     MAX_PERCENT,
     PERCENT_FIELDS,
-    Analysis,
-    CostedAnalysis,
-    build_analysis,
     clean_amounts,
     parse_link_value,
     positive_noun as name_positives,
     positive_share,
     production_weights,
 )
-from core.compare import Comparison, compare_models
 from core.costs import CostMatrix, cost_summary
 from core.errors import DataError
 from core.exports import scenario_record
 from core.review import recommend_review_band
 from core.thresholds import OBJECTIVES, explain, recommend_threshold
-from pages import _ui, _workspace
-from pages import _segments_view
+from pages import _segments_view, _ui, _workspace
+from pages import _threshold_data as cached
 
 KEY_T = "threshold.t"
 KEY_OBJECTIVE = "threshold.objective"
@@ -58,120 +49,11 @@ KEY_REVIEW_MAX = "threshold.review_max"
 KEY_PREVALENCE = "threshold.prevalence"
 
 
-# --------------------------------------------------------------------------------------
-# Cached computations. cache_resource (not cache_data) because the analysis of 200,000 rows is
-# tens of MB of arrays that cache_data would unpickle on every slider move; the results are
-# pure functions of the arguments, their arrays are read-only, so sharing them across sessions
-# is safe. The analysis is keyed on the data only; money enters in _costed.
-
-
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner="Sweeping every threshold…")
-def _analysis(digest: str, _y: np.ndarray, _scores: np.ndarray, _weights: np.ndarray | None,
-              _amounts: np.ndarray | None, is_probability: bool) -> Analysis:
-    """Everything about (``_y``, ``_scores``, ...) that money does not change; ``digest`` is their identity."""
-    return build_analysis(_y, _scores, weights=_weights, amounts=_amounts, is_probability=is_probability)
-
-
-@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
-def _costed(digest: str, _analysis_of_data: Analysis, costs: tuple) -> tuple[CostedAnalysis, pd.DataFrame, pd.DataFrame]:
-    """The analysis under ``costs`` (the CostMatrix fields as a tuple), with the cost chart's rows."""
-    costed = _analysis_of_data.costed(_cost_matrix(costs))
-    return costed, charts.cost_rows(costed.cost_frame), charts.cost_band_rows(costed.cost_bands)
-
-
-@st.cache_resource(max_entries=64, ttl=3600, show_spinner="Bootstrapping the recommended threshold…")
-def _stability(digest: str, _analysis_of_data: Analysis, _costed_analysis: CostedAnalysis, costs: tuple,
-               objective: str, settings: tuple):
-    """Bootstrap interval of the recommendation (resamples drawn once per data, chosen under ``costs``)."""
-    return _analysis_of_data.stability(_costed_analysis, objective, **dict(settings))
-
-
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner="Comparing the models…")
-def _comparison(digest: str, _y: np.ndarray, _scores: dict, _weights: np.ndarray | None,
-                _amounts: np.ndarray | None, costs: tuple, objective: str, settings: tuple) -> Comparison:
-    """Each model at its own recommended threshold, with the paired bootstrap of the cost difference."""
-    return compare_models(_y, _scores, costs=_cost_matrix(costs), objective=objective, weights=_weights,
-                          amounts=_amounts, **dict(settings))
-
-
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
-def _overlay_specs(digest: str, _comparison_of_models: Comparison, costs: tuple) -> dict[str, dict]:
-    """ROC, precision–recall and cost curves of every model on one chart each."""
-    sweeps = _comparison_of_models.sweeps
-    return {name: charts.chart_spec(chart) for name, chart in (
-        ("roc", charts.models_roc_chart(sweeps)),
-        ("pr", charts.models_pr_chart(sweeps)),
-        ("cost", charts.models_cost_chart(sweeps, currency=costs[4])),
-    )}
-
-
-@st.cache_resource
-def _fingerprints() -> dict:
-    """id(evaluation) -> (weak reference, fingerprint): hashing 200,000 rows takes ~30 ms a run."""
-    return {}
-
-
-def _fingerprint(evaluation) -> str:
-    """The evaluation's content identity, computed once per evaluation object."""
-    memo = _fingerprints()
-    entry = memo.get(id(evaluation))
-    if entry is not None and entry[0]() is evaluation:
-        return entry[1]
-    for key in [key for key, (ref, _) in memo.items() if ref() is None]:
-        memo.pop(key, None)
-    value = evaluation.fingerprint()
-    memo[id(evaluation)] = (weakref.ref(evaluation), value)
-    return value
-
-
-def _cost_matrix(fields: tuple) -> CostMatrix:
-    fp, fn, tp, tn, currency, fpa, fna, tpa, tna = fields
-    return CostMatrix(fp, fn, tp, tn, currency, fp_pct=fpa, fn_pct=fna, tp_pct=tpa, tn_pct=tna)
-
-
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
-def _chart_specs(digest: str, _analysis_of_data: Analysis, currency: str, with_bands: bool, positive_label: str,
-                 negative_label: str) -> dict[str, dict]:
-    """Every chart of the page as a Vega-Lite spec, built and validated once per data (never per cost).
-
-    The slider-dependent datasets hold placeholders; each rerun swaps in the current rows with
-    ``charts.with_data`` (microseconds) instead of rebuilding the charts (~250 ms with Altair); the
-    cost curve and its band are swapped the same way. The other datasets are serialised to Arrow
-    here, once, so a rerun sends bytes as they are.
-    """
-    analysis = _analysis_of_data
-    sweep, frame, domain = analysis.sweep, analysis.frame, analysis.domain
-    bands = analysis.ratio_bands if with_bands else None
-    anywhere = sweep.at(domain[0])
-    no_cost = pd.DataFrame({"threshold": [], "cost": []})
-    specs = {
-        "metrics": charts.metrics_chart(frame, threshold=domain[0], bands=bands, domain=domain),
-        "cost": charts.cost_chart(no_cost, threshold=domain[0], currency=currency, domain=domain),
-        "confusion": charts.confusion_chart(
-            charts.confusion_frame(anywhere, None, positive_label=positive_label, negative_label=negative_label),
-            currency=currency),
-        "distribution": charts.score_distribution_chart(analysis.histogram_named(positive_label, negative_label),
-                                                        threshold=domain[0]),
-        "roc": charts.roc_chart(analysis.roc, fpr=0.0, tpr=0.0, auc=analysis.auc),
-        "pr": charts.pr_chart(analysis.pr, recall=0.0, precision=0.0, ap=analysis.ap, prevalence=analysis.prevalence),
-        "capacity": charts.capacity_chart(frame, positive_rate=0.0, recall=0.0),
-    }
-    if analysis.decision_curve is not None:
-        specs["decision"] = charts.decision_curve_chart(analysis.decision_curve, threshold=domain[0])
-        specs["reliability"] = charts.reliability_chart(analysis.reliability)
-    specs = {name: charts.chart_spec(chart) for name, chart in specs.items()}
-    for spec in specs.values():
-        spec["datasets"] = {name: data if name in SWAPPED_DATASETS else convert_anything_to_arrow_bytes(data)
-                            for name, data in spec["datasets"].items()}
-    return specs
-
-
-# Datasets each rerun replaces: the slider's markers and points, the confusion cells, the cost curve.
-SWAPPED_DATASETS = {charts.MARKERS, charts.POINT, charts.CELLS, charts.COST_LINE, charts.COST_BAND}
-
-
 def _show(spec: dict, datasets: dict | None = None) -> None:
-    st.vega_lite_chart(spec=charts.with_data(spec, datasets or {}), width="stretch")
+    """Draw ``spec`` with the named ``datasets`` swapped in (rows are serialised here; bytes pass as they are)."""
+    datasets = {name: data if isinstance(data, bytes) else cached.arrow(data)
+                for name, data in (datasets or {}).items()}
+    st.vega_lite_chart(spec=charts.with_data(spec, datasets), width="stretch")
 
 
 # --------------------------------------------------------------------------------------
@@ -364,10 +246,10 @@ is_probability = bool(evaluation.is_probability)
 st.markdown(f"Evaluated on: **{evaluation.label}**.")
 
 # The cached computations key on the evaluation's content identity instead of hashing arrays per call.
-fingerprint = _fingerprint(evaluation)
+fingerprint = cached.fingerprint(evaluation)
 digest = fingerprint
 try:
-    analysis = _analysis(digest, y, scores, weights, amounts, is_probability)
+    analysis = cached.analysis(digest, y, scores, weights, amounts, is_probability)
 except DataError as error:
     st.error(str(error))
     st.stop()
@@ -430,7 +312,7 @@ if amounts is not None:
                                    if getattr(per_case_preset, field)) + ".")
 cost_fields = (cost_values["fp"], cost_values["fn"], cost_values["tp"], cost_values["tn"], preset.currency,
                *(percent_values[param] for param, _, _ in PERCENT_FIELDS))
-costs = _cost_matrix(cost_fields)
+costs = cached.cost_matrix(cost_fields)
 
 # What if positives are more (or less) common in production than in these data?
 if KEY_PREVALENCE not in st.session_state:
@@ -450,13 +332,13 @@ if shifted_weights is not None:
     # Reweight the classes: every threshold keeps its recall and false positive rate; precision, cost
     # and the recommendation follow the production mix. One more cached analysis per rate.
     digest = f"{digest}:rate={production_rate!r}"
-    analysis = _analysis(digest, y, scores, shifted_weights, amounts, is_probability)
+    analysis = cached.analysis(digest, y, scores, shifted_weights, amounts, is_probability)
     with rate_note:
         st.caption(f"Numbers below assume **{production_rate:.2%}** positives in production (the data has "
                    f"{data_rate:.2%}): classes are reweighted, so recall and the false positive rate are the "
                    "data's own while precision, costs and the recommendation follow the new mix.")
 case_weights = weights if shifted_weights is None else shifted_weights
-costed, cost_line_rows, cost_band_rows = _costed(digest, analysis, cost_fields)
+costed, cost_line_rows, cost_band_rows, no_cost_band_rows = cached.costed(digest, analysis, cost_fields)
 sweep = costed.sweep
 
 # The recommendation, its explanation, and the button that moves the slider to it.
@@ -484,7 +366,7 @@ with objective_columns[2]:
 if recommendation is not None:
     st.success(recommendation.explanation)
     try:
-        stability = _stability(digest, analysis, costed, cost_fields, objective, tuple(sorted(objective_kwargs.items())))
+        stability = cached.stability(digest, analysis, costed, cost_fields, objective, tuple(sorted(objective_kwargs.items())))
         ends = [(t, sweep.at(t).cost) for t in (stability.low, stability.high)]
         where = " and ".join(f"{costs.format(cost, decimals=0)} at {_threshold_text(t)}" for t, cost in ends)
         st.caption(
@@ -530,39 +412,43 @@ def _decision() -> None:
         persist_state="session",
         help="Cases with a score at or above this value are flagged as positive.",
     )
+    # Compute first, draw after: the browser redraws the page for each batch of elements that
+    # reaches it (about every 10 ms), so computing between elements would make it redraw the
+    # page several times per move.
     point = sweep.at(threshold)
     reference = recommendation.point if recommendation is not None else None
-
-    metric_columns = st.columns(5)
-    for column, (label, field) in zip(metric_columns, (("Precision", "precision"), ("Recall", "recall"), ("F1", "f1"),
-                                                       ("Accuracy", "accuracy"))):
-        with column:
-            value = float(getattr(point, field))
-            st.metric(label, _ratio(value),
-                      delta=_delta(value, None if reference is None else float(getattr(reference, field)),
-                                   lambda v: f"{v:.3f}"))
     summary = cost_summary(point, costs)
-    with metric_columns[4]:
-        st.metric("Business cost", costs.format(point.cost, decimals=0),
-                  delta=_delta(point.cost, None if reference is None else reference.cost,
-                               lambda v: costs.format(v, decimals=0)),
-                  delta_color="inverse",
-                  help=f"Total over the {summary.n:,.0f} evaluated cases; {costs.format(summary.per_1000)} per 1,000 "
-                       "cases.")
-    st.caption(
+    metrics = []
+    for label, field in (("Precision", "precision"), ("Recall", "recall"), ("F1", "f1"), ("Accuracy", "accuracy")):
+        value = float(getattr(point, field))
+        versus = None if reference is None else float(getattr(reference, field))
+        metrics.append((label, _ratio(value), _delta(value, versus, lambda v: f"{v:.3f}")))
+    cost_delta = _delta(point.cost, None if reference is None else reference.cost,
+                        lambda v: costs.format(v, decimals=0))
+    cost_caption = (
         f"Flagging {point.positive_rate:.1%} of cases costs {costs.format(summary.per_1000)} per 1,000 cases "
         f"({costs.format(summary.total, decimals=0)} in total): "
         f"{_versus(summary.savings_vs_nobody, summary.n, costs)} flagging nobody, "
         f"{_versus(summary.savings_vs_everybody, summary.n, costs)} flagging everybody."
     )
+    markers = {charts.MARKERS: cached.arrow(charts.marker_rows(threshold, recommended_t))}  # once for four charts
+    cells = charts.confusion_cells(point, costs, positive_label=positive_label, negative_label=negative_label)
+    cells = {charts.CELLS: cached.arrow(charts.confusion_rows(cells, currency=costs.currency))}
+
+    metric_columns = st.columns(5)
+    for column, (label, text, delta) in zip(metric_columns, metrics):
+        column.metric(label, text, delta=delta)
+    metric_columns[4].metric(
+        "Business cost", costs.format(point.cost, decimals=0), delta=cost_delta, delta_color="inverse",
+        help=f"Total over the {summary.n:,.0f} evaluated cases; {costs.format(summary.per_1000)} per 1,000 cases.")
+    st.caption(cost_caption)
 
     show_bands = st.toggle("Show 90% bootstrap bands", value=True, key="threshold.bands", persist_state="session",
                            help="How much the curves could move on another sample of the same size (200 resamples).")
     if show_bands and analysis.band_error:  # e.g. the bootstrap refuses these data: the charts go without bands
         st.caption(analysis.band_error)
     show_bands = show_bands and analysis.resamples is not None
-    specs = _chart_specs(digest, analysis, costs.currency, show_bands, positive_label, negative_label)
-    markers = {charts.MARKERS: charts.marker_rows(threshold, recommended_t)}
+    specs = cached.chart_specs(digest, analysis, costs.currency, show_bands, positive_label, negative_label)
     st.caption("On the charts: solid red line = the current threshold, dashed green line = the recommended one.")
 
     left, right = st.columns(2)
@@ -570,12 +456,11 @@ def _decision() -> None:
         _show(specs["metrics"], markers)
     with right:
         _show(specs["cost"], {**markers, charts.COST_LINE: cost_line_rows,
-                              charts.COST_BAND: cost_band_rows if show_bands else cost_band_rows.iloc[:0]})
+                              charts.COST_BAND: cost_band_rows if show_bands else no_cost_band_rows})
 
     left, right = st.columns(2)
     with left:
-        cells = charts.confusion_frame(point, costs, positive_label=positive_label, negative_label=negative_label)
-        _show(specs["confusion"], {charts.CELLS: charts.confusion_rows(cells, currency=costs.currency)})
+        _show(specs["confusion"], cells)
     with right:
         _show(specs["distribution"], markers)
 
@@ -698,7 +583,7 @@ if others:
     primary_name = getattr(evaluation, "primary_name", None) or "Primary model"
     models = {primary_name: scores, **{name: np.asarray(values, dtype=float) for name, values in others.items()}}
     try:
-        comparison = _comparison(digest, y, models, case_weights, amounts, cost_fields, objective,
+        comparison = cached.comparison(digest, y, models, case_weights, amounts, cost_fields, objective,
                                  tuple(sorted(objective_kwargs.items())))
     except DataError as error:
         st.error(str(error))
@@ -714,7 +599,7 @@ if others:
             st.info(difference.sentence + " (Paired bootstrap: the same resampled cases for both models.)")
         for name, problem in comparison.problems.items():
             st.warning(f"{name}: {problem}")
-        overlays = _overlay_specs(digest, comparison, cost_fields)
+        overlays = cached.overlay_specs(digest, comparison, cost_fields)
         for column, name in zip(st.columns(2), ("roc", "pr")):
             with column:
                 _show(overlays[name])
