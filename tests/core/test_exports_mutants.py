@@ -1,0 +1,423 @@
+"""core.exports, number by number: the report's charts draw the sweep's own values where the
+axes say, the metrics and scenario tables state the points' numbers, the model JSON's plain
+data, and the scored CSV's decision and cost columns at their edges.
+
+``test_exports.py`` covers escaping and the main round trips; here every number an export
+shows is compared with one computed directly from the rows or the sweep.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from core.costs import CostMatrix
+from core.exports import (
+    DecisionReport,
+    describe_preprocessor,
+    metrics_table,
+    model_dict,
+    model_json,
+    neutralise_cell,
+    report_html,
+    report_markdown,
+    scenario_costs,
+    scenario_record,
+    scenarios_frame,
+    scored_csv,
+)
+from core.thresholds import threshold_sweep
+
+COSTS = CostMatrix(fp_cost=100, fn_cost=1000)
+
+
+def _sweep(n=500, seed=3, costs=COSTS):
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.3).astype(int)
+    scores = np.clip(rng.normal(0.3 + 0.3 * y, 0.2), 0, 1)
+    return y, scores, threshold_sweep(y, scores, costs=costs)
+
+
+def _report(sweep, **extra):
+    fields = dict(dataset="loans", target="default", positive_class="yes", mode="Use my scores",
+                  evaluated_on="all rows", threshold=0.4, costs=sweep.costs, point=sweep.at(0.4))
+    fields.update(extra)
+    return DecisionReport(**fields)
+
+
+# ---------------------------------------------------------------------------------------
+# the report's charts
+
+
+def _svgs(page: str) -> list[str]:
+    return re.findall(r"<svg.*?</svg>", page, flags=re.S)
+
+
+def _polylines(svg: str) -> list[np.ndarray]:
+    return [np.array([[float(v) for v in p.split(",")] for p in points.split()])
+            for points in re.findall(r'<polyline[^>]*points="([^"]*)"', svg)]
+
+
+def _affine(data: np.ndarray, pixels: np.ndarray) -> tuple[float, float]:
+    """(offset, slope) of pixels = offset + slope * data, checked to the drawing's 0.1 px."""
+    slope, offset = np.polyfit(data, pixels, 1)
+    assert np.abs(offset + slope * data - pixels).max() <= 0.06
+    return offset, slope
+
+
+def _ticks(svg: str, anchor: str) -> list[tuple[float, float, str]]:
+    """(x, y, text) of the axis labels with this text-anchor."""
+    return [(float(x), float(y), t) for x, y, t in
+            re.findall(rf'<text x="([-\d.]+)" y="([-\d.]+)" text-anchor="{anchor}">([^<]*)</text>', svg)]
+
+
+def test_the_metric_chart_draws_the_sweeps_values_on_its_axes():
+    _, _, sweep = _sweep()
+    curve = sweep.frame(max_points=300)
+    page = report_html(_report(sweep, curve=curve, x_range=(0.0, 1.0)))
+    metrics_svg, cost_svg = _svgs(page)
+    finite = curve[np.isfinite(curve["threshold"])].sort_values("threshold")
+    t = finite["threshold"].to_numpy(float)
+    lines = _polylines(metrics_svg)
+    assert len(lines) == 3  # precision, recall, F1, in that order
+    x_axis = y_axis = None
+    for line, column in zip(lines, ("precision", "recall", "f1")):
+        values = finite[column].to_numpy(float)
+        ok = np.isfinite(values)
+        assert len(line) == ok.sum()
+        x_axis = _affine(t[ok], line[:, 0])
+        y_axis = _affine(values[ok], line[:, 1])
+        assert x_axis[1] > 0 and y_axis[1] < 0  # x grows to the right, y upwards
+    # The axes' tick labels sit where the same mapping puts their values: y 0..1, x 0..1.
+    y_ticks = _ticks(metrics_svg, "end")
+    assert [text for _, _, text in y_ticks] == ["0.00", "0.25", "0.50", "0.75", "1.00"]
+    for _, y, text in y_ticks:
+        assert y - 4 == pytest.approx(y_axis[0] + y_axis[1] * float(text), abs=0.06)
+    x_ticks = [(x, text) for x, _, text in _ticks(metrics_svg, "middle") if re.fullmatch(r"[-\d.e+]+", text)]
+    assert [text for _, text in x_ticks] == ["0", "0.25", "0.5", "0.75", "1"]
+    for x, text in x_ticks:
+        assert x == pytest.approx(x_axis[0] + x_axis[1] * float(text), abs=0.06)
+    # The red line is at the threshold.
+    red = re.search(r'<line x1="([\d.]+)" x2="([\d.]+)"[^>]*stroke="#d62728"', metrics_svg)
+    assert float(red.group(1)) == float(red.group(2)) == pytest.approx(x_axis[0] + x_axis[1] * 0.4, abs=0.06)
+    # The cost chart: the sweep's cost on an axis from its smallest to its largest value.
+    (cost_line,) = _polylines(cost_svg)
+    cost = finite["cost"].to_numpy(float)
+    cx = _affine(t, cost_line[:, 0])
+    cy = _affine(cost, cost_line[:, 1])
+    assert cx == pytest.approx(x_axis, abs=1e-3)
+    top, bottom = cost_line[:, 1].min(), cost_line[:, 1].max()
+    assert cy[0] + cy[1] * cost.max() == pytest.approx(top, abs=0.06)
+    cost_ticks = [float(text.replace(",", "")) for _, _, text in _ticks(cost_svg, "end")]
+    assert cost_ticks == pytest.approx(np.linspace(cost.min(), cost.max(), 5), abs=0.51)
+    assert "Cost ($)" in cost_svg
+
+
+def test_a_chart_over_the_datas_own_range_spans_the_scores():
+    rng = np.random.default_rng(5)
+    y = (rng.random(300) < 0.4).astype(int)
+    scores = rng.normal(2.0 * y, 1.5)  # not probabilities: the axis is the scores' range
+    sweep = threshold_sweep(y, scores, costs=COSTS)
+    curve = sweep.frame(max_points=200)
+    page = report_html(_report(sweep, curve=curve, threshold=float(np.median(scores)),
+                               point=sweep.at(float(np.median(scores)))))
+    metrics_svg = _svgs(page)[0]
+    finite = curve[np.isfinite(curve["threshold"])]
+    x_ticks = [float(text) for _, _, text in _ticks(metrics_svg, "middle") if re.fullmatch(r"[-\d.e+]+", text)]
+    lo, hi = finite["threshold"].min(), finite["threshold"].max()
+    assert x_ticks == pytest.approx(np.linspace(lo, hi, 5), rel=2e-3, abs=2e-3)
+    line = _polylines(metrics_svg)[0]
+    assert line[:, 0].min() == pytest.approx(70, abs=0.06) and line[:, 0].max() == pytest.approx(620, abs=0.06)
+
+
+def test_a_long_curve_is_thinned_to_400_points_keeping_both_ends():
+    rng = np.random.default_rng(6)
+    y = (rng.random(3000) < 0.3).astype(int)
+    scores = rng.random(3000)
+    sweep = threshold_sweep(y, scores, costs=COSTS)
+    curve = sweep.frame(max_points=5000)
+    finite = curve[np.isfinite(curve["threshold"])].sort_values("threshold")
+    assert len(finite) > 400
+    page = report_html(_report(sweep, curve=curve, x_range=(0.0, 1.0)))
+    line = _polylines(_svgs(page)[0])[0]
+    assert len(line) == 400
+    x_axis = (70.0, 550.0)  # x_range (0, 1) over the plot's width, as the ticks above check
+    t = (line[:, 0] - x_axis[0]) / x_axis[1]
+    assert t[0] == pytest.approx(finite["threshold"].iloc[0], abs=2e-4)
+    assert t[-1] == pytest.approx(finite["threshold"].iloc[-1], abs=2e-4)
+    assert np.all(np.diff(t) > 0)
+
+
+def test_no_red_line_for_a_threshold_off_the_axis_and_no_chart_without_two_points():
+    _, _, sweep = _sweep()
+    curve = sweep.frame(max_points=100)
+    page = report_html(_report(sweep, curve=curve, x_range=(0.0, 1.0), threshold=1.5, point=sweep.at(1.5)))
+    assert 'stroke="#d62728"' not in page
+    page = report_html(_report(sweep, curve=curve, x_range=(0.0, 1.0), threshold=1.0, point=sweep.at(1.0)))
+    assert all('stroke="#d62728"' in svg for svg in _svgs(page))  # on the axis's end: drawn
+    one = curve[np.isfinite(curve["threshold"])].head(1)
+    assert _svgs(report_html(_report(sweep, curve=one))) == []
+
+
+def test_without_costs_in_the_curve_there_is_one_chart():
+    _, _, sweep = _sweep()
+    curve = sweep.frame(max_points=100)
+    curve["cost"] = np.nan
+    page = report_html(_report(sweep, curve=curve))
+    assert len(_svgs(page)) == 1 and "Business cost by threshold" not in page
+    assert len(_svgs(report_html(_report(sweep, curve=curve.drop(columns="cost"))))) == 1
+    assert "<h2>Charts</h2>" not in report_html(_report(sweep, curve=None))
+
+
+# ---------------------------------------------------------------------------------------
+# the report's tables
+
+
+def test_the_result_rows_state_each_points_counts_and_money():
+    y, scores, sweep = _sweep()
+    test = threshold_sweep(y[:200], scores[:200], costs=COSTS).at(0.4)
+    report = _report(sweep, evaluated_on="", test_point=test)
+    text = report_markdown(report)
+    assert "| Measure | Evaluation | Test split |" in text
+    flagged = scores >= 0.4
+    for title, mask in (("True positives", flagged & (y == 1)), ("False positives \\(false alarms\\)",
+                                                                  flagged & (y == 0)),
+                        ("False negatives \\(missed\\)", ~flagged & (y == 1)), ("True negatives", ~flagged & (y == 0))):
+        row = next(line for line in text.splitlines() if line.startswith(f"| {title} |"))
+        first = int(mask.sum())
+        second = int(mask[:200].sum())
+        assert row == f"| {title} | {first:,} | {second:,} |"
+    share = next(line for line in text.splitlines() if line.startswith("| Share flagged |"))
+    assert share == f"| Share flagged | {flagged.mean():.3f} | {flagged[:200].mean():.3f} |"
+    cost = next(line for line in text.splitlines() if line.startswith("| Business cost |"))
+    money = 100 * (flagged & (y == 0)).sum() + 1000 * (~flagged & (y == 1)).sum()
+    assert cost.startswith(f"| Business cost | ${money:,.0f} |")
+
+
+def test_the_setting_rows_state_the_rule_and_every_cost():
+    _, _, sweep = _sweep(costs=CostMatrix(12.5, 400, 3, 0.75, "€"))
+    report = _report(sweep, threshold=0.123456)
+    rows = dict(re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td></tr>", report_html(report)))
+    assert rows["Decision threshold"] == "0.1235 (flag when score ≥ threshold)"
+    assert rows["Chosen by"] == "set by hand"
+    assert (rows["Cost of a false positive"], rows["Cost of a false negative"]) == ("€12.50", "€400")
+    assert (rows["Value of a true positive"], rows["Value of a true negative"]) == ("€3.00", "€0.75")
+    assert rows["Target"] == "default (positive class: yes)" and rows["Mode"] == "Use my scores"
+    report.objective = "Lowest business cost"
+    rows = dict(re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td></tr>", report_html(report)))
+    assert rows["Chosen by"] == "Lowest business cost"
+
+
+def test_per_case_rows_name_a_default_column_and_the_rate_row_its_own_mix():
+    _, _, sweep = _sweep()
+    report = _report(sweep, costs=CostMatrix(100, 0, fn_pct=60), positive_rate=0.05)
+    text = report_markdown(report)
+    assert "| False negative: % of amount | 60% of each case's the amount column |" in text
+    assert "5.00% assumed. Precision" in text and "the data has" not in text
+
+
+def test_the_markdown_says_when_there_is_no_held_out_test_split():
+    _, _, sweep = _sweep()
+    note = "No held-out test split"
+    assert note in report_markdown(_report(sweep))
+    assert note not in report_markdown(_report(sweep, mode=""))
+    assert note not in report_markdown(_report(sweep, test_point=sweep.at(0.4)))
+    text = report_markdown(_report(sweep, explanation="At 0.4 you catch most."))
+    assert "> At 0.4 you catch most." in text and ">" not in report_markdown(_report(sweep)).replace("≥", "")
+
+
+def test_metrics_table_states_each_points_numbers():
+    y, scores, sweep = _sweep()
+    costs = CostMatrix(100, 1000)
+    points = {"validation": sweep.at(0.4), "test": threshold_sweep(y[:150], scores[:150], costs=costs).at(0.55)}
+    table = metrics_table(points, costs)
+    assert list(table.columns) == ["validation", "test"]
+    assert list(table.index) == ["Precision", "Recall", "F1", "Accuracy", "Share flagged", "Business cost",
+                                 "Cases flagged"]
+    for name, (rows, cut) in {"validation": (slice(None), 0.4), "test": (slice(0, 150), 0.55)}.items():
+        yy, ss = y[rows], scores[rows]
+        flagged = ss >= cut
+        tp, fp = int((flagged & (yy == 1)).sum()), int((flagged & (yy == 0)).sum())
+        fn = int((~flagged & (yy == 1)).sum())
+        column = table[name]
+        assert column["Precision"] == f"{tp / (tp + fp):.3f}" and column["Recall"] == f"{tp / (tp + fn):.3f}"
+        assert column["Accuracy"] == f"{((flagged == (yy == 1))).mean():.3f}"
+        assert column["Share flagged"] == f"{flagged.mean():.3f}"
+        assert column["F1"] == f"{2 * tp / (2 * tp + fp + fn):.3f}"
+        assert column["Business cost"] == f"${100 * fp + 1000 * fn:,.0f}"
+        assert column["Cases flagged"] == f"{tp + fp:,} of {len(yy):,}"
+
+
+def test_metrics_table_cost_is_in_whole_units_even_below_100():
+    y = np.array([0, 1, 0, 1])
+    point = threshold_sweep(y, np.array([0.9, 0.8, 0.1, 0.2]), costs=CostMatrix(0.4, 0.3)).at(0.5)
+    assert metrics_table({"all": point}, CostMatrix(0.4, 0.3))["all"]["Business cost"] == "$1"
+
+
+# ---------------------------------------------------------------------------------------
+# scenarios
+
+
+def test_scenario_costs_reads_every_field_with_its_defaults():
+    saved = {"fp_cost": 1.5, "fn_cost": 2.5, "tp_value": 3.5, "tn_value": 4.5, "currency": "£",
+             "fp_pct": 1.0, "fn_pct": 2.0, "tp_pct": 3.0, "tn_pct": 4.0}
+    assert scenario_costs(saved) == CostMatrix(1.5, 2.5, 3.5, 4.5, "£", fp_pct=1.0, fn_pct=2.0, tp_pct=3.0,
+                                               tn_pct=4.0)
+    bare = scenario_costs({"fp_cost": 1, "fn_cost": 2, "tp_value": 0, "tn_value": 0})
+    assert bare == CostMatrix(1, 2, 0, 0, "$") and not bare.per_case
+    _, _, sweep = _sweep()
+    costs = CostMatrix(5, 7, 1, 2, "€", fn_pct=10)
+    record = scenario_record(name="a", threshold=0.4, costs=costs, point=sweep.at(0.4))
+    assert scenario_costs(record) == costs
+
+
+def test_scenarios_frame_formats_each_field_and_its_absence():
+    _, _, sweep = _sweep()
+    point = sweep.at(0.4)
+    costs = CostMatrix(12.5, 500, 0, 0.25, "€")
+    full = scenario_record(name="with review", threshold=0.4, costs=costs, point=point, objective="Lowest cost",
+                           review_rate=0.125, review_cost=3.0, review_total_cost=4321.0, evaluated_on="test split")
+    bare = scenario_record(name="by hand", threshold=0.4, costs=costs, point=point)
+    bare["cost"] = None
+    frame = scenarios_frame([full, bare])
+    first, second = frame.iloc[0], frame.iloc[1]
+    assert first["Review rate"] == "12.5%" and first["Cost with review"] == "€4,321"
+    assert first["Objective"] == "Lowest cost" and first["Evaluated on"] == "test split"
+    assert first["Costs (FP / FN / TP / TN)"] == "€12.50 / €500 / €0 / €0.25"
+    assert first["Recall"] == f"{point.recall:.3f}" and first["F1"] == f"{point.f1:.3f}"
+    assert first["Accuracy"] == f"{point.accuracy:.3f}"
+    assert first["Business cost"] == costs.format(point.cost)
+    assert second["Business cost"] == "n/a" and second["Review rate"] == "no review"
+    assert second["Cost with review"] == "" and second["Objective"] == "set by hand"
+    assert second["Scenario"] == "by hand"
+    del bare["evaluated_on"]
+    assert scenarios_frame([bare]).iloc[0]["Evaluated on"] == ""
+    assert list(scenarios_frame([]).columns)[-1] == "Evaluated on"
+
+
+# ---------------------------------------------------------------------------------------
+# the model as JSON
+
+
+class _Model:
+    coef_ = np.array([[0.5, -1.25]])
+    intercept_ = np.array([0.75])
+    n_epochs_ = 12
+    stop_reason_ = "converged"
+
+    def get_params(self):
+        return {"learning_rate": 0.1, "callback": print, "solver": "lbfgs"}
+
+
+def test_model_dict_names_coefficients_by_position_when_the_names_do_not_fit():
+    data = model_dict(_Model(), SimpleNamespace(feature_names=["only one"]), threshold=0.3, costs=None)
+    assert data["feature_names"] == ["x0", "x1"] and data["coefficients"] == {"x0": 0.5, "x1": -1.25}
+    assert data["costs"] is None and data["intercept"] == 0.75 and data["threshold"] == 0.3
+    assert data["training"] == {"params": {"learning_rate": 0.1, "solver": "lbfgs"}, "epochs": 12,
+                                "stop_reason": "converged"}
+    assert data["preprocessing"] == [] and data["format"] == "cutoff.logistic_regression.v1"
+    named = model_dict(_Model(), SimpleNamespace(feature_names=["a", "b"]), threshold=0.3, costs=None)
+    assert named["coefficients"] == {"a": 0.5, "b": -1.25}
+
+
+def test_model_json_writes_numpy_values_and_missing_ones_as_plain_json():
+    text = model_json(_Model(), SimpleNamespace(feature_names=["a", "b"]), threshold=np.float32(0.25),
+                      costs=CostMatrix(1, 2), target=np.str_("y"), positive_class=np.bool_(True),
+                      segments={"column": "region", "rows": [1, 2]})
+    data = json.loads(text)
+    assert data["positive_class"] is True and data["target"] == "y" and data["threshold"] == 0.25
+    assert data["segments"] == {"column": "region", "rows": [1, 2]}
+    assert data["costs"]["currency"] == "$" and data["costs"]["false_negative_cost"] == 2
+    for value, want in ((np.float64(np.nan), None), (np.int64(7), 7), (pd.NA, None), ((1, 2), [1, 2]),
+                        (float("inf"), None)):
+        assert json.loads(model_json(_Model(), None, threshold=0.5, costs=None, positive_class=value))[
+            "positive_class"] == want
+    assert "segments" not in json.loads(model_json(_Model(), None, threshold=0.5, costs=None))
+
+
+def _unscaled(values):
+    """Identity step (a function with a docstring, for the description)."""
+    return values
+
+
+def test_describe_preprocessor_skips_dropped_blocks_and_describes_every_step():
+    df = pd.DataFrame({"a": [1.0, 2.0, 4.0], "b": [3.0, 5.0, 9.0], "c": [0.0, 1.0, 0.0], "d": [7, 8, 9]})
+    from sklearn.preprocessing import FunctionTransformer
+
+    pre = ColumnTransformer([
+        ("scaled", Pipeline([("identity", FunctionTransformer(_unscaled)), ("scale", StandardScaler())]), ["a"]),
+        ("alone", StandardScaler(with_mean=False), ["b"]),
+        ("gone", "drop", ["c"]),
+    ], remainder="passthrough").fit(df)
+    blocks = describe_preprocessor(pre)
+    assert [b["name"] for b in blocks] == ["scaled", "alone", "remainder"]
+    assert blocks[2]["columns"] in ([3], ["d"])  # passed through (scikit-learn may show it as a step)
+    identity, scale = blocks[0]["steps"]
+    assert identity["type"] == "FunctionTransformer" and identity["function"] == "_unscaled"
+    assert identity["description"] == "Identity step (a function with a docstring, for the description)."
+    assert scale["fitted"]["mean"] == [pytest.approx(7 / 3)] and scale["params"]["with_mean"] is True
+    assert scale["fitted"]["n_samples_seen"] == 3 and "n_features_in" in scale["fitted"]
+    (alone,) = blocks[1]["steps"]
+    assert alone["step"] == "alone" and alone["type"] == "StandardScaler"
+    assert alone["fitted"]["scale"] == [pytest.approx(np.std([3.0, 5.0, 9.0]))]
+    assert alone["description"].startswith("Standardize features")
+    assert describe_preprocessor(None) == []
+
+
+# ---------------------------------------------------------------------------------------
+# the scored CSV
+
+
+def _read(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), keep_default_na=False, na_values=[""])
+
+
+def test_a_score_exactly_at_the_threshold_is_flagged():
+    cut = 0.3
+    out = _read(scored_csv(pd.DataFrame({"a": [1, 2, 3]}), [cut, np.nextafter(cut, 0), np.inf], cut))
+    assert out["decision"].iloc[:2].tolist() == [1, 0]
+    assert np.isnan(out["decision"].iloc[2])  # not finite: not scored
+
+
+def test_the_csv_rows_end_in_crlf_and_extra_columns_take_free_names():
+    data = scored_csv(pd.DataFrame({"split": ["a", "b"], "split_2": [1, 2]}), [0.1, 0.9], 0.5,
+                      extra={"split": ["train", "test"], "=f": ["x", "y"]})
+    assert data.count(b"\r\n") == 3 and data.replace(b"\r\n", b"").count(b"\n") == 0
+    out = _read(data)
+    assert list(out.columns) == ["split", "split_2", "split_3", "'=f", "score", "decision"]
+    assert out["split_3"].tolist() == ["train", "test"]
+
+
+def test_the_cost_column_counts_weights_and_missing_amounts_as_nothing():
+    y = np.array([1, 0, 1, 0, 1.0])
+    scores = np.array([0.9, 0.8, 0.1, 0.2, 0.4])
+    amounts = np.array([100.0, 200.0, 300.0, np.nan, np.nan])
+    weights = np.array([2.0, 0.5, 1.0, 3.0, 4.0])
+    costs = CostMatrix(10, 50, tp_value=1, fn_pct=10)
+    df = pd.DataFrame({"score": [0] * 5, "decision": [0] * 5})
+    out = _read(scored_csv(df, scores, 0.5, costs=costs, labels=y, amounts=amounts, weights=weights))
+    assert list(out.columns) == ["score", "decision", "score_2", "decision_2", "cost"]
+    # tp: -1 x 2; fp: 10 x 0.5; fn: (50 + 10% of 300) x 1; tn: 0; fn with no amount: 50 x 4
+    assert out["cost"].tolist() == pytest.approx([-2.0, 5.0, 80.0, 0.0, 200.0])
+    fixed = CostMatrix(10, 50, tp_value=1)
+    plain = _read(scored_csv(df, scores, 0.5, costs=fixed, labels=y))
+    assert plain["cost"].tolist() == pytest.approx([-1.0, 10.0, 50.0, 0.0, 50.0])
+    assert "cost" not in _read(scored_csv(df, scores, 0.5, costs=costs))
+    assert "cost" not in _read(scored_csv(df, scores, 0.5, labels=y))
+
+
+def test_a_text_cell_that_is_a_number_stays_and_a_formula_does_not():
+    for value in ("-3.5", "+1e3", "-.5", "+7", "-2.", "1e-3"):
+        assert neutralise_cell(value) == value
+    for value in ("-3.5)", "+1e", "-", "=1", "@1", "\t1", "\r1", "-1-1", "- 2"):
+        assert neutralise_cell(value) == "'" + value
+    assert neutralise_cell(-3.5) == -3.5 and neutralise_cell(None) is None
