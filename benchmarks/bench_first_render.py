@@ -10,7 +10,8 @@ script state is "not running", nothing on the page is stale, and the Data page's
 element (its "Next" link) and its contract table are shown. It is read with
 ``performance.now()`` inside the page, so the Python driver's polling does not count.
 
-Also prints how long the HTML and the frontend's scripts took (DOMContentLoaded), and, from
+Also prints how long the HTML and the frontend's scripts took (DOMContentLoaded), the server
+process's CPU time per visit (what a loaded machine stretches, counted once), and, from
 one more server started with ``PYTHONPROFILEIMPORTTIME=1`` (not timed), the seconds spent
 importing modules while the server started and during the first visitor's run, with the
 heaviest top-level packages of that run.
@@ -129,21 +130,27 @@ def prebuild_demos(folder: str) -> None:
             load_demo(key)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(servers: int, visitors: int, folder: str, warm: bool, browser) -> tuple[dict[str, list[float]], list[str]]:
     out: dict[str, list[float]] = defaultdict(list)
     problems: list[str] = []
     for k in range(servers):
         store = str(Path(folder) / f"store-{k}.sqlite")  # a store on disk, as deployed, but not the user's
         with environment(CUTOFF_DEMO_CACHE=demo_cache(folder, k, warm), CUTOFF_STORE=store), \
-                running_server() as server:
-            ready, loaded, errors = visit(browser, server, f"first-{k}")
-            out["first"].append(ready)
-            out["first_loaded"].append(loaded or float("nan"))
-            problems += errors
-            for v in range(visitors):
-                ready, loaded, errors = visit(browser, server, f"later-{k}-{v}")
-                out["later"].append(ready)
-                out["later_loaded"].append(loaded or float("nan"))
+                running_server(timeout=300) as server:
+            for v in range(visitors + 1):
+                kind = "first" if v == 0 else "later"
+                # The server's CPU per visit counts whatever load the machine is under only once.
+                cpu = cpu_seconds(server.pid)
+                ready, loaded, errors = visit(browser, server, f"{kind}-{k}-{v}")
+                out[f"{kind}_cpu"].append(cpu_seconds(server.pid) - cpu)
+                out[kind].append(ready)
+                out[f"{kind}_loaded"].append(loaded or float("nan"))
                 problems += errors
     return out, problems
 
@@ -151,7 +158,7 @@ def measure(servers: int, visitors: int, folder: str, warm: bool, browser) -> tu
 def import_profile(folder: str, warm: bool, browser) -> tuple[float, float, list[tuple[str, float]]]:
     """(import seconds at server start, during the first visitor's run, heaviest packages of that run)."""
     with environment(PYTHONPROFILEIMPORTTIME="1", CUTOFF_DEMO_CACHE=demo_cache(folder, -1, warm),
-                     CUTOFF_STORE=str(Path(folder) / "store-imports.sqlite")), running_server() as server:
+                     CUTOFF_STORE=str(Path(folder) / "store-imports.sqlite")), running_server(timeout=300) as server:
         started = server.log_path.stat().st_size
         visit(browser, server, "imports")
         text = server.log_path.read_bytes()
@@ -191,7 +198,8 @@ def main() -> None:
     for kind, what in (("first", "fresh server, first visitor"), ("later", "later visitors, same server")):
         values, loaded = times[kind], times[f"{kind}_loaded"]
         print(f"  {what}: n={len(values)}, p50 {percentile(values, 50):.2f} s, p95 {percentile(values, 95):.2f} s"
-              f"  (frontend loaded p50 {percentile(loaded, 50):.2f} s)")
+              f"  (frontend loaded p50 {percentile(loaded, 50):.2f} s; server CPU p50 "
+              f"{percentile(times[f'{kind}_cpu'], 50):.2f} s)")
     print(f"  server imports: {start_imports:.2f} s while starting, {run_imports:.2f} s during the first visitor's run"
           " (python -X importtime, one more server)")
     print("  heaviest packages in that run (their modules' own import time): "
