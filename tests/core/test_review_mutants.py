@@ -117,3 +117,14 @@ def test_the_explanation_states_the_band_the_rate_the_cost_and_the_saving():
         f"Reviewing does not pay at {fmt(50.0)} a case: decide everything at {single.threshold:g}, for an expected "
         f"cost per 1,000 cases of {fmt(single.point.cost / sweep.n * 1000)}."
     )
+
+
+@pytest.mark.parametrize("bad", ["free", float("nan"), None])
+def test_a_review_cost_that_is_not_a_number_is_named_in_the_error(bad):
+    from core.errors import DataError
+
+    y, s, w, amounts = _rows(9, 20, weighted=False)
+    sweep = threshold_sweep(y, s, costs=CostMatrix(1, 5))
+    for call in (lambda: review_band(sweep, 0.2, 0.6, bad), lambda: recommend_review_band(sweep, bad, 0.1)):
+        with pytest.raises(DataError, match="cost of a manual review must be a number"):
+            call()
