@@ -189,9 +189,12 @@ def _validate_weights(sample_weight: Any, n: int) -> np.ndarray:
 _ONE = np.uint64(1)
 
 
-def _sort_packed(values: np.ndarray, labels: np.ndarray, out_labels: np.ndarray, *, descending: bool) -> np.ndarray:
+def _sort_packed(
+    values: np.ndarray, labels: np.ndarray, out_key: np.ndarray, out_labels: np.ndarray, *, descending: bool
+) -> np.ndarray:
     """Sort non-negative ``values`` (float64, -0.0 allowed) with their 0/1 ``labels`` by one
-    ``np.sort`` of packed keys; return the sorted values, write the labels to ``out_labels``.
+    ``np.sort`` of packed keys built in ``out_key`` (uint64); return the sorted values (a
+    float64 view of ``out_key``) and write their labels to ``out_labels``.
 
     A non-negative float64's bit pattern read as uint64 sorts like the float and has a zero
     top bit (-0.0's sign bit is shifted out: it becomes +0.0), so ``bits << 1 | label`` is an
@@ -199,7 +202,7 @@ def _sort_packed(values: np.ndarray, labels: np.ndarray, out_labels: np.ndarray,
     order sorts the complemented keys, so every step works in place on one array. Among
     equal values label 1 comes first when ``descending``, label 0 otherwise.
     """
-    key = np.left_shift(values.view(np.uint64), _ONE)
+    key = np.left_shift(values.view(np.uint64), _ONE, out=out_key)
     key |= labels
     if descending:
         np.invert(key, out=key)
@@ -211,30 +214,42 @@ def _sort_packed(values: np.ndarray, labels: np.ndarray, out_labels: np.ndarray,
     return key.view(np.float64)
 
 
-def _sorted_desc_unweighted(y: np.ndarray, s: np.ndarray, lowest: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _sort_buffers(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """uint64 keys (later the sorted scores), uint8 labels and a bool scratch, each (n,),
+    carved from one allocation: fresh memory faults in faster as one block (see ``_Rows``)."""
+    block = np.empty(n + (2 * n + 7) // 8, np.uint64)
+    tail = block[n:].view(np.uint8)
+    return block[:n], tail[:n], tail[n : 2 * n].view(np.bool_)
+
+
+def _sorted_desc_unweighted(
+    y: np.ndarray, s: np.ndarray, lowest: float | None = None, buffers: tuple[np.ndarray, ...] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Scores sorted decreasing and their uint8 labels, with one ``np.sort`` of packed keys.
 
-    ``y``: 0/1 (n,), ``s``: finite float64 (n,), ``lowest``: ``s.min()`` if known. Negative
-    scores are packed the same way from ``-s`` and sorted on their own (increasing
-    magnitude), after the non-negative ones, so any finite float is handled exactly.
+    ``y``: 0/1 (n,), ``s``: finite float64 (n,), ``lowest``: ``s.min()`` if known;
+    ``buffers``: ``_sort_buffers(n)`` to write into. Negative scores are packed the same way
+    from ``-s`` and sorted on their own (increasing magnitude), after the non-negative ones,
+    so any finite float is handled exactly.
     """
     if lowest is None:
         lowest = float(s.min())
-    labels = np.empty(len(s), np.uint8)
+    key, labels, _ = buffers or _sort_buffers(len(s))
     if lowest >= 0:  # -0.0 included: the common case (probabilities), no mask, no gather
-        return _sort_packed(s, y, labels, descending=True), labels
+        return _sort_packed(s, y, key, labels, descending=True), labels
     negative = s < 0
     k = len(s) - int(np.count_nonzero(negative))
-    scores = np.empty(len(s))
     if k:
-        scores[:k] = _sort_packed(s[~negative], y[~negative], labels[:k], descending=True)
-    np.negative(_sort_packed(-s[negative], y[negative], labels[k:], descending=False), out=scores[k:])
-    return scores, labels
+        _sort_packed(s[~negative], y[~negative], key[:k], labels[:k], descending=True)
+    magnitudes = _sort_packed(-s[negative], y[negative], key[k:], labels[k:], descending=False)
+    np.negative(magnitudes, out=magnitudes)
+    return key.view(np.float64), labels
 
 
-def _distinct_ends(sorted_desc: np.ndarray) -> np.ndarray:
-    """Index of the last row of each run of equal scores in a decreasing array."""
-    change = np.empty(len(sorted_desc), bool)
+def _distinct_ends(sorted_desc: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
+    """Index of the last row of each run of equal scores in a decreasing array
+    (``scratch``: a bool array of the same length to use)."""
+    change = np.empty(len(sorted_desc), bool) if scratch is None else scratch
     np.not_equal(sorted_desc[1:], sorted_desc[:-1], out=change[:-1])
     change[-1] = True
     return np.flatnonzero(change)
@@ -265,8 +280,9 @@ def sort_cases(y_true: Any, scores: Any, *, sample_weight: Any = None, amounts: 
     y, s, lowest, _ = _checked_labels_scores(y_true, scores)
     a = None if amounts is None else _validate_amounts(amounts, len(s))
     if sample_weight is None and a is None:
-        scores_desc, labels_desc = _sorted_desc_unweighted(y, s, lowest)
-        return SortedCases(scores_desc, labels_desc, None, None, _distinct_ends(scores_desc))
+        buffers = _sort_buffers(len(s))
+        scores_desc, labels_desc = _sorted_desc_unweighted(y, s, lowest, buffers)
+        return SortedCases(scores_desc, labels_desc, None, None, _distinct_ends(scores_desc, buffers[2]))
     s = s + 0.0  # -0.0 and +0.0 compare equal but must not show as two thresholds
     w = None
     if sample_weight is not None:
@@ -305,9 +321,13 @@ def sweep_sorted(cases: SortedCases, costs: CostMatrix | None = None) -> Sweep:
     if w_desc is None:
         # Running count of positives into a ready buffer (numpy's accumulate is several times
         # slower when it allocates a wider output itself), int32 while it cannot overflow.
+        # It lives in the rows taken next (fp, thresholds and ten of the metric rows below,
+        # all written after the gather), when they are big enough.
         wide = np.int32 if len(labels_desc) < 2**31 else np.int64
-        running = np.cumsum(labels_desc, dtype=wide, out=np.empty(len(labels_desc), wide))
-        tp = _gather_into(rows.take(np.int64), running, ends, 0)
+        tp = rows.take(np.int64)
+        within = 12 if len(labels_desc) < _EXACT_COUNTS else 2  # beyond it the metrics take no rows
+        running = np.cumsum(labels_desc, dtype=wide, out=rows.scratch(len(labels_desc), wide, within))
+        _gather_into(tp, running, ends, 0)
         del running
         fp = rows.take(np.int64)
         np.subtract(ends, tp[:-1], out=fp[:-1])
@@ -524,6 +544,14 @@ class _Rows:
         row = self._block[self._taken].view(dtype)
         self._taken += 1
         return row
+
+    def scratch(self, size: int, dtype: Any, within: int) -> np.ndarray:
+        """A temporary (size,) array in the next ``within`` rows, which the caller takes and
+        fills afterwards (so the temporary costs no memory of its own); a fresh array when
+        it does not fit there."""
+        free = self._block[self._taken : self._taken + within].reshape(-1).view(np.uint8)
+        nbytes = size * np.dtype(dtype).itemsize
+        return free[:nbytes].view(dtype) if nbytes <= len(free) else np.empty(size, dtype)
 
 
 # Rows one sweep can take: thresholds, 4 counts, 2 float counts, 9 ratios, cost, the

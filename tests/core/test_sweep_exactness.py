@@ -99,13 +99,14 @@ def test_the_fast_path_and_the_general_path_give_the_same_sweep(data):
             np.testing.assert_array_equal(_bits(ours), _bits(theirs), err_msg=name)
 
 
-@pytest.mark.parametrize("signs", ["probabilities", "logits"])
+@pytest.mark.parametrize("signs", ["probabilities", "fine probabilities", "logits"])
 def test_a_large_tied_sample_equals_scikit_learn_curves_exactly(signs):
     rng = np.random.default_rng(11)
     n = 300_000
-    p = np.round(rng.beta(1.2, 2.8, size=n), 4)  # about 10,000 distinct scores: heavy ties
+    # 4 decimals: about 10,000 distinct scores, heavy ties; 6 decimals: most scores distinct.
+    p = np.round(rng.beta(1.2, 2.8, size=n), 6 if signs == "fine probabilities" else 4)
     y = (rng.random(n) < p).astype(np.int8)
-    scores = p if signs == "probabilities" else np.round(np.log(p + 1e-4) - np.log1p(-p + 1e-4), 3)
+    scores = p if "probabilities" in signs else np.round(np.log(p + 1e-4) - np.log1p(-p + 1e-4), 3)
     sweep = threshold_sweep(y, scores)
     m = len(sweep) - 1
     tn, fp, fn, tp, t = skm.confusion_matrix_at_thresholds(y, scores)
@@ -142,3 +143,28 @@ def test_label_dtypes_give_the_same_sweep_and_leave_the_input_alone(dtype):
     sweep = threshold_sweep(labels, s)
     np.testing.assert_array_equal(sweep.tp, threshold_sweep(y, s).tp)
     np.testing.assert_array_equal(labels, before)
+
+
+@SETTINGS
+@given(tied_scores(), st.integers(0, 2**32 - 1))
+def test_amounts_and_per_case_costs_take_the_same_path_bit_for_bit(data, seed):
+    y, s = data
+    amounts = np.round(np.random.default_rng(seed).gamma(2.0, 50.0, size=len(s)), 2)
+    costs = CostMatrix(1, 5, 0.5, 0.25, fp_pct=2.0, fn_pct=10.0, tp_pct=1.0, tn_pct=0.5)
+    sweep = threshold_sweep(y, s, costs=costs, amounts=amounts)
+    order = np.argsort(-(s + 0.0), kind="stable")
+    cum_pos = np.cumsum(np.where(y[order] == 1, amounts[order], 0.0))
+    ends = sort_cases(y, s).ends
+    np.testing.assert_allclose(sweep.tp_amount[:-1], cum_pos[ends], rtol=1e-12, atol=1e-9)
+    cum_neg = np.cumsum(np.where(y[order] == 0, amounts[order], 0.0))
+    np.testing.assert_allclose(sweep.fp_amount[:-1], cum_neg[ends], rtol=1e-12, atol=1e-9)
+    # The complements, read after every other array was written (they share one block).
+    np.testing.assert_allclose(sweep.fn_amount, amounts[y == 1].sum() - sweep.tp_amount, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(sweep.tn_amount, amounts[y == 0].sum() - sweep.fp_amount, rtol=1e-12, atol=1e-9)
+    sums = (sweep.tp_amount, sweep.fp_amount, sweep.amount_pos, sweep.amount_neg)
+    general = confusion_metrics(sweep.tp, sweep.fp, sweep.n_pos, sweep.n_neg, costs, sums)
+    for name in (*RATIOS, "cost"):
+        np.testing.assert_array_equal(_bits(getattr(sweep, name)), _bits(general[name]), err_msg=name)
+    recosted = sweep.with_costs(CostMatrix(2, 3, 0, 0, fn_pct=5.0))
+    fresh = threshold_sweep(y, s, costs=CostMatrix(2, 3, 0, 0, fn_pct=5.0), amounts=amounts)
+    np.testing.assert_array_equal(_bits(recosted.cost), _bits(fresh.cost))
