@@ -55,3 +55,43 @@ def test_labels_held_as_python_objects_give_plain_errors(make_labels):
         LogisticRegressionGD().fit(X, y, X_val=X[:2], y_val=make_labels(["maybe", "yes"]))
     with pytest.raises(DataError, match="exactly two classes"):
         LogisticRegressionGD().fit(X, make_labels(["a", "b", "c", "d"] * 2))
+
+
+def _objective(X, y, w, b, l2):
+    z = X @ w + b
+    return float(np.mean(np.logaddexp(0.0, z) - y * z) + 0.5 * l2 * w @ w)
+
+
+def test_gd_converges_when_the_penalised_objective_changes_by_less_than_tol():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(200, 2))
+    y = (rng.random(200) < 1 / (1 + np.exp(-(X @ [1.0, -2.0])))).astype(int)
+    l2, tol = 0.3, 1e-4
+    model = LogisticRegressionGD(learning_rate=0.5, l2=l2, tol=tol).fit(X, y)
+    assert model.stop_reason_ == "converged" and model.n_epochs_ < 500  # every epoch kept
+    start = _objective(X, y, np.zeros(2), 0.0, l2)
+    objectives = [start] + [_objective(X, y, w, b, l2)
+                            for w, b in zip(model.coef_history_, model.intercept_history_)]
+    changes = np.abs(np.diff(objectives))
+    assert changes[-1] < tol and np.all(changes[:-1] >= tol)
+
+
+def test_lbfgs_with_an_all_zero_column_gives_that_column_no_weight():
+    rng = np.random.default_rng(2)
+    X = np.column_stack([rng.normal(size=120), np.zeros(120)])
+    y = (rng.random(120) < 1 / (1 + np.exp(-2 * X[:, 0]))).astype(int)
+    model = LogisticRegressionGD(solver="lbfgs", l2=0.01).fit(X, y)
+    assert np.all(np.isfinite(model.coef_)) and model.coef_[0, 1] == 0.0
+    one = LogisticRegressionGD(solver="lbfgs", l2=0.01).fit(X[:, :1], y)
+    np.testing.assert_allclose(model.coef_[0, 0], one.coef_[0, 0], rtol=1e-6)
+
+
+def test_lbfgs_history_describes_the_snapshot_of_each_iteration():
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(150, 3)) * [1.0, 10.0, 0.1] + [0.0, 50.0, 0.0]
+    y = (rng.random(150) < 1 / (1 + np.exp(-(X[:, 0] + 0.2 * (X[:, 1] - 50))))).astype(int)
+    model = LogisticRegressionGD(solver="lbfgs").fit(X, y)
+    assert len(model.snapshot_epochs_) == model.n_epochs_  # a short run keeps every iteration
+    for row, w, b in zip(model.history_.itertuples(), model.coef_history_, model.intercept_history_):
+        assert row.train_log_loss == pytest.approx(_objective(X, y, w, b, 0.0), rel=1e-9)
+        assert row.train_accuracy == float(np.mean(((X @ w + b) >= 0) == (y == 1)))
