@@ -234,3 +234,14 @@ def test_score_predictions_names_every_bad_row_and_every_missing_column():
     # a row with only its label filled in is not empty: it is named, not dropped
     with pytest.raises(DataError, match=r"row 2\)"):
         lesson.score_predictions(pd.DataFrame({"y": [1, 0], "y_hat": [0.4, None]}))
+
+
+def test_the_lessons_deliberate_infinities_and_constant_columns_raise_no_warnings():
+    # the page shows inf and nan on purpose; they must not spill RuntimeWarnings into the log
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lesson.logits_stability()
+        X = np.column_stack([np.full(4, 3.0), [1.0, -1.0, 2.0, 0.0]])
+        assert lesson.most_informative_feature(X, [1, 0, 1, 0], ["constant", "x"]) == "x"
