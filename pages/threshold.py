@@ -397,6 +397,17 @@ else:
         "calibration views (theoretical threshold, decision curve, reliability) are hidden."
     )
 
+def _review_band(sweep):
+    """(outcome, error text) of the manual-review band the session's inputs ask for; (None, None) when off."""
+    if not st.session_state.get(KEY_REVIEW, False):
+        return None, None
+    try:
+        return recommend_review_band(sweep, float(st.session_state.get(KEY_REVIEW_COST, 10.0)),
+                                     st.session_state.get(KEY_REVIEW_MAX, 10) / 100.0), None
+    except DataError as error:
+        return None, str(error)
+
+
 @st.fragment
 def _decision() -> None:
     """Everything that moves with the slider. A fragment: a slider move reruns only this part,
@@ -511,29 +522,37 @@ def _decision() -> None:
                     st.slider("Most cases you can review (%)", 1, 50, 10, key=KEY_REVIEW_MAX, persist_state="session")
     # The band counts (and is saved with a scenario) whichever tab is open: its inputs keep their
     # values in the session while their tab is hidden.
-    review_rate = review_cost = review_total_cost = None
-    if st.session_state.get(KEY_REVIEW, False):
-        review_cost = float(st.session_state.get(KEY_REVIEW_COST, 10.0))
-        try:
-            outcome = recommend_review_band(sweep, review_cost, st.session_state.get(KEY_REVIEW_MAX, 10) / 100.0)
-            review_rate, review_total_cost = float(outcome.review_rate), outcome.total_cost
-        except DataError as error:
-            outcome, review_error = None, str(error)
-        if review_tab.open:
-            with review_tab:
-                if outcome is None:
-                    st.warning(review_error)
-                else:
-                    st.success(outcome.explanation)
-                    r1, r2, r3 = st.columns(3)
-                    r1.metric("Review band", f"{outcome.low:.3f} – {outcome.high:.3f}")
-                    r2.metric("Share reviewed", f"{outcome.review_rate:.1%}")
-                    r3.metric("Total cost with review", costs.format(outcome.total_cost, decimals=0),
-                              delta=_delta(outcome.total_cost, point.cost, lambda v: costs.format(v, decimals=0),
-                                           reference_name="this threshold alone"),
-                              delta_color="inverse")
+    outcome, review_error = _review_band(sweep)
+    if review_tab.open and st.session_state.get(KEY_REVIEW, False):
+        with review_tab:
+            if outcome is None:
+                st.warning(review_error)
+            else:
+                st.success(outcome.explanation)
+                r1, r2, r3 = st.columns(3)
+                r1.metric("Review band", f"{outcome.low:.3f} – {outcome.high:.3f}")
+                r2.metric("Share reviewed", f"{outcome.review_rate:.1%}")
+                r3.metric("Total cost with review", costs.format(outcome.total_cost, decimals=0),
+                          delta=_delta(outcome.total_cost, point.cost, lambda v: costs.format(v, decimals=0),
+                                       reference_name="this threshold alone"),
+                          delta_color="inverse")
 
-    # Keep this setting for the Report page.
+    # By segment (pages/_segments_view.py): the current `threshold`, the `analysis` (and `sweep`,
+    # `point`) and the CostMatrix `costs` are the local names to pass on.
+    _segments_view.render_by_segment(
+        y, scores, getattr(evaluation, "segments", None), threshold, costs, weights=weights, amounts=amounts,
+        segment_column=getattr(evaluation, "segment_column", None), digest=digest)
+
+    _write_query_params({"t": threshold, **cost_values, **(percent_values if amounts is not None else {})})
+    _workspace.save_settings()  # a fragment rerun skips the entry script's autosave
+
+
+_decision()
+
+
+def _save_setting() -> None:
+    """Keep the current setting for the Report page. Outside the slider's fragment, so a slider
+    move does not redraw it: pressing the button runs the page, which reads the slider's value."""
     st.subheader("Save this setting")
     scenarios = _ui.get_scenarios()
     name_column, button_column = st.columns([3, 1])
@@ -543,13 +562,19 @@ def _decision() -> None:
                              key=f"threshold.name.{len(scenarios)}")
     with button_column:
         if st.button("Save scenario", width="stretch"):
+            threshold = float(np.clip(st.session_state[KEY_T], lo, hi))
+            point = sweep.at(threshold)
+            outcome, _ = _review_band(sweep)
             # The objective only names the setting if the slider still sits on its recommendation.
             chosen_by = (OBJECTIVES[objective] if recommended_t is not None and math.isclose(threshold, recommended_t)
                          else None)
             record = scenario_record(
                 name=name.strip() or f"Scenario {len(scenarios) + 1}", threshold=threshold, costs=costs, point=point,
                 objective=chosen_by,
-                review_rate=review_rate, review_cost=review_cost, review_total_cost=review_total_cost,
+                review_rate=None if outcome is None else float(outcome.review_rate),
+                review_cost=float(st.session_state.get(KEY_REVIEW_COST, 10.0)) if st.session_state.get(KEY_REVIEW)
+                else None,
+                review_total_cost=None if outcome is None else outcome.total_cost,
                 explanation=explain(sweep, point, positive_label=positive_noun), evaluated_on=evaluation.label,
                 evaluation=fingerprint, amount_column=None if amounts is None else amount_column,
                 positive_rate=None if shifted_weights is None else float(production_rate))
@@ -564,17 +589,8 @@ def _decision() -> None:
         st.caption(f"{len(scenarios)} scenario(s) saved — compare them and download the report on the "
                    "**Report** page.")
 
-    # By segment (pages/_segments_view.py): the current `threshold`, the `analysis` (and `sweep`,
-    # `point`) and the CostMatrix `costs` are the local names to pass on.
-    _segments_view.render_by_segment(
-        y, scores, getattr(evaluation, "segments", None), threshold, costs, weights=weights, amounts=amounts,
-        segment_column=getattr(evaluation, "segment_column", None), digest=digest)
 
-    _write_query_params({"t": threshold, **cost_values, **(percent_values if amounts is not None else {})})
-    _workspace.save_settings()  # a fragment rerun skips the entry script's autosave
-
-
-_decision()
+_save_setting()
 
 # Models side by side: below the decision, since it moves with the costs and the objective, not the slider.
 others = dict(getattr(evaluation, "others", None) or {})
