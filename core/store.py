@@ -460,9 +460,13 @@ def _drop_unused_table(db: sqlite3.Connection, table_digest: str) -> None:
 
 
 def _workspace_bytes(db: sqlite3.Connection, workspace_id: str) -> int:
-    parts = db.execute("SELECT coalesce(sum(bytes), 0) FROM parts WHERE workspace = ?", (workspace_id,)).fetchone()[0]
-    table = db.execute("SELECT coalesce(t.bytes, 0) FROM workspaces w LEFT JOIN tables t ON t.digest = w.table_digest "
-                       "WHERE w.id = ?", (workspace_id,)).fetchone()
+    # length() of a BLOB comes from the record header; reading the `bytes` columns, which are
+    # stored after the blobs, would walk each blob's overflow pages (~10 ms for a 6 MB table, on
+    # every slider move's save).
+    parts = db.execute("SELECT coalesce(sum(length(CAST(json AS BLOB)) + coalesce(length(arrays), 0)), 0) "
+                       "FROM parts WHERE workspace = ?", (workspace_id,)).fetchone()[0]
+    table = db.execute("SELECT coalesce(length(t.parquet), 0) FROM workspaces w "
+                       "LEFT JOIN tables t ON t.digest = w.table_digest WHERE w.id = ?", (workspace_id,)).fetchone()
     return int(parts) + int(table[0] if table else 0)
 
 
