@@ -32,6 +32,12 @@ that row's cases, so cumulative amounts are plain sums of the rows' amounts.
 
 ``sort_cases`` is the one sort; ``sweep_sorted`` builds a sweep from its result, so
 calibration, histograms and the bootstrap (``core.analysis``) reuse the same order.
+
+Where the time goes at 1M scores, and what keeps it low without changing a bit: the sort
+(the label rides in the key, ``_sort_packed``), then first-touching fresh memory, more than
+the arithmetic: a sweep's arrays are rows of one allocation (``_Rows``), temporaries live in
+rows written later, and unweighted ratios use the exact integer structure of the counts
+(``_sweep_metrics``, pinned bit for bit against ``confusion_metrics`` by the tests).
 """
 
 from __future__ import annotations
