@@ -202,3 +202,17 @@ def test_a_parquet_file_too_large_for_memory_says_so(monkeypatch):
     with pytest.raises(DataError) as info:
         read_table(_parquet(pd.DataFrame({"a": [1, 2]})), "huge.parquet")
     assert str(info.value).startswith("'huge.parquet' is too large to load in memory.")
+
+
+@pytest.mark.parametrize(("error", "reason"), [
+    (ValueError(""), "(ValueError)"),           # no message of its own: its type is named
+    (ValueError("x" * 300), f"({'x' * 200})"),  # a long one is cut to 200 characters
+])
+def test_a_readers_reason_is_its_type_when_empty_and_at_most_200_characters(monkeypatch, error, reason):
+    def failing(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(pq, "ParquetFile", failing)
+    with pytest.raises(DataError) as info:
+        read_table(b"PAR1" + bytes(16), "odd.parquet")
+    assert f"could not be read {reason}. Write it again" in str(info.value)
