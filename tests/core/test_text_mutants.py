@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.text import escape_markdown
@@ -68,7 +68,8 @@ def test_plain_text_and_non_strings_come_back_as_typed():
     assert escape_markdown("") == ""
 
 
-@settings(max_examples=200, deadline=None)
+# No deadline or too-slow check: a loaded machine (a mutation run) must not fail it for time.
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=st.characters(blacklist_characters=JOINER), max_size=40)
        | st.lists(st.sampled_from(["http", "HTTP", "www", "@", "ftp", "mailto", "\\", "[", "a", " ", ":", "."]),
                   max_size=12).map("".join))
