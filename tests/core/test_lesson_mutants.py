@@ -112,7 +112,7 @@ def test_feature_slice_samples_rows_in_order_with_their_labels():
     X = np.column_stack([np.zeros(n), x])
     y = (x % 3 == 0).astype(float)
     sliced = lesson.feature_slice(X, y, ["zero", "x"], "x")  # one row over the default 20,000
-    assert len(sliced.x) == 20_000
+    assert len(sliced.x) == 20_000 and sliced.name == "x"
     assert np.all(np.diff(sliced.x) > 0)  # the original order, no repeats
     np.testing.assert_array_equal(sliced.y, (sliced.x % 3 == 0).astype(float))  # each row keeps its label
     again = lesson.feature_slice(X, y, ["zero", "x"], "x", seed=0)
@@ -121,6 +121,8 @@ def test_feature_slice_samples_rows_in_order_with_their_labels():
     assert not np.array_equal(other.x, sliced.x)
     whole = lesson.feature_slice(X[:-1], y[:-1], ["zero", "x"], "x")  # exactly 20,000: all of them
     np.testing.assert_array_equal(whole.x, x[:-1])
+    with pytest.raises(DataError, match="no feature called 'nope'"):
+        lesson.feature_slice(X, y, ["zero", "x"], "nope")
 
 
 def test_feature_slice_intercept_stays_finite_for_one_class_and_is_zero_without_rows():
