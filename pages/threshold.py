@@ -47,6 +47,8 @@ KEY_REVIEW = "threshold.review"
 KEY_REVIEW_COST = "threshold.review_cost"
 KEY_REVIEW_MAX = "threshold.review_max"
 KEY_PREVALENCE = "threshold.prevalence"
+KEY_NAME = "threshold.name"  # the next scenario's name
+KEY_JUST_SAVED = "scenario.just_saved"  # the name of the scenario the button just saved, for its toast
 
 
 def _show(spec: dict, datasets: dict | None = None) -> None:
@@ -550,41 +552,54 @@ def _decision() -> None:
 _decision()
 
 
+def _save_scenario() -> None:
+    """The "Save scenario" button's callback: keep the current setting for the Report page.
+
+    A callback runs before the next run, with the names of the run that drew the button (the
+    costs, the objective, the sweep); the threshold is the slider's, which fragment reruns keep
+    up to date in the session. The name box then offers the next number.
+    """
+    scenarios = _ui.get_scenarios()
+    name = str(st.session_state.get(KEY_NAME) or "").strip() or f"Scenario {len(scenarios) + 1}"
+    threshold = float(np.clip(st.session_state[KEY_T], lo, hi))
+    point = sweep.at(threshold)
+    outcome, _ = _review_band(sweep)
+    # The objective only names the setting if the slider still sits on its recommendation.
+    chosen_by = OBJECTIVES[objective] if recommended_t is not None and math.isclose(threshold, recommended_t) else None
+    review_on = bool(st.session_state.get(KEY_REVIEW, False))
+    record = scenario_record(
+        name=name, threshold=threshold, costs=costs, point=point, objective=chosen_by,
+        review_rate=None if outcome is None else float(outcome.review_rate),
+        review_cost=float(st.session_state.get(KEY_REVIEW_COST, 10.0)) if review_on else None,
+        review_total_cost=None if outcome is None else outcome.total_cost,
+        explanation=explain(sweep, point, positive_label=positive_noun), evaluated_on=evaluation.label,
+        evaluation=fingerprint, amount_column=None if amounts is None else amount_column,
+        positive_rate=None if shifted_weights is None else float(production_rate))
+    segments = _segments_view.scenario_segments(
+        y, scores, getattr(evaluation, "segments", None), threshold, costs, weights=weights, amounts=amounts,
+        segment_column=getattr(evaluation, "segment_column", None), digest=digest)
+    if segments is not None:
+        record["segments"] = segments
+    scenarios.append(record)
+    st.session_state[KEY_NAME] = f"Scenario {len(scenarios) + 1}"
+    st.session_state[KEY_JUST_SAVED] = name
+
+
 def _save_setting() -> None:
-    """Keep the current setting for the Report page. Outside the slider's fragment, so a slider
-    move does not redraw it: pressing the button runs the page, which reads the slider's value."""
+    """The name box and the button. Outside the slider's fragment, so a slider move does not
+    redraw them; pressing the button runs the page."""
     st.subheader("Save this setting")
     scenarios = _ui.get_scenarios()
+    if not st.session_state.get(KEY_NAME):
+        st.session_state[KEY_NAME] = f"Scenario {len(scenarios) + 1}"
     name_column, button_column = st.columns([3, 1])
     with name_column:
-        # A fresh key per saved scenario, so the suggested name moves on to the next number.
-        name = st.text_input("Scenario name", value=f"Scenario {len(scenarios) + 1}",
-                             key=f"threshold.name.{len(scenarios)}")
+        st.text_input("Scenario name", key=KEY_NAME)
     with button_column:
-        if st.button("Save scenario", width="stretch"):
-            threshold = float(np.clip(st.session_state[KEY_T], lo, hi))
-            point = sweep.at(threshold)
-            outcome, _ = _review_band(sweep)
-            # The objective only names the setting if the slider still sits on its recommendation.
-            chosen_by = (OBJECTIVES[objective] if recommended_t is not None and math.isclose(threshold, recommended_t)
-                         else None)
-            record = scenario_record(
-                name=name.strip() or f"Scenario {len(scenarios) + 1}", threshold=threshold, costs=costs, point=point,
-                objective=chosen_by,
-                review_rate=None if outcome is None else float(outcome.review_rate),
-                review_cost=float(st.session_state.get(KEY_REVIEW_COST, 10.0)) if st.session_state.get(KEY_REVIEW)
-                else None,
-                review_total_cost=None if outcome is None else outcome.total_cost,
-                explanation=explain(sweep, point, positive_label=positive_noun), evaluated_on=evaluation.label,
-                evaluation=fingerprint, amount_column=None if amounts is None else amount_column,
-                positive_rate=None if shifted_weights is None else float(production_rate))
-            segments = _segments_view.scenario_segments(
-                y, scores, getattr(evaluation, "segments", None), threshold, costs, weights=weights, amounts=amounts,
-                segment_column=getattr(evaluation, "segment_column", None), digest=digest)
-            if segments is not None:
-                record["segments"] = segments
-            scenarios.append(record)
-            st.toast(f"Saved “{name}”. Compare scenarios and download the report on the Report page.")
+        st.button("Save scenario", width="stretch", on_click=_save_scenario)
+    just_saved = st.session_state.pop(KEY_JUST_SAVED, None)
+    if just_saved is not None:
+        st.toast(f"Saved “{just_saved}”. Compare scenarios and download the report on the Report page.")
     if scenarios:
         st.caption(f"{len(scenarios)} scenario(s) saved — compare them and download the report on the "
                    "**Report** page.")

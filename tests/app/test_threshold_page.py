@@ -207,7 +207,7 @@ def test_save_scenario_keeps_the_setting_for_the_report():
     evaluation = make_evaluation()
     at = seeded_app(evaluation=evaluation)
     at.slider(key="threshold.t").set_value(0.4).run()
-    at.text_input(key="threshold.name.0").set_value("Cautious").run()
+    at.text_input(key="threshold.name").set_value("Cautious").run()
     next(b for b in at.button if b.label == "Save scenario").click().run()
     assert not at.exception
     saved = at.session_state[_ui._KEY_SCENARIOS]
