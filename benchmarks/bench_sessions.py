@@ -29,40 +29,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _browser import INSTRUMENT_JS, measured  # noqa: E402  the page times each move itself
 from _common import SMOKE_HELP  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from tests.e2e.conftest import (  # noqa: E402  one home for launching the app and browser
-    THRESHOLD_SETTLED_JS,
     StreamlitPage,
     churn_table,
     csv_bytes,
     launched_browser,
     running_server,
 )
-
-# Records keydown-on-slider -> settled latencies in window.__cutoffLatency (ms). The settled
-# check takes the URL values a run must have written; a slider move needs none beyond ``t``.
-INSTRUMENT_JS = """() => {
-    const settled = %s;
-    const state = window.__cutoffLatency = {done: [], pending: null};
-    document.addEventListener("keydown", e => {
-        if (e.target?.type === "range" && !state.pending) {
-            state.pending = {start: performance.now(), from: e.target.getAttribute("aria-valuetext")};
-        }
-    }, true);
-    setInterval(() => {
-        const p = state.pending;
-        if (!p || !settled({})) return;
-        const slider = document.activeElement;
-        if (slider?.getAttribute("aria-valuetext") === p.from) return;
-        state.done.push(performance.now() - p.start);
-        state.pending = null;
-    }, 5);
-}""" % THRESHOLD_SETTLED_JS
-
 
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
@@ -95,7 +74,7 @@ class Session:
             problems.page_errors.clear()
 
     def latencies(self) -> list[float]:
-        return [v / 1000 for v in self.app.page.evaluate("window.__cutoffLatency.done")]
+        return measured(self.app.page, "slider")
 
     def close(self) -> None:
         self.context.close()
@@ -123,8 +102,9 @@ def move_slider(sessions: list[Session], moves: int) -> None:
     each(sessions, arm, "instrument")
     for _ in range(moves):
         each(sessions, lambda s: s.app.slider().press("ArrowRight"), "press")
+        # Polled every 100 ms with a trivial check: the driver adds no work to pages while they render.
         each(sessions, lambda s: s.app.page.wait_for_function("() => window.__cutoffLatency.pending === null",
-                                                             timeout=60_000), "slider update")
+                                                             polling=100, timeout=60_000), "slider update")
 
 
 def run_concurrent(browser, n_sessions: int, moves: int, rows: int) -> list[str]:
@@ -194,6 +174,8 @@ def run_big_single(browser, moves: int, rows: int) -> list[str]:
             app.radio("Mode", "Use my scores")
             app.select("Target column", "label")
             app.select("Score column", "score")
+            app.page.wait_for_timeout(1000)  # "idle" can be read before the last selection's run starts
+            app.idle(timeout=180_000)
             app.goto_page("Threshold")
             app.expect(app.main.get_by_text(f"all {rows:,} rows")).to_be_visible(timeout=180_000)
             app.wait_threshold_settled()

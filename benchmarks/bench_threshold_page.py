@@ -9,7 +9,8 @@ the URL last), timed with ``performance.now()`` in the page, so the Python drive
 does not count. Prints p50/p95 of each (target: cost edit p50 <= 0.3 s at 200,000 rows).
 
     .venv/bin/python benchmarks/bench_threshold_page.py [--rows 200000] [--edits 15] [--moves 15]
-    .venv/bin/python benchmarks/bench_threshold_page.py --smoke     # 2,000 rows, 2 edits, 2 moves
+    .venv/bin/python benchmarks/bench_threshold_page.py --everything  # + money per case, segments, two models
+    .venv/bin/python benchmarks/bench_threshold_page.py --smoke     # 2,000 rows, 2 edits, 2 moves, --everything
 
 Exits with status 1 when nothing was measured or the page showed an error.
 """
@@ -23,56 +24,38 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _browser import INSTRUMENT_JS, measured, wait_measured  # noqa: E402
 from _common import SMOKE_HELP  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from tests.e2e.conftest import (  # noqa: E402  one home for launching the app and browser
-    THRESHOLD_SETTLED_JS,
     StreamlitPage,
     csv_bytes,
     launched_browser,
     running_server,
 )
 
-# window.__cutoffLatency.done collects {kind, ms}: a keydown of Enter in a number input starts
-# a "cost" measurement that ends when the run is over and the URL's fn is the typed value; a
-# keydown on the slider starts a "slider" one that ends when t has changed and settled.
-INSTRUMENT_JS = """() => {
-    const settled = %s;
-    const state = window.__cutoffLatency = {done: [], pending: null};
-    document.addEventListener("keydown", e => {
-        if (state.pending) return;
-        if (e.key === "Enter" && e.target?.tagName === "INPUT" && e.target.type !== "range") {
-            state.pending = {kind: "cost", start: performance.now(), want: {fn: String(Number(e.target.value))}};
-        } else if (e.target?.type === "range") {
-            state.pending = {kind: "slider", start: performance.now(), from: new URL(location.href).searchParams.get("t")};
-        }
-    }, true);
-    setInterval(() => {
-        const p = state.pending;
-        if (!p || !settled(p.want || {})) return;
-        if (p.kind === "slider" && new URL(location.href).searchParams.get("t") === p.from) return;
-        state.done.push({kind: p.kind, ms: performance.now() - p.start});
-        state.pending = null;
-    }, 2);
-}""" % THRESHOLD_SETTLED_JS
-
-
-def scores_table(n: int, seed: int = 5) -> pd.DataFrame:
+def scores_table(n: int, seed: int = 5, everything: bool = False) -> pd.DataFrame:
+    """Labels and scores; with ``everything`` also an amount, a segment and a second model's scores."""
     rng = np.random.default_rng(seed)
     label = (rng.random(n) < 0.2).astype(int)
     score = np.clip(0.25 + 0.4 * label + rng.normal(0, 0.2, n), 0, 1)
-    return pd.DataFrame({"label": label, "score": score})
+    table = pd.DataFrame({"label": label, "score": score})
+    if everything:
+        table["score_new"] = np.clip(0.25 + 0.45 * label + rng.normal(0, 0.2, n), 0, 1)
+        table["amount"] = np.round(rng.lognormal(7, 1, n), 2)
+        table["region"] = rng.choice(["north", "south", "east", "west"], n)
+    return table
 
 
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
 
-def measure(rows: int, edits: int, moves: int) -> tuple[dict[str, list[float]], list[str]]:
-    data = csv_bytes(scores_table(rows))
+def measure(rows: int, edits: int, moves: int, everything: bool = False) -> tuple[dict[str, list[float]], list[str]]:
+    data = csv_bytes(scores_table(rows, everything=everything))
     problems: list[str] = []
     with running_server() as server, launched_browser() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -86,9 +69,23 @@ def measure(rows: int, edits: int, moves: int) -> tuple[dict[str, list[float]], 
             app.radio("Mode", "Use my scores")
             app.select("Target column", "label")
             app.select("Score column", "score")
+            if everything:  # money per case, a segment column and a second model: work on every move
+                app.select("Amount column", "amount")
+                app.select("Segment column", "region")
+                box = app.combobox("Compare with")
+                box.click()
+                app.page.get_by_role("option", name="score_new").click()
+                app.page.keyboard.press("Escape")
+            # "Idle" can be read in the moment before the last selection's run starts; leaving the
+            # page then would cut that run short, before it sets the scores up.
+            app.page.wait_for_timeout(1000)
+            app.idle(timeout=180_000)
             app.goto_page("Threshold")
             app.expect(app.main.get_by_text(f"all {rows:,} rows")).to_be_visible(timeout=180_000)
             app.wait_threshold_settled()
+            if everything:
+                app.set_number("False negative: % of amount", 60)
+                app.wait_threshold_settled(fna="60")
             app.page.evaluate(INSTRUMENT_JS)
             box = app.number_input("Cost of a false negative")
             start = float(app.query().get("fn", "500"))
@@ -96,21 +93,17 @@ def measure(rows: int, edits: int, moves: int) -> tuple[dict[str, list[float]], 
                 value = start + 10 * (k + 1)
                 box.fill(str(int(value)))
                 box.press("Enter")
-                app.wait_threshold_settled(fn=str(int(value)))
+                wait_measured(app.page)
             slider = app.slider()
             for k in range(moves):
                 slider.focus()
                 slider.press("PageUp" if k % 2 == 0 else "PageDown")
-                app.page.wait_for_function("() => !window.__cutoffLatency.pending", timeout=60_000)
-            app.page.wait_for_function("() => !window.__cutoffLatency.pending", timeout=60_000)
-            done = app.page.evaluate("() => window.__cutoffLatency.done")
+                wait_measured(app.page)
+            out = {kind: measured(app.page, kind) for kind in ("cost", "slider")}
             if app.exceptions().count():
                 problems.append(app.exceptions().first.inner_text())
         finally:
             context.close()
-    out = {"cost": [], "slider": []}
-    for item in done:
-        out[item["kind"]].append(item["ms"] / 1000)
     return out, problems
 
 
@@ -119,12 +112,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--edits", type=int, default=15)
     parser.add_argument("--moves", type=int, default=15)
+    parser.add_argument("--everything", action="store_true",
+                        help="also an amount column with money per case (FN = 60%% of it), a segment column "
+                             "and a second model to compare")
     parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
-    if args.smoke:
-        args.rows, args.edits, args.moves = 2_000, 2, 2
-    latencies, problems = measure(args.rows, args.edits, args.moves)
-    print(f"Threshold page, {args.rows:,} rows (Use my scores), measured in the page")
+    if args.smoke:  # with --everything, so the smoke run goes through every step of the script
+        args.rows, args.edits, args.moves, args.everything = 2_000, 2, 2, True
+    latencies, problems = measure(args.rows, args.edits, args.moves, everything=args.everything)
+    extras = ", money per case, By segment and Models side by side on" if args.everything else ""
+    print(f"Threshold page, {args.rows:,} rows (Use my scores{extras}), measured in the page")
     for kind, what in (("cost", "cost edit (Enter -> run done, URL fn updated)"),
                        ("slider", "slider move (keydown -> run done, URL t updated)")):
         values = latencies[kind]
