@@ -95,3 +95,22 @@ def test_lbfgs_history_describes_the_snapshot_of_each_iteration():
     for row, w, b in zip(model.history_.itertuples(), model.coef_history_, model.intercept_history_):
         assert row.train_log_loss == pytest.approx(_objective(X, y, w, b, 0.0), rel=1e-9)
         assert row.train_accuracy == float(np.mean(((X @ w + b) >= 0) == (y == 1)))
+
+
+def test_lbfgs_stopped_by_its_iteration_limit_says_so():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(300, 4)) * [1.0, 5.0, 0.2, 2.0]
+    y = (rng.random(300) < 1 / (1 + np.exp(-X @ [1.0, 0.3, -2.0, 0.5]))).astype(int)
+    model = LogisticRegressionGD(solver="lbfgs", max_epochs=2, tol=1e-12).fit(X, y)
+    assert model.n_epochs_ == 2 and model.stop_reason_ == "max_epochs"
+
+
+def test_lbfgs_already_at_the_optimum_records_the_start():
+    # balanced labels, and a feature with no link to them: the gradient at the start is exactly 0
+    X = np.array([[1.0], [-1.0], [1.0], [-1.0]])
+    y = np.array([1, 1, 0, 0])
+    model = LogisticRegressionGD(solver="lbfgs").fit(X, y)
+    assert model.stop_reason_ == "converged" and model.n_epochs_ == 1
+    assert model.coef_[0, 0] == 0.0 and model.intercept_[0] == 0.0
+    assert model.history_["train_log_loss"].tolist() == [pytest.approx(np.log(2))]
+    assert model.history_["train_accuracy"].tolist() == [0.5]
