@@ -41,6 +41,24 @@ def _weights(sample_weight: Any, n: int) -> np.ndarray | None:
     return None if sample_weight is None else _validate_weights(sample_weight, n)
 
 
+def _case_percentiles(p: np.ndarray, w: np.ndarray, qs: np.ndarray) -> np.ndarray:
+    """``np.percentile`` (linear) of the cases the rows stand for: row ``i`` counted ``w[i]`` times.
+
+    For whole counts this equals ``np.percentile(np.repeat(p, w), qs * 100)`` without writing the
+    cases out; fractional weights extend the same rule.
+    """
+    order = np.argsort(p, kind="stable")
+    sorted_p, cumulative = p[order], np.cumsum(w[order])
+    position = qs * (cumulative[-1] - 1)  # 0-based, among the written-out cases
+    below = np.floor(position)
+
+    def case(k: np.ndarray) -> np.ndarray:  # the score of written-out case k: the first row whose cases reach past k
+        return sorted_p[np.minimum(np.searchsorted(cumulative, k, side="right"), len(sorted_p) - 1)]
+
+    low, high = case(below), case(below + 1)
+    return low + (position - below) * (high - low)
+
+
 def reliability_curve(
     y_true: Any, proba: Any, n_bins: int = 10, strategy: str = "uniform", *, sample_weight: Any = None
 ) -> pd.DataFrame:
@@ -64,7 +82,8 @@ def reliability_curve(
     if strategy == "uniform":
         edges = np.linspace(0.0, 1.0, n_bins + 1)
     elif strategy == "quantile":
-        edges = np.percentile(p, np.linspace(0, 1, n_bins + 1) * 100)
+        qs = np.linspace(0, 1, n_bins + 1)
+        edges = np.percentile(p, qs * 100) if w is None else _case_percentiles(p, w, qs)
     else:
         raise DataError(f"The binning must be 'uniform' or 'quantile', got {strategy!r}.")
     # Same binning as scikit-learn: interior edges, left-closed search.

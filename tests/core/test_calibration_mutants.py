@@ -42,8 +42,6 @@ def test_reliability_curve_of_a_count_table_equals_its_cases_written_out():
     np.testing.assert_allclose(weighted["mean_predicted"], prob_pred, rtol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="quantile bin edges are taken over the rows, not over the cases a count "
-                   "table stands for (core/calibration.py, reliability_curve: np.percentile ignores the weights)")
 def test_quantile_bins_of_a_count_table_are_those_of_its_cases_written_out():
     y, p = _data(seed=10)
     counts = np.where(p > 0.8, 20, 1)  # the high scores stand for many cases
@@ -142,3 +140,17 @@ def test_bins_must_be_a_whole_number_of_at_least_one():
     with pytest.raises(DataError, match="at least one bin"):
         reliability_curve(y, p, n_bins=-2)
     assert len(reliability_curve(y, p, n_bins="4")) == 4
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_quantile_bins_with_random_whole_counts_equal_the_cases_written_out(seed):
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(5, 60))
+    p = np.round(rng.random(n), 2)  # ties on purpose
+    y = (rng.random(n) < p).astype(int)
+    counts = rng.integers(1, 9, n)
+    for n_bins in (1, 3, 5, 10):
+        weighted = reliability_curve(y, p, n_bins=n_bins, strategy="quantile", sample_weight=counts)
+        written = reliability_curve(np.repeat(y, counts), np.repeat(p, counts), n_bins=n_bins, strategy="quantile")
+        np.testing.assert_allclose(weighted["count"], written["count"])
+        np.testing.assert_allclose(weighted["fraction_positive"], written["fraction_positive"], rtol=1e-12)
