@@ -299,7 +299,7 @@ def model_policy(model: Any, prepared: Any, *, threshold: float, review_band: tu
     if coef is None or intercept is None or not hasattr(preprocessor, "transformers_"):
         raise DataError("Train a model first: there is no fitted model to export as a decision policy.")
     weights = np.asarray(coef, dtype=float).ravel()
-    numeric, categorical, offset = [], [], 0
+    blocks = []  # (kind, pipeline, columns, how many features it makes)
     for kind, pipeline, columns in preprocessor.transformers_:
         columns = [str(c) for c in columns]
         if kind == "remainder" or not columns or isinstance(pipeline, str):
@@ -307,17 +307,24 @@ def model_policy(model: Any, prepared: Any, *, threshold: float, review_band: tu
                 raise DataError("This model passes columns through unprocessed; it cannot be exported.")
             continue
         if kind == "numeric":
-            inputs, width = _numeric_inputs(pipeline, columns, weights[offset:], table)
-            numeric += inputs
+            width = len(columns) + len(_step(pipeline, "impute").indicator_features_)
         elif kind == "categorical":
-            categorical += _category_inputs(pipeline, columns, weights[offset:], table)
             width = len(pipeline.get_feature_names_out(columns))
         else:
             raise DataError(f"This model's preprocessing has an unknown block {kind!r}; it cannot be exported.")
+        blocks.append((kind, pipeline, columns, width))
+    # Counted before any block reads its coefficients: too few would otherwise be an IndexError.
+    features = sum(width for *_, width in blocks)
+    if features != weights.size:
+        raise DataError(f"The model has {weights.size} coefficients but its preprocessing makes {features} "
+                        "features; train it again.")
+    numeric, categorical, offset = [], [], 0
+    for kind, pipeline, columns, width in blocks:
+        if kind == "numeric":
+            numeric += _numeric_inputs(pipeline, columns, weights[offset:], table)[0]
+        else:
+            categorical += _category_inputs(pipeline, columns, weights[offset:], table)
         offset += width
-    if offset != weights.size:
-        raise DataError(f"The model has {weights.size} coefficients but its preprocessing makes {offset} features; "
-                        "train it again.")
     if not np.isfinite(weights).all() or not math.isfinite(float(np.ravel(intercept)[0])):
         raise DataError("The model's coefficients are not finite numbers (training diverged). Train it again "
                         "with a smaller learning rate.")

@@ -233,9 +233,6 @@ def test_more_coefficients_than_features_are_refused(trained):
         model_policy(_Model(np.hstack([model.coef_, [[0.5]]]), model.intercept_), prepared, threshold=0.5)
 
 
-@pytest.mark.xfail(strict=True, raises=IndexError,
-                   reason="core/policy.py:273 (and :239, :242): the blocks index the coefficients before "
-                          "model_policy compares their count with the features, so too few raise IndexError")
 def test_fewer_coefficients_than_features_are_refused(trained):
     _, prepared, model = trained
     with pytest.raises(DataError, match="coefficients"):
