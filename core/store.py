@@ -103,7 +103,7 @@ def new_workspace_id() -> str:
 
 
 def valid_workspace_id(text) -> bool:
-    return isinstance(text, str) and bool(_ID.match(text))
+    return isinstance(text, str) and bool(_ID.fullmatch(text))  # fullmatch: `$` also matches before a final "\n"
 
 
 def default_store_path(env: Mapping[str, str] | None = None) -> Path:

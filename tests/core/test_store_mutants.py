@@ -115,9 +115,8 @@ def test_ids_are_22_to_64_url_safe_characters():
     assert len(new_workspace_id()) == 22
 
 
-@pytest.mark.xfail(strict=True, reason="core/store.py: _ID ends in '$', which also matches before a final "
-                   "line break, so an id with a trailing newline passes valid_workspace_id")
 def test_an_id_with_a_trailing_line_break_is_not_valid():
+    # A regex ending in `$` also matches before a final line break; the id must match whole.
     assert not valid_workspace_id("a" * 22 + "\n")
 
 
