@@ -49,14 +49,18 @@ def _case_percentiles(p: np.ndarray, w: np.ndarray, qs: np.ndarray) -> np.ndarra
     """
     order = np.argsort(p, kind="stable")
     sorted_p, cumulative = p[order], np.cumsum(w[order])
-    position = qs * (cumulative[-1] - 1)  # 0-based, among the written-out cases
+    # numpy's own arithmetic, step by step (percent -> fraction, then its lerp), so an edge that
+    # falls on a score is that score to the last bit, as it is for the written-out cases.
+    position = (np.asarray(qs, dtype=float) * 100 / 100) * (cumulative[-1] - 1)  # 0-based, among the cases
     below = np.floor(position)
 
     def case(k: np.ndarray) -> np.ndarray:  # the score of written-out case k: the first row whose cases reach past k
         return sorted_p[np.minimum(np.searchsorted(cumulative, k, side="right"), len(sorted_p) - 1)]
 
     low, high = case(below), case(below + 1)
-    return low + (position - below) * (high - low)
+    t = position - below
+    step = high - low
+    return np.where(t >= 0.5, high - step * (1 - t), low + step * t)
 
 
 def reliability_curve(
