@@ -70,8 +70,12 @@ def measure(rows: int, edits: int, moves: int, everything: bool = False) -> tupl
             app.select("Target column", "label")
             app.select("Score column", "score")
             if everything:  # money per case, a segment column and a second model: work on every move
-                app.select("Amount column", "amount")
-                app.select("Segment column", "region")
+                for label, column in (("Amount column", "amount"), ("Segment column", "region")):
+                    app.page.wait_for_timeout(1000)  # let the last run finish replacing the page's widgets
+                    app.idle(timeout=180_000)
+                    app.select(label, column)
+                app.page.wait_for_timeout(1000)
+                app.idle(timeout=180_000)
                 box = app.combobox("Compare with")
                 box.click()
                 app.page.get_by_role("option", name="score_new").click()
