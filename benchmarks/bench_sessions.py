@@ -174,8 +174,6 @@ def run_big_single(browser, moves: int, rows: int) -> list[str]:
             app.radio("Mode", "Use my scores")
             app.select("Target column", "label")
             app.select("Score column", "score")
-            app.page.wait_for_timeout(1000)  # "idle" can be read before the last selection's run starts
-            app.idle(timeout=180_000)
             app.goto_page("Threshold")
             app.expect(app.main.get_by_text(f"all {rows:,} rows")).to_be_visible(timeout=180_000)
             app.wait_threshold_settled()

@@ -46,6 +46,24 @@ CHROMIUM_ARGS = [
 # The app has finished its script run; only meaningful after asserting the expected change,
 # since a rerun triggered by an action may not have started yet.
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# Counts the app's script runs in the page. A widget change sends its rerun request without
+# changing ``data-test-script-state``: until the server says the run has started the app still
+# looks idle, so "idle" right after an action can be the state before the action's own run.
+RUN_COUNTER_JS = """(() => {
+    window.__cutoffRuns = 0;
+    const seen = () => {
+        const app = document.querySelector('[data-testid="stApp"]');
+        const state = app && app.getAttribute("data-test-script-state");
+        if (state === "running" && window.__cutoffLastState !== "running") window.__cutoffRuns += 1;
+        window.__cutoffLastState = state;
+    };
+    // Only this attribute's changes are queued, so the observer costs nothing while a page draws.
+    new MutationObserver(seen).observe(document, {
+        subtree: true, attributes: true, attributeFilter: ["data-test-script-state"],
+    });
+})();"""
+# In-page predicate: a run has started since ``before`` and the app is idle again.
+RUN_AFTER_JS = """(before) => window.__cutoffRuns > before && !!document.querySelector('%s')""" % IDLE
 # In-page predicate: the run is over and the URL's ``t`` (written by the Threshold page at
 # the end of each run) is the value the "Decision threshold" slider shows.
 THRESHOLD_SETTLED_JS = """(expected) => {
@@ -231,6 +249,7 @@ class StreamlitPage:
         page.on("pageerror", lambda e: self.problems.page_errors.append(str(e)))
         page.on("console", self._on_console)
         page.on("request", self._on_request)
+        page.add_init_script(RUN_COUNTER_JS)
 
     def _on_request(self, request) -> None:
         if not request.url.startswith((self.base_url, "data:", "blob:", "about:")):
@@ -271,6 +290,14 @@ class StreamlitPage:
 
     def idle(self, timeout: float = 60_000) -> None:
         self.page.locator(IDLE).wait_for(timeout=timeout)
+
+    def runs(self) -> int:
+        """How many script runs this page has seen start (``RUN_COUNTER_JS``)."""
+        return self.page.evaluate("window.__cutoffRuns")
+
+    def wait_run_after(self, before: int, timeout: float = 60_000) -> None:
+        """Wait until a run has started since the count ``before`` and the app is idle again."""
+        self.page.wait_for_function(RUN_AFTER_JS, arg=before, timeout=timeout)
 
     def goto_page(self, title: str) -> None:
         """Click a page in the sidebar navigation (same session) and wait for it to render."""
@@ -320,9 +347,10 @@ class StreamlitPage:
             return
         box.click()
         box.fill(option)
+        before = self.runs()
         self.page.get_by_role("option", name=option, exact=True).click()
         self.expect(box).to_have_value(option)
-        self.idle()
+        self.wait_run_after(before)
 
     def multiselect_values(self, label: str) -> list[str]:
         tags = self.widget("stMultiSelect", label).locator("[data-tag] span[title]")
@@ -332,19 +360,28 @@ class StreamlitPage:
         group = self.page.get_by_role("radiogroup", name=label, exact=True)
         # Options may carry captions, so match the option's own text exactly.
         choice = group.get_by_test_id("stRadioOption").filter(has=self.page.get_by_text(option, exact=True))
+        if choice.locator("input").is_checked():
+            self.idle()
+            return
+        before = self.runs()
         choice.click()
         self.expect(choice.locator("input")).to_be_checked()
-        self.idle()
+        self.wait_run_after(before)
 
     def number_input(self, label: str):
         return self.widget("stNumberInput", label).locator("input")
 
     def set_number(self, label: str, value: float) -> None:
         box = self.number_input(label)
+        pattern = re.compile(_number_pattern(value))
+        if pattern.match(box.input_value()):  # unchanged: Enter would start no run to wait for
+            self.idle()
+            return
+        before = self.runs()
         box.fill(str(value))
         box.press("Enter")
-        self.expect(box).to_have_value(re.compile(_number_pattern(value)))
-        self.idle()
+        self.expect(box).to_have_value(pattern)
+        self.wait_run_after(before)
 
     def button(self, label: str):
         return self.main.get_by_role("button", name=label, exact=True)
