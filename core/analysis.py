@@ -216,6 +216,13 @@ def _read_only(value: Any) -> Any:
     return value
 
 
+def read_only_sweep(sweep: Sweep) -> Sweep:
+    """``sweep`` with its arrays made read-only, to share it between sessions; returns it."""
+    for name in _SWEEP_ARRAYS:
+        _read_only(getattr(sweep, name, None))
+    return sweep
+
+
 @dataclass(frozen=True)
 class CostedAnalysis:
     """What the costs change: the sweep with ``cost``, the cost curve and its band.
@@ -336,8 +343,9 @@ def build_analysis(
         except DataError as error:
             extra["band_error"] = str(error)
     # Shared by every session through the page's cache: nobody may write into them.
-    for part in (*cases, rows, *(getattr(sweep, name, None) for name in _SWEEP_ARRAYS)):
+    for part in (*cases, rows):
         _read_only(part)
+    read_only_sweep(sweep)
     return Analysis(
         cases=cases,
         sweep=sweep,

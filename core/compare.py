@@ -9,9 +9,11 @@ first (the primary), the cost difference per 1,000 cases against the primary wit
 bootstrap interval.
 
 **Paired bootstrap.** Each resample draws the same cases for every model (row indices, or
-with case weights a multinomial over rows in proportion to their cases), and each model keeps
-the threshold it was given on the full data, so the difference in cost is of the two
-decision rules on the same cases; the percentile interval of those differences is reported.
+with case weights a multinomial over rows in proportion to their cases; drawn only among the
+rows where the two rules' costs differ, in exactly the distribution of a full resample), and
+each model keeps the threshold it was given on the full data, so the difference in cost is of
+the two decision rules on the same cases; the percentile interval of those differences is
+reported.
 A row's cost is its cell's fixed cost plus the per-case percentage of its amount.
 """
 
@@ -27,7 +29,7 @@ from core.costs import CostMatrix
 from core.errors import DataError
 from core.thresholds import Sweep, recommend_threshold, roc_auc, threshold_sweep
 
-__all__ = ["Comparison", "Difference", "case_costs", "compare_models", "paired_cost_difference"]
+__all__ = ["Comparison", "Difference", "case_costs", "compare_models", "model_sweeps", "paired_cost_difference"]
 
 COLUMNS = ["Model", "Threshold", "Precision", "Recall", "F1", "Business cost", "ROC AUC"]
 
@@ -85,17 +87,29 @@ def paired_cost_difference(costs_a: np.ndarray, costs_b: np.ndarray, *, weights:
     if n == 0:
         raise DataError("There are no rows to compare.")
     rng = np.random.default_rng(seed)
+    # Only rows whose cost differs between the two rules move the sum. A resample's draws that
+    # land on them number Binomial(draws, their share), and given that number they are spread
+    # over those rows alone as the full resample would spread them: the same distribution as
+    # resampling every row, at the cost of the rows where the models disagree (often a few %).
     if weights is None:
         total = float(n)
         estimate = diff.sum() / total * 1000
-        draws = np.array([diff[rng.integers(0, n, size=n)].sum() for _ in range(int(n_boot))]) / total * 1000
+        moving = diff[diff != 0]
+        landed = rng.binomial(n, moving.size / n, size=int(n_boot)) if moving.size else np.zeros(int(n_boot), int)
+        draws = np.array([moving[rng.integers(0, moving.size, size=k)].sum() if k else 0.0 for k in landed])
+        draws = draws / total * 1000
     else:
         w = np.asarray(weights, dtype=np.float64)
         total = float(w.sum())
         per_case = np.divide(diff, w, out=np.zeros_like(diff), where=w > 0)
         estimate = diff.sum() / total * 1000
         size = max(int(round(total)), 1)
-        draws = np.array([rng.multinomial(size, w / total) @ per_case for _ in range(int(n_boot))]) / size * 1000
+        moving = per_case != 0
+        moving_cases, moving_weight = per_case[moving], w[moving]
+        share = float(moving_weight.sum()) / total if moving_cases.size else 0.0
+        landed = rng.binomial(size, min(share, 1.0), size=int(n_boot)) if share > 0 else np.zeros(int(n_boot), int)
+        p = moving_weight / moving_weight.sum() if moving_cases.size else moving_weight
+        draws = np.array([rng.multinomial(k, p) @ moving_cases if k else 0.0 for k in landed]) / size * 1000
     tail = (1 - level) / 2
     low, high = np.quantile(draws, [tail, 1 - tail])
     return float(estimate), float(low), float(high)
@@ -132,6 +146,13 @@ def _sentence(diff: float, low: float, high: float, model: str, threshold: float
     return f"{head}, {interval}{tail}."
 
 
+def model_sweeps(y: Any, scores: Mapping[str, Any], *, weights: Any = None, amounts: Any = None) -> dict[str, Sweep]:
+    """Each model's sweep without costs: the one sort per model that every set of costs reuses
+    (pass it to :func:`compare_models` as ``sweeps``; a cost edit then never sorts again)."""
+    return {name: threshold_sweep(y, model_scores, sample_weight=weights, amounts=amounts)
+            for name, model_scores in scores.items()}
+
+
 def compare_models(
     y: Any,
     scores: Mapping[str, Any],
@@ -143,16 +164,21 @@ def compare_models(
     n_boot: int = 200,
     level: float = 0.9,
     seed: int = 0,
+    sweeps: Mapping[str, Sweep] | None = None,
     **objective_kwargs: Any,
 ) -> Comparison:
     """Each model at its own recommended threshold under ``costs`` and ``objective`` (see the
-    module docstring). ``scores``: name -> scores, row-aligned with ``y``; the first is the primary."""
+    module docstring). ``scores``: name -> scores, row-aligned with ``y``; the first is the primary.
+    ``sweeps``: :func:`model_sweeps` of these very data (weights and amounts included), to
+    re-cost instead of sorting each model's scores again."""
     if len(scores) < 1:
         raise DataError("There are no models to compare.")
-    rows, sweeps, thresholds, problems, per_row = [], {}, {}, {}, {}
+    if sweeps is None:
+        sweeps = model_sweeps(y, scores, weights=weights, amounts=amounts)
+    rows, costed, thresholds, problems, per_row = [], {}, {}, {}, {}
     for name, model_scores in scores.items():
-        sweep = threshold_sweep(y, model_scores, costs=costs, sample_weight=weights, amounts=amounts)
-        sweeps[name] = sweep
+        sweep = sweeps[name].with_costs(costs)
+        costed[name] = sweep
         try:
             rec = recommend_threshold(sweep, objective, **objective_kwargs)
         except DataError as error:
@@ -175,4 +201,4 @@ def compare_models(
                                                      level=level, seed=seed + offset)
             differences.append(Difference(name, primary, thresholds[name], diff, low, high, level,
                                           _sentence(diff, low, high, name, thresholds[name], costs, level)))
-    return Comparison(table, sweeps, thresholds, differences, problems)
+    return Comparison(table, costed, thresholds, differences, problems)

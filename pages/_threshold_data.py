@@ -25,7 +25,7 @@ from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 import core.analysis  # looked up on the module at call time, so tests can count the builds
 from core import charts
 from core.analysis import Analysis, CostedAnalysis
-from core.compare import Comparison, compare_models
+from core.compare import Comparison, compare_models, model_sweeps
 from core.costs import CostMatrix
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner="Sweeping every threshold…")
@@ -52,23 +52,42 @@ def stability(digest: str, _analysis_of_data: Analysis, _costed_analysis: Costed
     return _analysis_of_data.stability(_costed_analysis, objective, **dict(settings))
 
 
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner="Sweeping every model…")
+def sweeps_of_models(digest: str, _y: np.ndarray, _scores: dict, _weights: np.ndarray | None,
+                     _amounts: np.ndarray | None) -> dict:
+    """Each model's sweep without costs, once per data (``digest``): cost edits re-cost them."""
+    sweeps = model_sweeps(_y, _scores, weights=_weights, amounts=_amounts)
+    return {name: core.analysis.read_only_sweep(sweep) for name, sweep in sweeps.items()}
+
+
 @st.cache_resource(max_entries=16, ttl=3600, show_spinner="Comparing the models…")
 def comparison(digest: str, _y: np.ndarray, _scores: dict, _weights: np.ndarray | None,
                 _amounts: np.ndarray | None, costs: tuple, objective: str, settings: tuple) -> Comparison:
     """Each model at its own recommended threshold, with the paired bootstrap of the cost difference."""
+    sweeps = sweeps_of_models(digest, _y, _scores, _weights, _amounts)
     return compare_models(_y, _scores, costs=cost_matrix(costs), objective=objective, weights=_weights,
-                          amounts=_amounts, **dict(settings))
+                          amounts=_amounts, sweeps=sweeps, **dict(settings))
 
 
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
-def overlay_specs(digest: str, _comparison_of_models: Comparison, costs: tuple) -> dict[str, dict]:
-    """ROC, precision–recall and cost curves of every model on one chart each."""
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def _overlay_curves(digest: str, _comparison_of_models: Comparison) -> dict[str, dict]:
+    """ROC and precision–recall curves of every model: the same under any costs, so per data."""
     sweeps = _comparison_of_models.sweeps
     return {name: charts.chart_spec(chart) for name, chart in (
         ("roc", charts.models_roc_chart(sweeps)),
         ("pr", charts.models_pr_chart(sweeps)),
-        ("cost", charts.models_cost_chart(sweeps, currency=costs[4])),
     )}
+
+
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+def _overlay_cost(digest: str, _comparison_of_models: Comparison, costs: tuple) -> dict:
+    return charts.chart_spec(charts.models_cost_chart(_comparison_of_models.sweeps, currency=costs[4]))
+
+
+def overlay_specs(digest: str, comparison_of_models: Comparison, costs: tuple) -> dict[str, dict]:
+    """ROC, precision–recall and cost curves of every model on one chart each."""
+    return {**_overlay_curves(digest, comparison_of_models),
+            "cost": _overlay_cost(digest, comparison_of_models, costs)}
 
 
 @st.cache_resource

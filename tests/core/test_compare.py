@@ -4,11 +4,12 @@ and the paired bootstrap of the cost difference is seeded and covers the true di
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.compare import COLUMNS, case_costs, compare_models, paired_cost_difference
+from core.compare import COLUMNS, case_costs, compare_models, model_sweeps, paired_cost_difference
 from core.costs import CostMatrix
 from core.thresholds import recommend_threshold, roc_auc, threshold_sweep
 
@@ -94,3 +95,59 @@ def test_a_model_without_a_recommendation_is_reported_not_raised():
                             min_precision=0.9)
     assert set(result.problems) == {"old", "new"} and result.table["Threshold"].isna().all()
     assert result.differences == []
+
+
+def _full_resample_draws(diff, weights, n_boot, rng):
+    """The paired bootstrap written out: every row can be drawn (the definition the fast path keeps)."""
+    n = len(diff)
+    if weights is None:
+        return np.array([diff[rng.integers(0, n, size=n)].sum() for _ in range(n_boot)]) / n * 1000
+    total = weights.sum()
+    per_case = np.divide(diff, weights, out=np.zeros_like(diff), where=weights > 0)
+    size = int(round(total))
+    return np.array([rng.multinomial(size, weights / total) @ per_case for _ in range(n_boot)]) / size * 1000
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_drawing_only_where_the_models_disagree_gives_the_full_resamples_interval(weighted):
+    # 4% of the rows differ (the usual case: two decent models disagree on few cases), with
+    # uneven case counts: the interval from drawing among those rows alone is the one from
+    # resampling every row, up to the Monte Carlo error of 3,000 resamples each.
+    rng = np.random.default_rng(8)
+    n = 2_000
+    diff = np.zeros(n)
+    moving = rng.choice(n, size=80, replace=False)
+    # Mostly one direction, so how many of them a resample holds matters as much as which.
+    diff[moving] = rng.choice([-10.0, 10.0, 20.0, 50.0, 60.0], size=80)
+    weights = rng.integers(1, 6, size=n).astype(float) if weighted else None
+    if weighted:
+        diff = diff * weights  # a row of w cases differs w times as much
+    estimate, low, high = paired_cost_difference(np.zeros(n), diff, weights=weights, n_boot=3_000, level=0.9, seed=3)
+    reference = np.quantile(_full_resample_draws(diff, weights, 3_000, np.random.default_rng(4)), [0.05, 0.95])
+    width = reference[1] - reference[0]
+    assert estimate == pytest.approx(diff.sum() / (n if weights is None else weights.sum()) * 1000)
+    assert abs(low - reference[0]) < 0.06 * width and abs(high - reference[1]) < 0.06 * width
+
+
+def test_a_cost_edit_recosts_the_models_sweeps_instead_of_sorting_again(monkeypatch):
+    rng = np.random.default_rng(2)
+    n = 3_000
+    y = (rng.random(n) < 0.3).astype(int)
+    models = {"old": np.round(rng.normal(y, 1.0), 1), "new": np.round(rng.normal(1.5 * y, 1.0), 1)}  # ties
+    weights, amounts = rng.integers(1, 4, n).astype(float), rng.lognormal(4, 1, n)
+    sweeps = model_sweeps(y, models, weights=weights, amounts=amounts)
+    import core.compare as compare
+
+    def no_sorting(*args, **kwargs):
+        raise AssertionError("compare_models sorted the scores again")
+
+    monkeypatch.setattr(compare, "threshold_sweep", no_sorting)
+    for costs in (CostMatrix(10, 60), CostMatrix(5, 0, fn_pct=40, tp_value=2)):
+        again = compare_models(y, models, costs=costs, weights=weights, amounts=amounts, sweeps=sweeps)
+        monkeypatch.undo()
+        fresh = compare_models(y, models, costs=costs, weights=weights, amounts=amounts)
+        monkeypatch.setattr(compare, "threshold_sweep", no_sorting)
+        pd.testing.assert_frame_equal(again.table, fresh.table)
+        assert again.differences == fresh.differences
+        for name in models:
+            np.testing.assert_array_equal(again.sweeps[name].cost, fresh.sweeps[name].cost)
