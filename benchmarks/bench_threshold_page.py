@@ -18,6 +18,7 @@ Exits with status 1 when nothing was measured or the page showed an error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -50,11 +51,17 @@ def scores_table(n: int, seed: int = 5, everything: bool = False) -> pd.DataFram
     return table
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of process ``pid`` so far, every thread included (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
 
-def measure(rows: int, edits: int, moves: int, everything: bool = False) -> tuple[dict[str, list[float]], list[str]]:
+def measure(rows: int, edits: int, moves: int, everything: bool = False) -> tuple[dict, list[str]]:
     data = csv_bytes(scores_table(rows, everything=everything))
     problems: list[str] = []
     with running_server() as server, launched_browser() as browser:
@@ -71,19 +78,13 @@ def measure(rows: int, edits: int, moves: int, everything: bool = False) -> tupl
             app.select("Score column", "score")
             if everything:  # money per case, a segment column and a second model: work on every move
                 for label, column in (("Amount column", "amount"), ("Segment column", "region")):
-                    app.page.wait_for_timeout(1000)  # let the last run finish replacing the page's widgets
-                    app.idle(timeout=180_000)
-                    app.select(label, column)
-                app.page.wait_for_timeout(1000)
-                app.idle(timeout=180_000)
+                    app.select(label, column)  # waits for its own run (StreamlitPage.wait_run_after)
                 box = app.combobox("Compare with")
                 box.click()
+                before = app.runs()
                 app.page.get_by_role("option", name="score_new").click()
                 app.page.keyboard.press("Escape")
-            # "Idle" can be read in the moment before the last selection's run starts; leaving the
-            # page then would cut that run short, before it sets the scores up.
-            app.page.wait_for_timeout(1000)
-            app.idle(timeout=180_000)
+                app.wait_run_after(before, timeout=180_000)
             app.goto_page("Threshold")
             app.expect(app.main.get_by_text(f"all {rows:,} rows")).to_be_visible(timeout=180_000)
             app.wait_threshold_settled()
@@ -93,17 +94,22 @@ def measure(rows: int, edits: int, moves: int, everything: bool = False) -> tupl
             app.page.evaluate(INSTRUMENT_JS)
             box = app.number_input("Cost of a false negative")
             start = float(app.query().get("fn", "500"))
+            cpu = {}
+            before = cpu_seconds(server.pid)
             for k in range(edits):
                 value = start + 10 * (k + 1)
                 box.fill(str(int(value)))
                 box.press("Enter")
                 wait_measured(app.page)
+            cpu["cost"], before = (cpu_seconds(server.pid) - before) / max(edits, 1), cpu_seconds(server.pid)
             slider = app.slider()
             for k in range(moves):
                 slider.focus()
                 slider.press("PageUp" if k % 2 == 0 else "PageDown")
                 wait_measured(app.page)
+            cpu["slider"] = (cpu_seconds(server.pid) - before) / max(moves, 1)
             out = {kind: measured(app.page, kind) for kind in ("cost", "slider")}
+            out["server_cpu"] = cpu
             if app.exceptions().count():
                 problems.append(app.exceptions().first.inner_text())
         finally:
@@ -131,6 +137,8 @@ def main() -> None:
         values = latencies[kind]
         print(f"  {what}: n={len(values)}, p50 {percentile(values, 50):.3f} s, p95 {percentile(values, 95):.3f} s"
               + ("  (target p50 <= 0.3 s)" if kind == "cost" else ""))
+        print(f"    server CPU per {'edit' if kind == 'cost' else 'move'}: "
+              f"{latencies['server_cpu'][kind] * 1000:.0f} ms (all of the server's threads)")
     if problems:
         print(f"  page errors: {problems}")
     if problems or not latencies["cost"]:
