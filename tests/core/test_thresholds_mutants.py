@@ -400,7 +400,7 @@ def test_frame_keeps_the_chart_columns_and_its_default_budget_is_2000_rows():
     s = np.arange(2000) / 2000  # 2,000 distinct scores: a sweep of 2,001 entries
     sweep = threshold_sweep(y, s, costs=CostMatrix(1, 5))
     assert len(sweep) == 2001
-    assert len(sweep.frame()) <= 2000 and len(roc_points(sweep)) <= 2000 and len(pr_points(sweep)) <= 2001
+    assert len(sweep.frame()) <= 2000 and len(roc_points(sweep)) <= 2000 and len(pr_points(sweep)) <= 2000
     just = threshold_sweep(y[:1999], s[:1999])  # 2,000 entries: every one kept
     assert len(just.frame()) == 2000 and len(roc_points(just)) == 2000 and len(pr_points(just)) == 2000
     frame = sweep.frame(max_points=50, keep=[0.5])
@@ -541,11 +541,12 @@ def test_display_threshold_falls_back_to_the_score_when_no_decimal_fits():
 # The sentence read aloud
 # ---------------------------------------------------------------------------------------
 
-PLAIN = threshold_sweep([1, 0], [0.9, 0.1])
+def _plain() -> Sweep:
+    return threshold_sweep([1, 0], [0.9, 0.1])
 
 
 def _said(tp, fp, tn, fn, costs=None, t=0.5, **names):
-    sweep = PLAIN if costs is None else PLAIN.with_costs(costs)
+    sweep = _plain() if costs is None else _plain().with_costs(costs)
     return explain(sweep, point_from_counts(t, tp, fp, tn, fn, costs), **names)
 
 
@@ -628,8 +629,41 @@ def test_a_recommendations_sentence_uses_the_names_given():
 def test_objectives_that_need_costs_say_so():
     with pytest.raises(DataError, match="Enter the costs of a false positive and a false negative to find the "
                                         "lowest-cost threshold"):
-        recommend_threshold(PLAIN, "min_cost")
-    free = PLAIN.with_costs(CostMatrix(0, 0))
+        recommend_threshold(_plain(), "min_cost")
+    free = _plain().with_costs(CostMatrix(0, 0))
     with pytest.raises(DataError, match="Enter what a false positive and a false negative cost your business"):
         recommend_threshold(free, "min_cost")
     assert recommend_threshold(free, "youden").point.tp == 1
+
+
+def test_the_smallest_budgets_keep_exactly_the_special_points():
+    # With no room beyond them, the even spacing adds only the ends again: what is kept is the
+    # two ends, flag-everybody, and the best F1, Youden and cost points.
+    rng = np.random.default_rng(0)
+    s = rng.random(2000)
+    y = (rng.random(2000) < s**3).astype(int)
+    for costs in (None, CostMatrix(1, 20)):
+        sweep = threshold_sweep(y, s, costs=costs)
+        size = len(sweep)
+        special = {0, size - 2, size - 1, int(np.argmax(sweep.f1)), int(np.argmax(sweep.recall - sweep.fpr))}
+        if costs is not None:
+            special.add(int(np.argmin(sweep.cost)))
+        assert len(special) == (6 if costs else 5)  # all different, so a lost one shows
+        for budget in (3, len(special) + 4):
+            assert downsample_indices(sweep, budget).tolist() == sorted(special), (costs, budget)
+
+
+def test_a_percentage_from_half_to_one_and_a_half_percent_reads_1():
+    assert _said(1, 0, 0, 99).startswith("At 0.5 you catch 1% of positives;")
+    assert _said(3, 0, 0, 197).startswith("At 0.5 you catch 2% of positives;")
+
+
+def test_display_threshold_falls_back_to_the_score_itself_not_the_next_float():
+    a = 0.1
+    c = float(np.nextafter(np.nextafter(a, 1), 1))  # two floats up: still no decimal of 16 places between
+    sweep = threshold_sweep([1, 0, 1], [c, a, 0.05])
+    assert display_threshold(sweep, 0) == c
+    # 16 decimal places are the most tried: 0.01024646501531333 (17) would also fit here.
+    low, high = 0.010246465015313328, 0.010246465015313339
+    fine = threshold_sweep([1, 0, 1], [high, low, -1.0])
+    assert display_threshold(fine, 0) == high
