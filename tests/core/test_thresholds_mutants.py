@@ -251,7 +251,8 @@ def test_a_point_from_fractional_counts_keeps_them_and_without_costs_has_no_cost
     point = point_from_counts(0.4, 2.5, 1, 3, 0.5)
     assert (point.tp, point.fp, point.tn, point.fn) == (2.5, 1.0, 3.0, 0.5)
     assert all(isinstance(getattr(point, c), float) for c in ("tp", "fp", "tn", "fn"))
-    assert point.cost is None and point.tp_amount == 0.0 and point.fn_amount == 0.0
+    assert point.cost is None
+    assert (point.tp_amount, point.fp_amount, point.tn_amount, point.fn_amount) == (0.0, 0.0, 0.0, 0.0)
     assert point.precision == pytest.approx(2.5 / 3.5) and point.recall == pytest.approx(2.5 / 3)
     assert point.specificity == pytest.approx(3 / 4) and point.fpr == pytest.approx(1 / 4)
     assert point.accuracy == pytest.approx(5.5 / 7) and point.positive_rate == pytest.approx(3.5 / 7)
@@ -401,8 +402,10 @@ def test_frame_keeps_the_chart_columns_and_its_default_budget_is_2000_rows():
     sweep = threshold_sweep(y, s, costs=CostMatrix(1, 5))
     assert len(sweep) == 2001
     assert len(sweep.frame()) <= 2000 and len(roc_points(sweep)) <= 2000 and len(pr_points(sweep)) <= 2000
+    assert len(downsample_indices(sweep)) <= 2000
     just = threshold_sweep(y[:1999], s[:1999])  # 2,000 entries: every one kept
     assert len(just.frame()) == 2000 and len(roc_points(just)) == 2000 and len(pr_points(just)) == 2000
+    assert len(downsample_indices(just)) == 2000
     frame = sweep.frame(max_points=50, keep=[0.5])
     assert list(frame.columns) == ["threshold", *METRICS]
     rows = sweep.index(frame["threshold"].to_numpy())
