@@ -96,8 +96,7 @@ def paired_cost_difference(costs_a: np.ndarray, costs_b: np.ndarray, *, weights:
         estimate = diff.sum() / total * 1000
         moving = diff[diff != 0]
         landed = rng.binomial(n, moving.size / n, size=int(n_boot)) if moving.size else np.zeros(int(n_boot), int)
-        draws = np.array([moving[rng.integers(0, moving.size, size=k)].sum() if k else 0.0 for k in landed])
-        draws = draws / total * 1000
+        draws = _resampled_sums(rng, landed, moving, None) / total * 1000
     else:
         w = np.asarray(weights, dtype=np.float64)
         total = float(w.sum())
@@ -108,11 +107,36 @@ def paired_cost_difference(costs_a: np.ndarray, costs_b: np.ndarray, *, weights:
         moving_cases, moving_weight = per_case[moving], w[moving]
         share = float(moving_weight.sum()) / total if moving_cases.size else 0.0
         landed = rng.binomial(size, min(share, 1.0), size=int(n_boot)) if share > 0 else np.zeros(int(n_boot), int)
-        p = moving_weight / moving_weight.sum() if moving_cases.size else moving_weight
-        draws = np.array([rng.multinomial(k, p) @ moving_cases if k else 0.0 for k in landed]) / size * 1000
+        draws = _resampled_sums(rng, landed, moving_cases, moving_weight) / size * 1000
     tail = (1 - level) / 2
     low, high = np.quantile(draws, [tail, 1 - tail])
     return float(estimate), float(low), float(high)
+
+
+# Up to this many distinct differences, a resample draws how many times each value comes up
+# (one multinomial for all resamples) instead of drawing rows.
+_FEW_VALUES = 256
+
+
+def _resampled_sums(rng: np.random.Generator, landed: np.ndarray, values: np.ndarray,
+                    weights: np.ndarray | None) -> np.ndarray:
+    """Each resample's sum of ``landed[b]`` draws among ``values`` (row i drawn in proportion to
+    ``weights[i]``, or uniformly), shape ``landed.shape``.
+
+    With fixed costs the differences take a handful of values (one per pair of cells), and
+    drawing rows then summing has the distribution of drawing each value with the share of the
+    rows that hold it: one multinomial over the values for every resample at once.
+    """
+    if values.size == 0:
+        return np.zeros(len(landed))
+    distinct, inverse = np.unique(values, return_inverse=True)
+    if distinct.size <= _FEW_VALUES:
+        share = np.bincount(inverse, weights=weights, minlength=distinct.size).astype(np.float64)
+        return rng.multinomial(landed, share / share.sum()) @ distinct
+    if weights is None:
+        return np.array([values[rng.integers(0, values.size, size=k)].sum() if k else 0.0 for k in landed])
+    p = weights / weights.sum()
+    return np.array([rng.multinomial(k, p) @ values if k else 0.0 for k in landed])
 
 
 @dataclass

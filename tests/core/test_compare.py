@@ -108,17 +108,24 @@ def _full_resample_draws(diff, weights, n_boot, rng):
     return np.array([rng.multinomial(size, weights / total) @ per_case for _ in range(n_boot)]) / size * 1000
 
 
+@pytest.mark.parametrize("values", ["few", "many"])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_drawing_only_where_the_models_disagree_gives_the_full_resamples_interval(weighted):
-    # 4% of the rows differ (the usual case: two decent models disagree on few cases), with
+def test_drawing_only_where_the_models_disagree_gives_the_full_resamples_interval(weighted, values):
+    # A few % of the rows differ (the usual case: two decent models disagree on few cases), with
     # uneven case counts: the interval from drawing among those rows alone is the one from
-    # resampling every row, up to the Monte Carlo error of 3,000 resamples each.
+    # resampling every row, up to the Monte Carlo error of 3,000 resamples each. "few": fixed
+    # costs (a handful of distinct differences, drawn per value); "many": a share of each
+    # case's amount (every difference its own, drawn per row).
     rng = np.random.default_rng(8)
     n = 2_000
     diff = np.zeros(n)
-    moving = rng.choice(n, size=80, replace=False)
+    k = 80 if values == "few" else 400
+    moving = rng.choice(n, size=k, replace=False)
     # Mostly one direction, so how many of them a resample holds matters as much as which.
-    diff[moving] = rng.choice([-10.0, 10.0, 20.0, 50.0, 60.0], size=80)
+    if values == "few":
+        diff[moving] = rng.choice([-10.0, 10.0, 20.0, 50.0, 60.0], size=k)
+    else:
+        diff[moving] = rng.lognormal(3, 0.5, size=k) * rng.choice([-1.0, 1.0, 1.0, 1.0], size=k)
     weights = rng.integers(1, 6, size=n).astype(float) if weighted else None
     if weighted:
         diff = diff * weights  # a row of w cases differs w times as much
