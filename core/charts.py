@@ -60,6 +60,7 @@ POINT = "cutoff_point"  # operating point: one row {x, y, label}
 CELLS = "cutoff_cells"  # confusion matrix cells: confusion_rows(...)
 COST_LINE = "cutoff_cost"  # business cost curve: cost_rows(...) {threshold, cost}
 COST_BAND = "cutoff_cost_band"  # its bootstrap band: cost_band_rows(...) {threshold, metric, low, high}
+MODELS_COST = "cutoff_models_cost"  # every model's cost curve: models_cost_rows(...) {model, flagged, cost}
 
 METRIC_TITLES = {
     "precision": "Precision",
@@ -589,11 +590,19 @@ def models_pr_chart(sweeps: dict[str, Any]) -> alt.LayerChart:
         scale=alt.Scale(domain=list(sweeps), range=_MODEL_PALETTE[: max(len(sweeps), 1)]))), "Precision–recall curves")
 
 
+def models_cost_rows(sweeps: dict[str, Any]) -> pd.DataFrame:
+    """Rows of the ``MODELS_COST`` dataset: ``model, flagged, cost`` at each model's chart rows."""
+    return _models_frame(sweeps, {"flagged": "positive_rate", "cost": "cost"}).sort_values(
+        ["model", "flagged"], ignore_index=True)
+
+
 def models_cost_chart(sweeps: dict[str, Any], *, currency: str = "$") -> alt.LayerChart:
     """Business cost of several models against the share of cases flagged (their thresholds are
-    on different scales, the share flagged is common to all). Sweeps need costs."""
-    data = _models_frame(sweeps, {"flagged": "positive_rate", "cost": "cost"}).sort_values(["model", "flagged"])
-    lines = alt.Chart(data).mark_line(interpolate="step-after").encode(
+    on different scales, the share flagged is common to all). Sweeps need costs. The curves are
+    the named dataset ``MODELS_COST``: a cost edit swaps in ``models_cost_rows`` of the re-costed
+    sweeps instead of building the chart again."""
+    data = models_cost_rows(sweeps)
+    lines = alt.Chart(alt.NamedData(MODELS_COST)).mark_line(interpolate="step-after").encode(
         x=alt.X("flagged:Q", title="Share of cases flagged", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("cost:Q", title=f"Business cost ({currency}, lower is better)", scale=alt.Scale(zero=False)),
         color=alt.Color("model:N", title=None, legend=alt.Legend(orient="top-right", symbolType="stroke",
@@ -601,4 +610,4 @@ def models_cost_chart(sweeps: dict[str, Any], *, currency: str = "$") -> alt.Lay
                         scale=alt.Scale(domain=list(sweeps), range=_MODEL_PALETTE[: max(len(sweeps), 1)])),
         order="flagged:Q",
         tooltip=["model:N", alt.Tooltip("flagged:Q", format=".1%"), alt.Tooltip("cost:Q", format=",.0f")])
-    return _finish(lines, "Business cost by share flagged")
+    return _finish(lines, "Business cost by share flagged", {MODELS_COST: data.to_dict("records")})

@@ -73,21 +73,28 @@ def comparison(digest: str, _y: np.ndarray, _scores: dict, _weights: np.ndarray 
 def _overlay_curves(digest: str, _comparison_of_models: Comparison) -> dict[str, dict]:
     """ROC and precision–recall curves of every model: the same under any costs, so per data."""
     sweeps = _comparison_of_models.sweeps
-    return {name: charts.chart_spec(chart) for name, chart in (
+    return {name: _serialised(charts.chart_spec(chart)) for name, chart in (
         ("roc", charts.models_roc_chart(sweeps)),
         ("pr", charts.models_pr_chart(sweeps)),
     )}
 
 
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def _overlay_cost_spec(digest: str, _comparison_of_models: Comparison, currency: str) -> dict:
+    """The models' cost chart, built once per data and currency; its curves are swapped per costs."""
+    return _serialised(charts.chart_spec(charts.models_cost_chart(_comparison_of_models.sweeps, currency=currency)))
+
+
 @st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
-def _overlay_cost(digest: str, _comparison_of_models: Comparison, costs: tuple) -> dict:
-    return charts.chart_spec(charts.models_cost_chart(_comparison_of_models.sweeps, currency=costs[4]))
+def _overlay_cost_rows(digest: str, _comparison_of_models: Comparison, costs: tuple) -> bytes:
+    return arrow(charts.models_cost_rows(_comparison_of_models.sweeps))
 
 
 def overlay_specs(digest: str, comparison_of_models: Comparison, costs: tuple) -> dict[str, dict]:
     """ROC, precision–recall and cost curves of every model on one chart each."""
-    return {**_overlay_curves(digest, comparison_of_models),
-            "cost": _overlay_cost(digest, comparison_of_models, costs)}
+    cost = charts.with_data(_overlay_cost_spec(digest, comparison_of_models, costs[4]),
+                            {charts.MODELS_COST: _overlay_cost_rows(digest, comparison_of_models, costs)})
+    return {**_overlay_curves(digest, comparison_of_models), "cost": cost}
 
 
 @st.cache_resource
@@ -144,15 +151,18 @@ def chart_specs(digest: str, _analysis_of_data: Analysis, currency: str, with_ba
     if analysis.decision_curve is not None:
         specs["decision"] = charts.decision_curve_chart(analysis.decision_curve, threshold=domain[0])
         specs["reliability"] = charts.reliability_chart(analysis.reliability)
-    specs = {name: charts.chart_spec(chart) for name, chart in specs.items()}
-    for spec in specs.values():
-        spec["datasets"] = {name: data if name in SWAPPED_DATASETS else convert_anything_to_arrow_bytes(data)
-                            for name, data in spec["datasets"].items()}
-    return specs
+    return {name: _serialised(charts.chart_spec(chart)) for name, chart in specs.items()}
+
+
+def _serialised(spec: dict) -> dict:
+    """``spec`` with every dataset a run does not swap already Arrow bytes, as Streamlit sends them."""
+    spec["datasets"] = {name: data if name in SWAPPED_DATASETS else convert_anything_to_arrow_bytes(data)
+                        for name, data in spec["datasets"].items()}
+    return spec
 
 
 # Datasets each rerun replaces: the slider's markers and points, the confusion cells, the cost curve.
-SWAPPED_DATASETS = {charts.MARKERS, charts.POINT, charts.CELLS, charts.COST_LINE, charts.COST_BAND}
+SWAPPED_DATASETS = {charts.MARKERS, charts.POINT, charts.CELLS, charts.COST_LINE, charts.COST_BAND, charts.MODELS_COST}
 
 
 def arrow(rows: list[dict] | pd.DataFrame) -> bytes:

@@ -177,3 +177,20 @@ def test_models_side_by_side_charts_hold_each_models_own_curve(big_sweep):
     for row in (r for r in cost_rows if r["model"] == "cubed"):
         i = int(np.flatnonzero(np.isclose(other.positive_rate, row["flagged"]) & np.isclose(other.cost, row["cost"]))[0])
         assert other.cost[i] == pytest.approx(row["cost"])
+
+
+def test_the_models_cost_chart_takes_new_costs_by_swapping_its_rows(big_sweep):
+    # Built once per data; a cost edit swaps in the re-costed curves. Swapped, it holds exactly
+    # what a chart built afresh for the new costs holds.
+    y, scores, sweep = big_sweep
+    other = threshold_sweep(y, scores ** 3)
+    before = {"first": sweep.with_costs(CostMatrix(10, 50)), "cubed": other.with_costs(CostMatrix(10, 50))}
+    new_costs = CostMatrix(80, 5, tp_value=3)
+    after = {"first": sweep.with_costs(new_costs), "cubed": other.with_costs(new_costs)}
+    spec = charts.chart_spec(charts.models_cost_chart(before))
+    swapped = charts.with_data(spec, {charts.MODELS_COST: charts.models_cost_rows(after)})
+    fresh = charts.chart_spec(charts.models_cost_chart(after))
+    assert {k: v for k, v in swapped.items() if k != "datasets"} == {k: v for k, v in fresh.items() if k != "datasets"}
+    pd.testing.assert_frame_equal(swapped["datasets"][charts.MODELS_COST].reset_index(drop=True),
+                                  fresh["datasets"][charts.MODELS_COST].reset_index(drop=True), check_dtype=False)
+    assert not charts.models_cost_rows(before).equals(charts.models_cost_rows(after))  # the costs did change
