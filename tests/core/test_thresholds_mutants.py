@@ -289,13 +289,14 @@ def _sklearn_point(tp, fp, tn, fn):
 
 
 def test_metrics_of_a_stack_with_a_class_missing_in_some_resamples_equal_sklearn():
-    # Three resamples x three thresholds: both classes, positives only, negatives only.
-    n_pos = np.array([[3.0], [4.0], [0.0]])
-    n_neg = np.array([[5.0], [0.0], [6.0]])
-    tp = np.array([[1, 2, 3], [1, 3, 4], [0, 0, 0]])
-    fp = np.array([[0, 2, 5], [0, 0, 0], [1, 4, 6]])
+    # Resamples x three thresholds: both classes, positives only, negatives only, then one
+    # case of a class (a count of 1 is still a class present).
+    n_pos = np.array([[3.0], [4.0], [0.0], [1.0], [1.0], [0.0]])
+    n_neg = np.array([[5.0], [0.0], [6.0], [1.0], [0.0], [1.0]])
+    tp = np.array([[1, 2, 3], [1, 3, 4], [0, 0, 0], [0, 1, 1], [0, 1, 1], [0, 0, 0]])
+    fp = np.array([[0, 2, 5], [0, 0, 0], [1, 4, 6], [0, 0, 1], [0, 0, 0], [0, 1, 1]])
     metrics = confusion_metrics(tp, fp, n_pos, n_neg)
-    for b in range(3):
+    for b in range(len(n_pos)):
         for j in range(3):
             t, f = tp[b, j], fp[b, j]
             expected = _sklearn_point(t, f, n_neg[b, 0] - f, n_pos[b, 0] - t)
@@ -311,7 +312,7 @@ def test_metrics_of_a_stack_with_a_class_missing_in_some_resamples_equal_sklearn
         metrics["f_precision"]
 
 
-@pytest.mark.parametrize("n_pos, n_neg", [(4, 0), (0, 6), (4, 6)])
+@pytest.mark.parametrize("n_pos, n_neg", [(4, 0), (0, 6), (4, 6), (1, 0), (0, 1), (1, 1)])
 def test_balanced_accuracy_of_scalar_totals_uses_the_classes_present(n_pos, n_neg):
     tp, fp = min(2, n_pos), min(1, n_neg)
     metrics = confusion_metrics(np.array([tp]), np.array([fp]), n_pos, n_neg)
@@ -672,3 +673,16 @@ def test_display_threshold_falls_back_to_the_score_itself_not_the_next_float():
     low, high = 0.010246465015313328, 0.010246465015313339
     fine = threshold_sweep([1, 0, 1], [high, low, -1.0])
     assert display_threshold(fine, 0) == high
+
+
+@pytest.mark.parametrize("y", [[1], [0], [1, 1], [0, 0, 0]])
+def test_one_class_with_one_case_or_more_has_that_classs_balanced_accuracy(y):
+    s = np.linspace(0.9, 0.1, len(y))
+    sweep = threshold_sweep(y, s)
+    for i, t in enumerate(sweep.thresholds):
+        pred = (s >= t).astype(int)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # scikit-learn warns about the class that is missing
+            expected = skm.balanced_accuracy_score(y, pred)
+        assert sweep.balanced_accuracy[i] == pytest.approx(expected, abs=1e-12), (y, t)
+        assert sweep.mcc[i] == 0.0
