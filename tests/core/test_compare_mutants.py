@@ -229,3 +229,71 @@ def test_an_interval_touching_zero_includes_no_difference():
     d = result.differences[0]
     assert d.per_1000 == pytest.approx(10 / 20 * 1000) and d.low == 0.0 and d.high > 0
     assert d.sentence.endswith("; the interval includes no difference at all.")
+
+
+# ------------------------------------------------------------------------------------------
+# Found by mutmut (tests/MUTATION.md, core/compare.py): differences of exactly one, no
+# difference at all with weights, rounding of the moving share, small extra costs, defaults.
+
+
+@pytest.mark.parametrize("weights", [None, "ones", "halves"])
+def test_a_difference_of_exactly_one_on_every_row_is_drawn_like_any_other(weights):
+    # Every row (or every case) costs exactly 1 more under rule b: each resample holds that.
+    n = 30
+    w = {None: None, "ones": np.ones(n), "halves": np.full(n, 0.5)}[weights]
+    a = np.linspace(0, 3, n)
+    b = a + (1.0 if w is None else w)  # a per-case difference of exactly 1
+    assert paired_cost_difference(a, b, weights=w, n_boot=40) == pytest.approx((1000.0, 1000.0, 1000.0))
+
+
+@pytest.mark.parametrize("weights", [None, "ones", "mixed"])
+def test_two_rules_that_cost_the_same_on_every_row_differ_by_nothing(weights):
+    n = 25
+    w = {None: None, "ones": np.ones(n), "mixed": np.linspace(0.1, 4, n)}[weights]
+    a = np.linspace(-2, 5, n)
+    assert paired_cost_difference(a, a.copy(), weights=w, n_boot=30) == (0.0, 0.0, 0.0)
+
+
+def test_a_share_of_moving_cases_that_rounds_above_one_still_draws():
+    # The rows where the rules differ hold all but two 1e-9 weights, and their float sum comes
+    # out one rounding above the total's: still a share of (at most) 1, not an error.
+    w = np.array([1e9, 1.1909088595267758, 0.3, 1e-09, 0.10585856529126897, 1e9, 1.1909088595267758, 0.7,
+                  529292826.4563448, 1.1909088595267758, 1e-09, 0.01, 0.1764309421521149, 0.15878784793690343,
+                  4.112605261565799, 0.3333333333333333])
+    moving = np.ones(w.size, bool)
+    moving[[3, 10]] = False
+    assert w[moving].sum() > w.sum()  # the rounding this test is about
+    b = np.where(moving, 2.0 * w, 0.0)  # 2 more per case where they differ
+    estimate, low, high = paired_cost_difference(np.zeros(w.size), b, weights=w, n_boot=20)
+    assert estimate == pytest.approx(2000.0) and low == pytest.approx(2000.0) and high == pytest.approx(2000.0)
+
+
+def test_an_extra_cost_below_one_per_1000_cases_is_called_more_not_the_same():
+    # 2,000 cases; the models differ only on one negative, which b flags above everything:
+    # b costs one false positive (0.5) more, 0.25 per 1,000 cases.
+    n = 2000
+    y = np.zeros(n, int)
+    y[:200] = 1
+    a = np.where(y == 1, 0.9, np.linspace(0.01, 0.4, n))
+    b = a.copy()
+    b[-1] = 0.99
+    costs = CostMatrix(0.5, 10)
+    d = compare_models(y, {"a": a, "b": b}, costs=costs, n_boot=50).differences[0]
+    assert d.threshold == pytest.approx(0.9) and d.per_1000 == pytest.approx(0.25)
+    assert d.sentence.startswith(f"Switching to b at 0.9 costs {costs.format(0.25)} more per 1,000 cases")
+
+
+def test_the_default_interval_is_200_resamples_at_90_percent_from_seed_0():
+    # The page asks for the defaults; the same data must give the same interval from one version
+    # to the next (a report quoting it can be checked again).
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(0, 1, 300), rng.normal(0.1, 1, 300)
+    assert paired_cost_difference(a, b) == paired_cost_difference(a, b, n_boot=200, level=0.9, seed=0)
+    assert paired_cost_difference(a, b) != paired_cost_difference(a, b, n_boot=201, level=0.9, seed=0)
+    y, good, poor = _data(n=400, seed=3)
+    costs = CostMatrix(4, 25)
+    default = compare_models(y, {"poor": poor, "good": good}, costs=costs).differences[0]
+    explicit = compare_models(y, {"poor": poor, "good": good}, costs=costs, n_boot=200, seed=0).differences[0]
+    other = compare_models(y, {"poor": poor, "good": good}, costs=costs, n_boot=201, seed=0).differences[0]
+    assert (default.low, default.high) == (explicit.low, explicit.high) != (other.low, other.high)
+    assert default.level == 0.9
