@@ -36,6 +36,7 @@ def _sweeps(n=5000, seed=2):
     y = rng.random(n) < 0.2
     s = np.clip(rng.normal(0.35 + 0.3 * y, 0.2), 0, 1)
     labels = rng.choice(["north", "south", "tiny"], n, p=[0.6, 0.395, 0.005])  # "tiny": too few to judge
+    y[labels == "tiny"] = False  # and no positives: its recall has no interval
     return segment_sweeps(y, s, labels)
 
 
@@ -85,6 +86,7 @@ def _check_rows(table, header, rows, costs, level_text):
 def test_report_rows_state_every_number_of_the_table(level, level_text):
     table = _sweeps().table(0.5, COSTS, level=level)
     assert table["Rows"].max() >= 1000 and (~np.isfinite(table["Flag rate ratio"])).any()
+    assert (~np.isfinite(table["Recall low"])).any() and np.isfinite(table["Flag rate low"]).all()
     header, rows = segment_report_rows(table, COSTS)
     _check_rows(table, header, rows, COSTS, level_text)
     # Without a cost matrix the money is whole units with separators; without costs it is blank.
@@ -132,3 +134,11 @@ def test_the_payload_keeps_the_table_the_settings_and_every_total_of_the_analysi
     plain = segments_payload(table, column=None, threshold=0.45)
     assert plain["column"] is None and plain["note"] == "" and "separate_thresholds" not in plain
     assert segments_payload(sweeps.table(0.45), column="r", threshold=0.45)["level"] == 0.9
+
+
+def test_a_table_that_does_not_state_its_level_is_read_as_90_percent():
+    table = _sweeps().table(0.5, COSTS, level=0.8)
+    table.attrs = {}
+    header, rows = segment_report_rows(table, COSTS)
+    _check_rows(table, header, rows, COSTS, "90%")
+    assert segments_payload(table, column="region", threshold=0.5)["level"] == 0.9
