@@ -704,3 +704,11 @@ def test_one_class_with_one_case_or_more_has_that_classs_balanced_accuracy(y):
             expected = skm.balanced_accuracy_score(y, pred)
         assert sweep.balanced_accuracy[i] == pytest.approx(expected, abs=1e-12), (y, t)
         assert sweep.mcc[i] == 0.0
+
+
+def test_a_sweep_without_weights_or_amounts_has_integer_counts_and_no_amount_arrays():
+    sweep = threshold_sweep([1, 0, 1, 0], [0.9, 0.7, 0.5, 0.3])
+    assert all(getattr(sweep, c).dtype == np.int64 for c in ("tp", "fp", "tn", "fn"))
+    assert sweep.tp_amount is None and sweep.fp_amount is None and sweep.tn_amount is None and sweep.fn_amount is None
+    assert (sweep.amount_pos, sweep.amount_neg) == (0.0, 0.0) and not sweep.has_amounts
+    assert threshold_sweep([1, 0], [0.9, 0.7], sample_weight=[1.0, 2.0]).tp.dtype == np.float64
