@@ -189,6 +189,9 @@ def production_weights(y: Any, weights: Any, rate: Any) -> np.ndarray | None:
         raise DataError(f"The positive rate in production must be between 0 and 1 (0.05 = 5%), got {rate!r}.")
     y = np.asarray(y)
     share = positive_share(y, weights)
+    if not 0 < share < 1:
+        raise DataError("Reweighting to a production rate needs cases of both classes; these data have "
+                        f"{'only positives' if share >= 1 else 'no positives'}.")
     if math.isclose(rate, share, rel_tol=1e-9, abs_tol=1e-12):
         return None
     base = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)

@@ -1025,6 +1025,8 @@ def display_threshold(sweep: Sweep, i: int) -> float:
     lower, upper = float(lower), float(upper)
     for decimals in range(0, 17):
         scale = 10.0**decimals
+        if not math.isfinite((upper if math.isfinite(upper) else lower) * scale):
+            break  # a score near the float maximum: no more decimals fit; the fallback below does
         if math.isfinite(upper):
             candidates = (round(upper, decimals), math.floor(upper * scale) / scale)
         else:
@@ -1037,11 +1039,13 @@ def display_threshold(sweep: Sweep, i: int) -> float:
 
 def _percent(share: float) -> str:
     pct = 100 * share
-    if 0 < pct < 0.5:
+    text = f"{pct:.0f}"
+    # Rounding (half to even) must not turn "some" into none or "not all" into all.
+    if 0 < pct and text == "0":
         return "under 1%"
-    if 99.5 <= pct < 100:
+    if pct < 100 and text == "100":
         return "over 99%"
-    return f"{pct:.0f}%"
+    return f"{text}%"
 
 
 def explain(

@@ -365,8 +365,6 @@ def test_a_rate_within_a_trillionth_of_a_tiny_share_is_the_datas_own():
     assert production_weights(y, counts, 2e-12) is not None
 
 
-@pytest.mark.xfail(strict=True, reason="core/analysis.py production_weights: data of one class divides by a share "
-                                       "of 0 (ZeroDivisionError, not DataError)")
 @pytest.mark.parametrize("y", [[0, 0, 0], [1, 1]])
 def test_reweighting_data_of_one_class_is_a_plain_error(y):
     with pytest.raises(DataError):
