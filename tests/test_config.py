@@ -15,6 +15,7 @@ EXPECTED = {
     ("browser", "gatherUsageStats"): False,
     ("client", "showErrorDetails"): "none",
     ("client", "toolbarMode"): "viewer",
+    ("client", "allowedOrigins"): [],
     ("server", "enableXsrfProtection"): True,
     ("server", "enableCORS"): True,
     ("server", "headless"): True,
