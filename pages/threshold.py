@@ -42,7 +42,9 @@ KEY_T = "threshold.t"
 KEY_OBJECTIVE = "threshold.objective"
 KEY_CONTEXT = "threshold.context"
 KEY_COST = {param: f"threshold.{param}" for param, _, _ in COST_FIELDS + PERCENT_FIELDS}
-KEY_TAB = "threshold.tab"
+KEY_TAB = "threshold.tab"  # which of VIEWS is open
+VIEW_ROC, VIEW_CAPACITY, VIEW_CALIBRATION, VIEW_REVIEW = VIEWS = (
+    "ROC and precision–recall", "Capacity and decision curve", "Calibration", "Manual review")
 KEY_REVIEW = "threshold.review"
 KEY_REVIEW_COST = "threshold.review_cost"
 KEY_REVIEW_MAX = "threshold.review_max"
@@ -288,10 +290,11 @@ if preset is DEFAULT_COSTS:
     st.caption("Default costs — replace them with what a false alarm and a missed case cost your business.")
 else:
     st.caption("Costs preset from the demo's story; change them to match your business.")
-cost_columns = st.columns(4)
+# Rows of inputs are horizontal containers rather than st.columns (one block instead of one per
+# column and one inside each): fewer elements to send and for the browser to redraw on each run.
 cost_values = {}
-for column, (param, label, field) in zip(cost_columns, COST_FIELDS):
-    with column:
+with st.container(horizontal=True):
+    for param, label, field in COST_FIELDS:
         cost_values[param] = st.number_input(
             label, min_value=0.0, max_value=MAX_MONEY, step=10.0, key=KEY_COST[param], persist_state="session",
             help=("Money lost for each such case." if "Cost" in label else "Money earned or saved for each such case."),
@@ -300,8 +303,8 @@ percent_values = {param: 0.0 for param, _, _ in PERCENT_FIELDS}
 if amounts is not None:
     st.caption(f"Money per case: a share of each case's **{amount_column}**, added to the fixed amount above "
                "(60 means 60% of the case's amount).")
-    for column, (param, label, field) in zip(st.columns(4), PERCENT_FIELDS):
-        with column:
+    with st.container(horizontal=True):
+        for param, label, field in PERCENT_FIELDS:
             percent_values[param] = st.number_input(
                 label, min_value=0.0, max_value=MAX_PERCENT, step=5.0, key=KEY_COST[param], persist_state="session",
                 help=f"Percent of the case's {amount_column}, for each such case.",
@@ -319,11 +322,11 @@ costs = cached.cost_matrix(cost_fields)
 # What if positives are more (or less) common in production than in these data?
 if KEY_PREVALENCE not in st.session_state:
     st.session_state[KEY_PREVALENCE] = data_rate
-rate_column, rate_note = st.columns([1, 3])
-with rate_column:
+rate_row = st.container(horizontal=True, vertical_alignment="center")
+with rate_row:
     production_rate = st.number_input(
         "Positive rate in production", min_value=0.0001, max_value=0.9999, step=0.01, format="%.4f",
-        key=KEY_PREVALENCE, persist_state="session",
+        key=KEY_PREVALENCE, persist_state="session", width=260,
         help=f"Share of {positive_noun} among the cases the model will score; the data's own is {data_rate:.4f}.")
 shifted_weights = None
 try:
@@ -335,7 +338,7 @@ if shifted_weights is not None:
     # and the recommendation follow the production mix. One more cached analysis per rate.
     digest = f"{digest}:rate={production_rate!r}"
     analysis = cached.analysis(digest, y, scores, shifted_weights, amounts, is_probability)
-    with rate_note:
+    with rate_row:
         st.caption(f"Numbers below assume **{production_rate:.2%}** positives in production (the data has "
                    f"{data_rate:.2%}): classes are reweighted, so recall and the false positive rate are the "
                    "data's own while precision, costs and the recommendation follow the new mix.")
@@ -345,26 +348,26 @@ sweep = costed.sweep
 
 # The recommendation, its explanation, and the button that moves the slider to it.
 st.subheader("Recommended threshold")
-objective_columns = st.columns([2, 1, 1])
-with objective_columns[0]:
+objective_row = st.container(horizontal=True, vertical_alignment="bottom")
+with objective_row:
     objective = st.selectbox("Objective", list(OBJECTIVES), format_func=OBJECTIVES.get, key=KEY_OBJECTIVE,
                              persist_state="session")
 objective_kwargs = {}
 parameter = objectives.get(objective).parameter
 if parameter is not None:
-    with objective_columns[1]:
+    with objective_row:
         objective_kwargs[parameter.name] = st.number_input(
             parameter.label, parameter.low, parameter.high, parameter.default, parameter.step,
-            key=f"threshold.{parameter.name}") / parameter.scale
+            key=f"threshold.{parameter.name}", width=220) / parameter.scale
 try:
     recommendation = recommend_threshold(sweep, objective, positive_label=positive_noun, **objective_kwargs)
 except DataError as error:
     recommendation = None
     st.warning(str(error))
 recommended_t = None if recommendation is None else float(np.clip(recommendation.threshold, lo, hi))
-with objective_columns[2]:
+with objective_row:
     st.button("Use recommended threshold", on_click=_set_threshold, args=(recommended_t,),
-              disabled=recommendation is None, type="primary", width="stretch")
+              disabled=recommendation is None, type="primary", width="content")
 if recommendation is not None:
     st.success(recommendation.explanation)
     try:
@@ -448,10 +451,11 @@ def _decision() -> None:
     cells = charts.confusion_cells(point, costs, positive_label=positive_label, negative_label=negative_label)
     cells = {charts.CELLS: cached.arrow(charts.confusion_rows(cells, currency=costs.currency))}
 
-    metric_columns = st.columns(5)
-    for column, (label, text, delta) in zip(metric_columns, metrics):
-        column.metric(label, text, delta=delta)
-    metric_columns[4].metric(
+    # Rows are horizontal containers, as above.
+    metric_row = st.container(horizontal=True)
+    for label, text, delta in metrics:
+        metric_row.metric(label, text, delta=delta)
+    metric_row.metric(
         "Business cost", costs.format(point.cost, decimals=0), delta=cost_delta, delta_color="inverse",
         help=f"Total over the {summary.n:,.0f} evaluated cases; {costs.format(summary.per_1000)} per 1,000 cases.")
     st.caption(cost_caption)
@@ -464,32 +468,28 @@ def _decision() -> None:
     specs = cached.chart_specs(digest, analysis, costs.currency, show_bands, positive_label, negative_label)
     st.caption("On the charts: solid red line = the current threshold, dashed green line = the recommended one.")
 
-    left, right = st.columns(2)
-    with left:
+    with st.container(horizontal=True):
         _show(specs["metrics"], markers)
-    with right:
         _show(specs["cost"], {**markers, charts.COST_LINE: cost_line_rows,
                               charts.COST_BAND: cost_band_rows if show_bands else no_cost_band_rows})
-
-    left, right = st.columns(2)
-    with left:
+    with st.container(horizontal=True):
         _show(specs["confusion"], cells)
-    with right:
         _show(specs["distribution"], markers)
 
-    # Tabs that track which one is open, so only its charts are drawn on a slider move.
-    roc_tab, capacity_tab, calibration_tab, review_tab = st.tabs(
-        ["ROC and precision–recall", "Capacity and decision curve", "Calibration", "Manual review"],
-        key=KEY_TAB, on_change="rerun")
-    if roc_tab.open:
-        with roc_tab:
-            left, right = st.columns(2)
-            with left:
-                _show(specs["roc"], {charts.POINT: charts.point_rows(point.fpr, point.recall)})
-            with right:
-                _show(specs["pr"], {charts.POINT: charts.point_rows(point.recall, point.precision)})
-    if capacity_tab.open:
-        with capacity_tab:
+    # One view at a time, picked like a tab, so only its charts are drawn on a slider move. A
+    # segmented control rather than st.tabs: a tab panel checks on every redraw which of its
+    # descendants can take the focus, visiting each node of its charts' SVG (about 10 ms of the
+    # browser's work per run, measured in a CPU profile).
+    if st.session_state.get(KEY_TAB) not in VIEWS:
+        st.session_state[KEY_TAB] = VIEW_ROC
+    view = st.segmented_control("More views", VIEWS, key=KEY_TAB, required=True, label_visibility="collapsed")
+    view_box = st.container()
+    if view == VIEW_ROC:
+        with view_box, st.container(horizontal=True):
+            _show(specs["roc"], {charts.POINT: charts.point_rows(point.fpr, point.recall)})
+            _show(specs["pr"], {charts.POINT: charts.point_rows(point.recall, point.precision)})
+    if view == VIEW_CAPACITY:
+        with view_box:
             left, right = st.columns(2)
             with left:
                 _show(specs["capacity"], {charts.POINT: charts.point_rows(point.positive_rate, point.recall)})
@@ -502,8 +502,8 @@ def _decision() -> None:
                                "the threshold; the model is worth using where its line is above both baselines.")
                 else:
                     st.info("The decision curve needs probabilities; these scores are not.")
-    if calibration_tab.open:
-        with calibration_tab:
+    if view == VIEW_CALIBRATION:
+        with view_box:
             if "reliability" in specs:
                 _show(specs["reliability"])
                 st.caption(f"Brier score {analysis.brier:.4f} (mean squared gap between probability and "
@@ -511,8 +511,8 @@ def _decision() -> None:
                            "chance.")
             else:
                 st.info("Calibration only makes sense for probabilities; these scores are not.")
-    if review_tab.open:
-        with review_tab:
+    if view == VIEW_REVIEW:
+        with view_box:
             st.write("Instead of one cut, send the uncertain middle to a person: scores below the band are "
                      "cleared, above it flagged, in between reviewed.")
             if st.toggle("Use a manual-review band", key=KEY_REVIEW, persist_state="session"):
@@ -522,11 +522,11 @@ def _decision() -> None:
                                     key=KEY_REVIEW_COST, persist_state="session")
                 with c2:
                     st.slider("Most cases you can review (%)", 1, 50, 10, key=KEY_REVIEW_MAX, persist_state="session")
-    # The band counts (and is saved with a scenario) whichever tab is open: its inputs keep their
-    # values in the session while their tab is hidden.
+    # The band counts (and is saved with a scenario) whichever view is open: its inputs keep their
+    # values in the session while their view is hidden.
     outcome, review_error = _review_band(sweep)
-    if review_tab.open and st.session_state.get(KEY_REVIEW, False):
-        with review_tab:
+    if view == VIEW_REVIEW and st.session_state.get(KEY_REVIEW, False):
+        with view_box:
             if outcome is None:
                 st.warning(review_error)
             else:
@@ -592,11 +592,9 @@ def _save_setting() -> None:
     scenarios = _ui.get_scenarios()
     if not st.session_state.get(KEY_NAME):
         st.session_state[KEY_NAME] = f"Scenario {len(scenarios) + 1}"
-    name_column, button_column = st.columns([3, 1])
-    with name_column:
+    with st.container(horizontal=True, vertical_alignment="bottom"):
         st.text_input("Scenario name", key=KEY_NAME)
-    with button_column:
-        st.button("Save scenario", width="stretch", on_click=_save_scenario)
+        st.button("Save scenario", width="content", on_click=_save_scenario)
     just_saved = st.session_state.pop(KEY_JUST_SAVED, None)
     if just_saved is not None:
         st.toast(f"Saved “{just_saved}”. Compare scenarios and download the report on the Report page.")
@@ -631,7 +629,7 @@ if others:
         for name, problem in comparison.problems.items():
             st.warning(f"{name}: {problem}")
         overlays = cached.overlay_specs(digest, comparison, cost_fields)
-        for column, name in zip(st.columns(2), ("roc", "pr")):
-            with column:
-                _show(overlays[name])
+        with st.container(horizontal=True):
+            _show(overlays["roc"])
+            _show(overlays["pr"])
         _show(overlays["cost"])
