@@ -387,3 +387,64 @@ def test_open_store_keeps_the_configs_notes_and_limits(tmp_path):
     store, notes = open_store(StoreConfig(path=bad, days=4.0, max_bytes=999, notes=("first",)))
     assert store.in_memory and store.days == 4.0 and store.max_bytes == 999
     assert notes[0] == "first" and notes[1].startswith("Saving to disk is off: the store at")
+
+
+# ---------------------------------------------------------------------------------------
+# what the mutation run of core/store.py found untested
+
+
+def test_off_is_memory_wherever_the_server_was_started(tmp_path, monkeypatch):
+    # Started outside the project folder, "off" must not be read as a file called "off".
+    monkeypatch.chdir(tmp_path)
+    for raw in ("off", "OFF", " Off "):
+        config = StoreConfig.from_env({"CUTOFF_STORE": raw})
+        assert config.path is None and config.notes == ()
+    assert not (tmp_path / "off").exists()
+
+
+def _read_only(store: WorkspaceStore) -> WorkspaceStore:
+    """``store`` lent only a read-only connection next (the file itself stays writable)."""
+    store.close()
+    connection = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True, isolation_level=None,
+                                 check_same_thread=False)
+    store._pool.put(connection)
+    return store
+
+
+def test_a_failed_delete_or_expiry_says_which_action_failed(tmp_path):
+    path = tmp_path / "w.sqlite"
+    store = WorkspaceStore(path)
+    wid = new_workspace_id()
+    store.save(wid, {"settings": encode_part({})})
+    with pytest.raises(StoreError) as raised:
+        _read_only(store).delete(wid)
+    text = str(raised.value)
+    assert text.startswith("Could not delete the workspace:") and f"{path} is read-only" in text
+    with pytest.raises(StoreError) as raised:
+        _read_only(store).expire()
+    text = str(raised.value)
+    assert text.startswith("Could not expire old workspaces:") and f"{path} is read-only" in text
+    assert store.load(wid, touch=False) is not None  # neither took anything away
+
+
+def test_a_lookup_in_a_damaged_store_is_a_store_error_in_plain_words(store):
+    wid = new_workspace_id()
+    table = table_bytes()
+    store.save(wid, table=table)
+    assert _read_only(store).has_table(core_store.digest(table))  # a read-only store can still look
+    with sqlite3.connect(store.path) as db:
+        db.execute("PRAGMA foreign_keys=OFF")
+        db.execute("DROP TABLE tables")
+    with pytest.raises(StoreError) as raised:
+        store.has_table(core_store.digest(table))
+    text = str(raised.value)
+    assert text.startswith("Could not read the workspace store") and "(no such table: tables)" in text
+
+
+def test_a_failed_daily_expiry_waits_for_the_next_day(store):
+    store.last_expiry = time.time() - 2 * 86400
+    with pytest.raises(StoreError, match="Could not expire old workspaces"):
+        _read_only(store).expire_if_due()
+    # The others go on: no retry on every call while the store cannot be written.
+    assert store.expire_if_due() is None
+    assert time.time() - store.last_expiry < 60
