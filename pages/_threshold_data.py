@@ -169,11 +169,12 @@ def arrow(rows: list[dict] | pd.DataFrame) -> bytes:
     """Arrow IPC bytes of a chart's rows, the form st.vega_lite_chart sends.
 
     Built with pyarrow directly: Streamlit's own path makes a pandas DataFrame of every list
-    first, 3–13 ms for two rows, and a slider move swaps eight such datasets. NaN becomes null,
-    as it does from pandas.
+    first, 3–13 ms for two rows, and a slider move swaps eight such datasets. A DataFrame goes
+    column by column too (a quarter of ``Table.from_pandas``'s time, which also writes pandas
+    metadata no chart reads). NaN becomes null, as it does from pandas.
     """
     if isinstance(rows, pd.DataFrame):
-        table = pa.Table.from_pandas(rows, preserve_index=False)
+        table = pa.table({str(name): pa.array(rows[name].to_numpy(), from_pandas=True) for name in rows.columns})
     else:
         table = pa.table({name: pa.array([row[name] for row in rows], from_pandas=True) for name in rows[0]})
     return convert_anything_to_arrow_bytes(table)

@@ -566,11 +566,13 @@ def render_sidebar() -> None:
         setup = get_setup()
         evaluation = get_evaluation()
         st.caption("Session")
-        st.text(f"Data: {dataset.name if dataset else 'none yet'}")
+        # Plain text (names stay exactly as typed, never Markdown), one element for all the lines:
+        # every element is redrawn on each run.
+        lines = [f"Data: {dataset.name if dataset else 'none yet'}"]
         if setup is not None:
-            st.text(f"Mode: {setup.mode}")
-            st.text(f"Target: {setup.target} (positive = {setup.positive_class})")
+            lines += [f"Mode: {setup.mode}", f"Target: {setup.target} (positive = {setup.positive_class})"]
         if get_model() is not None:
-            st.text("Model: trained")
+            lines.append("Model: trained")
         if evaluation is not None:
-            st.text(f"Evaluating: {evaluation.label}")
+            lines.append(f"Evaluating: {evaluation.label}")
+        st.text("\n".join(lines))

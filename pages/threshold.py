@@ -368,39 +368,43 @@ recommended_t = None if recommendation is None else float(np.clip(recommendation
 with objective_row:
     st.button("Use recommended threshold", on_click=_set_threshold, args=(recommended_t,),
               disabled=recommendation is None, type="primary", width="content")
+# The notes under the recommendation, drawn as one caption (each element is redrawn on every run).
+notes = []
 if recommendation is not None:
     st.success(recommendation.explanation)
     try:
         stability = cached.stability(digest, analysis, costed, cost_fields, objective, tuple(sorted(objective_kwargs.items())))
         ends = [(t, sweep.at(t).cost) for t in (stability.low, stability.high)]
         where = " and ".join(f"{costs.format(cost, decimals=0)} at {_threshold_text(t)}" for t, cost in ends)
-        st.caption(
+        notes.append(
             f"**Threshold stability:** on {stability.thresholds.size + stability.n_infeasible} bootstrap resamples of "
             f"these cases, {stability.level:.0%} of the recommendations fall between **{_threshold_text(stability.low)}** "
             f"and **{_threshold_text(stability.high)}** (business cost {where})."
             + _honest_estimate_note(setup, _ui.get_model()))
     except DataError as error:
-        st.caption(str(error))
+        notes.append(str(error))
 if is_probability and costs.per_case:
-    st.caption("With money per case the cheapest threshold depends on each case's amount, so there is no "
-               "single probability rule to compare it with.")
+    notes.append("With money per case the cheapest threshold depends on each case's amount, so there is no "
+                 "single probability rule to compare it with.")
 elif is_probability:
     try:
         theory = costs.optimal_probability_threshold()
         empirical = (recommend_threshold(sweep, "min_cost").threshold if objective != "min_cost"
                      else recommendation.threshold if recommendation is not None else float("nan"))
-        st.caption(
+        notes.append(
             f"If the scores were perfectly calibrated probabilities, these costs would put the cheapest threshold at "
             f"**{theory:.3f}** (false-positive regret ÷ total regret); on this data the lowest cost is at "
             f"**{empirical:.3f}**. A large gap suggests the scores are not calibrated."
         )
     except DataError as error:
-        st.caption(str(error))
+        notes.append(str(error))
 else:
-    st.caption(
+    notes.append(
         f"These scores are not probabilities, so the slider spans their range ({lo:.4g} to {hi:.4g}) and the "
         "calibration views (theoretical threshold, decision curve, reliability) are hidden."
     )
+st.caption("\n\n".join(notes))
+
 
 def _review_band(sweep):
     """(outcome, error text) of the manual-review band the session's inputs ask for; (None, None) when off."""
@@ -458,7 +462,9 @@ def _decision() -> None:
     metric_row.metric(
         "Business cost", costs.format(point.cost, decimals=0), delta=cost_delta, delta_color="inverse",
         help=f"Total over the {summary.n:,.0f} evaluated cases; {costs.format(summary.per_1000)} per 1,000 cases.")
-    st.caption(cost_caption)
+    # One caption for the cost sentence and the charts' legend: each element is redrawn on every run.
+    st.caption(cost_caption + "\n\nOn the charts: solid red line = the current threshold, dashed green line = "
+               "the recommended one.")
 
     show_bands = st.toggle("Show 90% bootstrap bands", value=True, key="threshold.bands", persist_state="session",
                            help="How much the curves could move on another sample of the same size (200 resamples).")
@@ -466,7 +472,6 @@ def _decision() -> None:
         st.caption(analysis.band_error)
     show_bands = show_bands and analysis.resamples is not None
     specs = cached.chart_specs(digest, analysis, costs.currency, show_bands, positive_label, negative_label)
-    st.caption("On the charts: solid red line = the current threshold, dashed green line = the recommended one.")
 
     with st.container(horizontal=True):
         _show(specs["metrics"], markers)
