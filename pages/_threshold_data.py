@@ -45,7 +45,10 @@ def costed(digest: str, _analysis_of_data: Analysis, costs: tuple) -> tuple[Cost
     return costed, arrow(charts.cost_rows(costed.cost_frame)), arrow(band_rows), arrow(band_rows.iloc[:0])
 
 
-@st.cache_resource(max_entries=64, ttl=3600, show_spinner="Bootstrapping the recommended threshold…")
+# No spinner on the per-cost computations (this one and the comparison): they take milliseconds
+# (the resamples are drawn once per data), and a cache miss's spinner costs each cost edit a
+# timer thread and a placeholder element for a message that would show only after 0.5 s.
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
 def stability(digest: str, _analysis_of_data: Analysis, _costed_analysis: CostedAnalysis, costs: tuple,
                objective: str, settings: tuple):
     """Bootstrap interval of the recommendation (resamples drawn once per data, chosen under ``costs``)."""
@@ -60,7 +63,7 @@ def sweeps_of_models(digest: str, _y: np.ndarray, _scores: dict, _weights: np.nd
     return {name: core.analysis.read_only_sweep(sweep) for name, sweep in sweeps.items()}
 
 
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner="Comparing the models…")
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
 def comparison(digest: str, _y: np.ndarray, _scores: dict, _weights: np.ndarray | None,
                 _amounts: np.ndarray | None, costs: tuple, objective: str, settings: tuple) -> Comparison:
     """Each model at its own recommended threshold, with the paired bootstrap of the cost difference."""
