@@ -1,0 +1,266 @@
+"""core.workspace at its edges: the inline/side-car boundary, several side-car arrays in one
+part, what a .cutoff file says it holds, and each refusal of a file in plain words.
+
+``test_workspace.py`` checks that everything round-trips and that damaged files are errors;
+these tests pin the boundaries and say *which* error, so a ``>`` made ``>=`` or a check
+dropped is seen.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.errors import DataError
+from core.workspace import (
+    FORMAT,
+    FORMAT_VERSION,
+    INLINE_ARRAY_MAX,
+    EncodedPart,
+    decode_part,
+    decode_table,
+    digest,
+    encode_part,
+    encode_table,
+    read_workspace_file,
+    write_workspace_file,
+)
+
+
+def rezip(files: dict[str, bytes]) -> bytes:
+    sink = io.BytesIO()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in files.items():
+            archive.writestr(name, body)
+    return sink.getvalue()
+
+
+def manifest_of(members: dict[str, bytes], **changes) -> bytes:
+    manifest = {"format": FORMAT, "version": FORMAT_VERSION, "app": "Cutoff", "created": "2026-01-01T00:00:00+00:00",
+                "files": {name: {"bytes": len(body), "sha256": digest(body)} for name, body in members.items()}}
+    manifest.update(changes)
+    return json.dumps(manifest).encode()
+
+
+def workspace_zip(files: dict[str, bytes], **changes) -> bytes:
+    return rezip({"manifest.json": manifest_of(files, **changes), **files})
+
+
+# ---------------------------------------------------------------------------------------
+# parts: inline JSON or the Parquet side-car
+
+
+def test_an_array_of_exactly_the_inline_limit_stays_in_the_json_and_one_more_goes_to_the_side_car():
+    at_limit = np.arange(INLINE_ARRAY_MAX, dtype=float)
+    inline = encode_part({"a": at_limit})
+    assert inline.arrays is None and '"values"' in inline.json
+    assert decode_part(inline)["a"].tobytes() == at_limit.tobytes()
+    over = np.arange(INLINE_ARRAY_MAX + 1, dtype=float)
+    side = encode_part({"a": over})
+    assert side.arrays is not None and side.arrays[:4] == b"PAR1" and '"values"' not in side.json
+    assert decode_part(side)["a"].tobytes() == over.tobytes()
+
+
+def test_several_side_car_arrays_in_one_part_each_come_back_as_themselves():
+    rng = np.random.default_rng(4)
+    value = {"scores": rng.random(1500), "grid": rng.integers(0, 9, (3, 700)).astype(np.int16),
+             "flags": rng.random(1200) < 0.3, "labels": np.array([f"s{i % 3}" for i in range(1100)]),
+             "when": np.arange(1300).astype("datetime64[s]")}
+    part = encode_part(value)
+    assert part.arrays is not None and "values" not in part.json
+    back = decode_part(part)
+    assert list(back) == list(value)
+    for name, array in value.items():
+        assert back[name].dtype == array.dtype and back[name].shape == array.shape, name
+        assert np.array_equal(back[name], array), name
+
+
+def test_a_large_object_array_of_mixed_values_stays_in_the_json():
+    mixed = np.array([i if i % 2 else f"t{i}" for i in range(INLINE_ARRAY_MAX + 5)], dtype=object)
+    part = encode_part({"m": mixed})
+    assert part.arrays is None
+    back = decode_part(part)["m"]
+    assert back.dtype == object and list(back) == list(mixed) and [type(v) for v in back] == [type(v) for v in mixed]
+
+
+def test_part_sizes_count_the_json_bytes_and_the_side_car():
+    part = encode_part({"naïve": np.arange(2000.0)})
+    assert part.nbytes == len(part.json.encode("utf-8")) + len(part.arrays)
+    assert EncodedPart("é").nbytes == 2 and EncodedPart("{}", b"abc").nbytes == 5
+    assert EncodedPart("{}", b"abc").digest != EncodedPart("{}").digest
+    assert EncodedPart("{}", b"").digest == EncodedPart("{}").digest == digest(b"{}\0")
+
+
+# ---------------------------------------------------------------------------------------
+# the .cutoff file as written
+
+
+def test_a_written_file_lists_every_member_with_its_size_and_checksum():
+    table = encode_table(pd.DataFrame({"score": [0.1, 0.9]}))
+    parts = {"evaluation": encode_part({"scores": np.arange(3000.0)}), "settings": encode_part({"t": 0.5})}
+    data = write_workspace_file(table, parts, app="Cutoff test")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        infos = {i.filename: i for i in archive.infolist()}
+        bodies = {n: archive.read(n) for n in names}
+    assert names[0] == "manifest.json"
+    assert set(names) == {"manifest.json", "table.parquet", "evaluation.json", "evaluation.arrays.parquet",
+                          "settings.json"}
+    manifest = json.loads(bodies["manifest.json"])
+    assert manifest["format"] == "cutoff-workspace" and manifest["version"] == 1 and manifest["app"] == "Cutoff test"
+    assert manifest["created"].endswith("+00:00") and len(manifest["created"]) == 25  # seconds, UTC
+    assert manifest["files"] == {n: {"bytes": len(b), "sha256": digest(b)} for n, b in bodies.items()
+                                 if n != "manifest.json"}
+    # Parquet is stored as it is; JSON is deflated.
+    assert infos["table.parquet"].compress_type == zipfile.ZIP_STORED
+    assert infos["evaluation.arrays.parquet"].compress_type == zipfile.ZIP_STORED
+    assert infos["settings.json"].compress_type == zipfile.ZIP_DEFLATED
+    opened = read_workspace_file(data)
+    assert opened.table == table and opened.parts == parts
+
+
+def test_a_file_without_a_table_or_parts_round_trips_and_unknown_parts_are_refused():
+    opened = read_workspace_file(write_workspace_file(None, {}))
+    assert opened.table is None and opened.parts == {} and opened.manifest["files"] == {}
+    assert write_workspace_file(None, {}, app="X") != b"" and read_workspace_file(
+        write_workspace_file(None, {})).manifest["app"] == "Cutoff"
+    with pytest.raises(ValueError, match="unknown workspace part 'notes'"):
+        write_workspace_file(None, {"notes": encode_part({})})
+
+
+# ---------------------------------------------------------------------------------------
+# refusals, each in its own words
+
+
+@pytest.mark.parametrize("data, words", [
+    (b"\xff\xd8\xff\xe0" + b"\0" * 40, "(it is an image or a PDF)"),
+    (b"%PDF-1.7\n" + b"\0" * 40, "(it is an image or a PDF)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 40, "(it is an old Office document)"),
+    (b"PAR1" + b"\0" * 40, "(it is a Parquet file)"),
+    ("score;label\n0,5;oui\n".encode("utf-8"), "(it is a text file, such as a CSV)"),
+])
+def test_a_renamed_file_says_what_it_is(data, words):
+    with pytest.raises(DataError) as raised:
+        read_workspace_file(data)
+    text = str(raised.value)
+    assert text.startswith("This is not a Cutoff workspace file " + words) and "Download workspace" in text
+
+
+def test_binary_that_is_no_known_kind_is_just_not_a_workspace():
+    with pytest.raises(DataError) as raised:
+        read_workspace_file(b"\x80\x81\xfe\xff" * 20)
+    assert str(raised.value).startswith("This is not a Cutoff workspace file. Choose a file")
+
+
+def test_a_text_file_whose_first_4096_bytes_are_text_is_called_text():
+    # A multi-byte character cut at byte 4096 does not make a CSV look binary... but a bad byte inside does.
+    assert "(it is a text file" in _refusal(b"a" * 4096 + b"\xff")
+    assert "(it is a text file" not in _refusal(b"a" * 4095 + b"\xff")
+
+
+def _refusal(data: bytes) -> str:
+    with pytest.raises(DataError) as raised:
+        read_workspace_file(data)
+    return str(raised.value)
+
+
+def test_empty_and_not_quite_zip_files_are_told_apart():
+    assert _refusal(b"").startswith("The workspace file is empty (0 bytes)")
+    assert "does not start like a zip archive" in _refusal(b"PK\x05\x06" + b"\0" * 18)
+    assert "damaged or incomplete" in _refusal(b"PK\x03\x04" + b"\0" * 40)
+
+
+def test_a_zip_of_other_files_or_without_a_manifest_is_named_as_such():
+    assert "(it is a zip archive of other files)" in _refusal(rezip({"settings.json": b"{}", "data.csv": b"a\n1\n"}))
+    assert "(it is a zip archive of other files)" in _refusal(rezip({"notes.txt": b"hi"}))
+    assert "has no manifest.json" in _refusal(rezip({"settings.json": b"{}"}))
+
+
+def test_unknown_duplicate_folder_and_oversized_members_are_refused():
+    text = _refusal(rezip({"manifest.json": b"{}", "a.py": b"", "b.py": b"", "c.py": b"", "d.py": b"",
+                           "e.py": b"", "f.py": b""}))
+    assert "files Cutoff does not write ('a.py', 'b.py', 'c.py', 'd.py', 'e.py')" in text and "f.py" not in text
+    sink = io.BytesIO()
+    with zipfile.ZipFile(sink, "w") as archive:
+        archive.writestr("manifest.json", b"{}")
+        with pytest.warns(UserWarning, match="Duplicate"):
+            archive.writestr("manifest.json", b"{}")
+    assert "lists the same member twice" in _refusal(sink.getvalue())
+    sink = io.BytesIO()
+    with zipfile.ZipFile(sink, "w") as archive:
+        archive.writestr("manifest.json", b"{}")
+        archive.writestr(zipfile.ZipInfo("settings.json/"), b"")
+    assert "holds files Cutoff does not write" in _refusal(sink.getvalue())
+    big = {"table.parquet": b"\0" * (3 << 20)}
+    with pytest.raises(DataError) as raised:
+        read_workspace_file(workspace_zip(big), max_bytes=2 << 20)
+    assert "unpacks to 3 MB, more than the 2 MB a workspace may hold" in str(raised.value)
+
+
+def test_a_file_exactly_at_the_size_limit_is_read():
+    files = {"table.parquet": b"\1" * 5000}
+    data = workspace_zip(files)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        total = sum(i.file_size for i in archive.infolist())
+    assert read_workspace_file(data, max_bytes=total).table == files["table.parquet"]
+    with pytest.raises(DataError, match="more than"):
+        read_workspace_file(data, max_bytes=total - 1)
+
+
+@pytest.mark.parametrize("version", [0, -1, True, 1.0, None, "1"])
+def test_a_manifest_without_a_whole_positive_version_is_refused(version):
+    files = {"settings.json": b"{}"}
+    assert f"has no valid format version (got {version!r})" in _refusal(workspace_zip(files, version=version))
+
+
+def test_a_newer_version_names_both_formats_and_the_current_one_opens():
+    files = {"settings.json": b"{}"}
+    text = _refusal(workspace_zip(files, version=FORMAT_VERSION + 1))
+    assert f"(format {FORMAT_VERSION + 1})" in text and f"reads format {FORMAT_VERSION}" in text
+    assert read_workspace_file(workspace_zip(files)).parts == {"settings": EncodedPart("{}")}
+
+
+@pytest.mark.parametrize("manifest, words", [
+    (b"[1, 2]", "does not describe a Cutoff workspace"),
+    (b'{"version": 1, "files": {}}', "does not describe a Cutoff workspace"),
+    (b"\xff\xfe", "manifest.json is not valid JSON"),
+    (json.dumps({"format": FORMAT, "version": 1}).encode(), "does not list its files"),
+])
+def test_bad_manifests_say_what_is_wrong(manifest, words):
+    assert words in _refusal(rezip({"manifest.json": manifest}))
+
+
+def test_members_that_do_not_match_the_manifest_are_named():
+    files = {"settings.json": b"{}", "model.json": b"[]"}
+    listed = {name: {"bytes": len(body), "sha256": digest(body)} for name, body in files.items()}
+    text = _refusal(rezip({"manifest.json": manifest_of({}, files={**listed, "table.parquet": {}}), **files}))
+    assert "is incomplete (missing table.parquet)" in text
+    assert "is incomplete. Download" in _refusal(rezip({"manifest.json": manifest_of({}), **files}))
+    for entry in ("not a dict", {"bytes": 3, "sha256": digest(b"{}")}, {"bytes": 2, "sha256": digest(b"{ }")},
+                  {"sha256": digest(b"{}")}):
+        text = _refusal(rezip({"manifest.json": manifest_of({}, files={**listed, "settings.json": entry}), **files}))
+        assert "settings.json does not match its checksum" in text
+
+
+def test_part_members_must_be_text_and_a_side_car_needs_its_json():
+    assert "model.json is not text" in _refusal(workspace_zip({"model.json": b"\xff\xfe{}"}))
+    text = _refusal(workspace_zip({"model.arrays.parquet": b"PAR1"}))
+    assert "has model.arrays.parquet without model.json" in text
+    opened = read_workspace_file(workspace_zip({"model.json": b"{}", "model.arrays.parquet": b"PAR1x",
+                                                "setup.json": "{\"é\": 1}".encode()}))
+    assert opened.parts == {"setup": EncodedPart('{"é": 1}'), "model": EncodedPart("{}", b"PAR1x")}
+    assert list(opened.parts) == ["setup", "model"]  # the order a restore applies them
+
+
+def test_tables_and_parts_that_are_not_what_they_claim_name_what_failed():
+    with pytest.raises(DataError, match=r"^The part's arrays is not a readable Parquet file"):
+        decode_part(EncodedPart("[]", b"not parquet"))
+    with pytest.raises(DataError, match=r"^The model is not valid JSON"):
+        decode_part(EncodedPart("{"), "model")
+    with pytest.raises(DataError, match=r"^The table is not a readable Parquet file"):
+        decode_table(b"not parquet")
