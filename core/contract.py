@@ -321,10 +321,6 @@ def _is_number_dtype(dtype: Any) -> bool:
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
-def _type_name(s: pd.Series) -> str:
-    return _type_name_of(s.dtype)
-
-
 def _type_name_of(dtype: Any) -> str:
     if pd.api.types.is_bool_dtype(dtype):
         return "true/false"
