@@ -86,6 +86,17 @@ def test_missing_tokens_typed_into_a_sheet_are_missing(expected):
     _same_table(df, expected)
 
 
+def test_only_the_listed_missing_tokens_are_missing_in_a_sheet_as_in_a_csv():
+    # pandas' own default list also has "#NA", "-NaN", "1.#QNAN" and others; a code such as "#NA"
+    # typed in a cell is text here, as it is in a CSV, and the listed tokens are missing in both.
+    typed = pd.DataFrame({"code": ["#NA", "-NaN", "1.#QNAN", "NA", "ok"], "n": [1, 2, 3, 4, 5]})
+    from_sheet = read_table(_xlsx({"Sheet1": typed}), "codes.xlsx")
+    from_csv = read_table(b"code,n\n#NA,1\n-NaN,2\n1.#QNAN,3\nNA,4\nok,5\n", "codes.csv")
+    for df in (from_sheet, from_csv):
+        assert df["code"].tolist()[:3] == ["#NA", "-NaN", "1.#QNAN"]
+        assert pd.isna(df["code"].iloc[3]) and df["code"].iloc[4] == "ok"
+
+
 def test_gzip_and_zip_holding_one_csv_load_like_the_csv(expected):
     _same_table(read_table(gzip.compress(CSV), "customers.csv.gz"), expected)
     zipped = read_table(_zip({"export/customers.csv": CSV, "__MACOSX/._customers.csv": b"junk"}), "c.zip")
