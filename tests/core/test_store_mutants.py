@@ -448,3 +448,51 @@ def test_a_failed_daily_expiry_waits_for_the_next_day(store):
     # The others go on: no retry on every call while the store cannot be written.
     assert store.expire_if_due() is None
     assert time.time() - store.last_expiry < 60
+
+
+def test_a_part_with_a_parquet_side_car_comes_back_whole(store):
+    wid = new_workspace_id()
+    scores = np.random.default_rng(3).random(5000)
+    part = encode_part({"scores": scores, "t": 0.5})
+    assert part.arrays is not None  # the scores live in the side-car, not the JSON
+    table = table_bytes()
+    store.save(wid, {"evaluation": part}, table=table)
+    loaded = store.load(wid)
+    assert loaded.id == wid and loaded.table_digest == core_store.digest(table)
+    assert loaded.parts["evaluation"] == part
+    back = decode_part(loaded.parts["evaluation"])
+    assert back["t"] == 0.5 and back["scores"].tobytes() == scores.tobytes()
+
+
+def test_a_workspace_opens_from_a_store_that_cannot_be_written(store):
+    # Marking it as used fails; opening it must not.
+    wid = new_workspace_id()
+    store.save(wid, {"settings": encode_part({"t": 0.25})})
+    _touch(store, wid, 1000.0)
+    loaded = _read_only(store).load(wid)
+    assert decode_part(loaded.parts["settings"]) == {"t": 0.25}
+    assert rows(store.path, "SELECT touched FROM workspaces") == [(1000.0,)]
+
+
+def test_a_read_of_a_damaged_store_is_a_store_error_in_plain_words(store):
+    wid = new_workspace_id()
+    store.save(wid, {"settings": encode_part({})})
+    with sqlite3.connect(store.path) as db:
+        db.execute("DROP TABLE parts")
+    with pytest.raises(StoreError) as raised:
+        store.load(wid)
+    assert str(raised.value).startswith("Could not read the workspace (no such table: parts)")
+
+
+def test_a_failed_save_or_a_missed_save_says_so(tmp_path):
+    path = tmp_path / "w.sqlite"
+    store = WorkspaceStore(path)
+    with pytest.raises(StoreError) as raised:
+        _read_only(store).save(new_workspace_id(), {"settings": encode_part({})})
+    text = str(raised.value)
+    assert text.startswith("Could not save the workspace:") and f"{path} is read-only" in text
+    wid = new_workspace_id()
+    first = store.save(wid, {"settings": encode_part({"t": 1})})
+    store.save(wid, {"settings": encode_part({"t": 2})})
+    with pytest.raises(RevisionConflict, match="Another tab saved this workspace"):
+        store.save(wid, {"settings": encode_part({"t": 3})}, base_revision=first)
