@@ -496,3 +496,26 @@ def test_a_failed_save_or_a_missed_save_says_so(tmp_path):
     store.save(wid, {"settings": encode_part({"t": 2})})
     with pytest.raises(RevisionConflict, match="Another tab saved this workspace"):
         store.save(wid, {"settings": encode_part({"t": 3})}, base_revision=first)
+
+
+def test_the_memory_store_serves_every_thread():
+    # Each Streamlit session runs in its own thread; the in-memory store is shared by all.
+    import threading
+
+    store = WorkspaceStore(None)
+    wid = new_workspace_id()
+    results, errors = [], []
+
+    def session(k: int) -> None:
+        try:
+            store.save(wid, {"settings": encode_part({"by": k})})
+            results.append(decode_part(store.load(wid).parts["settings"])["by"])
+        except Exception as error:  # reported below
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=session, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(results) == 4 and store.count() == 1
