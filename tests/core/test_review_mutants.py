@@ -128,3 +128,17 @@ def test_a_review_cost_that_is_not_a_number_is_named_in_the_error(bad):
     for call in (lambda: review_band(sweep, 0.2, 0.6, bad), lambda: recommend_review_band(sweep, bad, 0.1)):
         with pytest.raises(DataError, match="cost of a manual review must be a number"):
             call()
+
+
+@pytest.mark.parametrize("label", [0, 1])
+def test_data_of_one_class_get_a_recommendation_without_an_error(label):
+    # Every case is decided right by one threshold (flag nobody / flag everybody), so a review
+    # only adds its cost: the best band reviews nobody and costs the single threshold's total.
+    s = np.array([0.1, 0.25, 0.4, 0.4, 0.7, 0.9])
+    costs = CostMatrix(1, 5, tp_value=0.5, tn_value=0.25)
+    sweep = threshold_sweep(np.full(6, label), s, costs=costs)
+    rec = recommend_review_band(sweep, review_cost=0.3, max_review_rate=0.5)
+    expected = -6 * (costs.tp_value if label else costs.tn_value)  # all six decided right
+    assert rec.n_review == 0
+    assert rec.total_cost == pytest.approx(expected, rel=1e-12)
+    assert rec.cost_per_1000 == pytest.approx(expected / 6 * 1000, rel=1e-12)
