@@ -476,3 +476,22 @@ def test_models_side_by_side_each_at_its_own_threshold():
             y=evaluation.y, scores=scores, amounts=evaluation.amounts), rec.threshold, costs))
     assert not 0 <= table.set_index("Model").loc["raw_logit", "Threshold"] <= 1  # its own scale, not 0–1
     assert sum("Switching to" in i.value and "90% interval" in i.value for i in at.info) == 2
+
+
+def test_the_views_are_picked_one_at_a_time_and_only_the_picked_one_is_drawn():
+    evaluation = make_evaluation()
+    at = seeded_app(evaluation=evaluation)
+    views = at.segmented_control(key="threshold.tab")
+    assert views.options == ["ROC and precision–recall", "Capacity and decision curve", "Calibration",
+                             "Manual review"]
+    assert views.value == "ROC and precision–recall"  # the first view is open on a first visit
+    charts_before = len(at.get("vega_lite_chart"))
+    assert not any(t.key == "threshold.review" for t in at.toggle)
+    views.set_value("Manual review").run()
+    assert not at.exception
+    assert at.segmented_control(key="threshold.tab").value == "Manual review"
+    assert any(t.key == "threshold.review" for t in at.toggle)
+    assert len(at.get("vega_lite_chart")) == charts_before - 2  # ROC and precision–recall are gone
+    at.segmented_control(key="threshold.tab").set_value("Capacity and decision curve").run()
+    assert any("you flag the top" in c.value for c in at.caption)
+    assert not any(t.key == "threshold.review" for t in at.toggle)
