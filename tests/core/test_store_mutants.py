@@ -519,3 +519,13 @@ def test_the_memory_store_serves_every_thread():
     for thread in threads:
         thread.join()
     assert errors == [] and len(results) == 4 and store.count() == 1
+
+
+def test_a_store_folder_that_cannot_be_made_is_said_in_plain_words(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where a folder should be")
+    with pytest.raises(StoreError) as raised:
+        WorkspaceStore(blocked / "workspaces.sqlite")
+    assert str(raised.value) == f"the store at {blocked / 'workspaces.sqlite'} cannot be opened (File exists)"
+    store, notes = open_store(StoreConfig(path=blocked / "workspaces.sqlite"))
+    assert store.in_memory and "cannot be opened (File exists)" in notes[-1]
