@@ -117,3 +117,15 @@ def test_the_paragraph_states_median_currency_and_negative_money():
     assert "(3 folds)" in text and "from 0.200 to 0.600 (median 0.300)" in text
     assert "threshold 0.400" in text and "from -€1.50 to €1,234.50 across the folds" in text
     assert "from $0.00 to" in describe_spread(spread.assign(chosen_cost_per_case=[0.0, 0.0, 1.0]), 0.4)
+
+
+def test_folds_that_leave_a_row_unscored_are_refused():
+    # The splitter promises every row once per repeat; folds that break it (one dropped)
+    # must stop the run with that reason, not give some rows an out-of-fold score of 0/0.
+    from dataclasses import replace
+
+    df = _table(n=30, seed=2)
+    folded = prepare_folds(df, describe_data(df, "outcome", "yes", validation="cv"), k=3, seed=0)
+    broken = replace(folded, folds=folded.folds[:-1])
+    with pytest.raises(RuntimeError, match="did not score every row once per repeat"):
+        cross_validate(broken, lambda: LogisticRegressionGD(learning_rate=0.5, max_epochs=2))
