@@ -264,3 +264,48 @@ def test_tables_and_parts_that_are_not_what_they_claim_name_what_failed():
         decode_part(EncodedPart("{"), "model")
     with pytest.raises(DataError, match=r"^The table is not a readable Parquet file"):
         decode_table(b"not parquet")
+
+
+def test_a_member_of_several_megabytes_is_read_whole():
+    body = bytes(range(256)) * (12 << 12)  # 12 MiB: read in several chunks
+    assert workspace_read(body) == body
+
+
+def workspace_read(body: bytes) -> bytes:
+    return read_workspace_file(workspace_zip({"table.parquet": body})).table
+
+
+def test_an_encrypted_member_is_refused_as_such():
+    data = bytearray(workspace_zip({"settings.json": b"{}"}))
+    # Set the "encrypted" flag of every member in both headers (local at +6, central at +8).
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            data[start + offset] |= 0x1
+            start += 4
+    assert "holds folders or encrypted members" in _refusal(bytes(data))
+
+
+def test_a_member_whose_bytes_fail_their_crc_names_the_member():
+    body = bytes(range(256)) * 20
+    sink = io.BytesIO()
+    with zipfile.ZipFile(sink, "w") as archive:  # stored, not deflated
+        archive.writestr("manifest.json", manifest_of({"table.parquet": body}))
+        archive.writestr("table.parquet", body)
+    data = bytearray(sink.getvalue())
+    # table.parquet is stored as it is: change one of its bytes in place.
+    start = data.find(body[:100])
+    data[start + 10] ^= 0xFF
+    text = _refusal(bytes(data))
+    assert text.startswith("The workspace file is damaged (table.parquet:")
+
+
+def test_a_malformed_side_car_is_refused():
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for bad in (pa.table({"a0": [[1.0], [2.0]]}), pa.table({"a0": [1.0]})):  # two rows; not a list column
+        sink = io.BytesIO()
+        pq.write_table(bad, sink)
+        with pytest.raises(DataError, match=r"^The model's arrays file is malformed"):
+            decode_part(EncodedPart('{"$array":{"dtype":"<f8","shape":[1],"ref":"a0"}}', sink.getvalue()), "model")
