@@ -309,3 +309,29 @@ def test_a_malformed_side_car_is_refused():
         pq.write_table(bad, sink)
         with pytest.raises(DataError, match=r"^The model's arrays file is malformed"):
             decode_part(EncodedPart('{"$array":{"dtype":"<f8","shape":[1],"ref":"a0"}}', sink.getvalue()), "model")
+
+
+def test_arrays_the_format_does_not_hold_are_refused_in_words():
+    with pytest.raises(TypeError, match="cannot hold arrays of type complex128"):
+        encode_part({"z": np.array([1j])})
+    with pytest.raises(TypeError, match="cannot hold byte-string arrays"):
+        encode_part({"b": np.array([b"ab"])})
+
+
+def test_a_large_array_of_text_and_missing_values_goes_to_the_side_car():
+    labels = np.array([None if i % 9 == 0 else f"segment {i % 4}" for i in range(INLINE_ARRAY_MAX + 1)], dtype=object)
+    part = encode_part({"labels": labels})
+    assert part.arrays is not None and "segment" not in part.json
+    assert list(decode_part(part)["labels"]) == list(labels)
+
+
+def test_the_first_five_missing_members_are_named():
+    names = ["dataset.json", "evaluation.json", "model.json", "scenarios.json", "settings.json", "setup.json"]
+    listed = {name: {"bytes": 2, "sha256": digest(b"{}")} for name in names}
+    text = _refusal(rezip({"manifest.json": manifest_of({}, files=listed)}))
+    assert "(missing dataset.json, evaluation.json, model.json, scenarios.json, settings.json)" in text
+
+
+def test_a_part_with_an_unknown_tag_names_the_part():
+    with pytest.raises(DataError, match=r"^The model could not be read: unknown tag '\$pickle'"):
+        decode_part(EncodedPart('{"$pickle": "x"}'), "model")
