@@ -335,3 +335,13 @@ def test_the_first_five_missing_members_are_named():
 def test_a_part_with_an_unknown_tag_names_the_part():
     with pytest.raises(DataError, match=r"^The model could not be read: unknown tag '\$pickle'"):
         decode_part(EncodedPart('{"$pickle": "x"}'), "model")
+
+
+def test_a_small_datetime_array_is_written_inline_as_text_and_comes_back():
+    when = np.array(["2024-02-29T10:00:00", "NaT", "1999-12-31T23:59:59"], dtype="datetime64[s]")
+    part = encode_part({"when": when})
+    assert part.arrays is None and '"2024-02-29T10:00:00"' in part.json and "null" in part.json
+    back = decode_part(part)["when"]
+    assert back.dtype == when.dtype and np.array_equal(back, when, equal_nan=True)
+    frame = pd.DataFrame({"when": pd.to_datetime(["2024-01-01", None])})
+    pd.testing.assert_frame_equal(decode_part(encode_part({"f": frame}))["f"], frame, check_exact=True)
