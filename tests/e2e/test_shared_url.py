@@ -2,6 +2,7 @@
 including when it is the very first request a freshly started server receives."""
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from conftest import COST_LABELS, PAGE_TITLES, StreamlitPage, running_server
 
@@ -12,12 +13,16 @@ QUERY = "&".join(f"{k}={v}" for k, v in SHARED.items())
 
 
 def assert_restored(app: StreamlitPage) -> None:
+    # Wait for the slider itself: the page's notes (an st.info, the recommendation) are drawn
+    # above it in the same run, so "the slider or a note" could end the wait before the slider
+    # had arrived.
     info = app.main.get_by_test_id("stAlert")
-    app.slider().or_(info).first.wait_for()
-    assert app.slider().count() == 1, (
-        "the shared link did not restore t/fp/fn: the Threshold page shows no slider but "
-        + repr(" / ".join(info.all_inner_texts()) or app.main.inner_text()[:300])
-    )
+    try:
+        app.slider().wait_for(timeout=60_000)
+    except PlaywrightTimeoutError:
+        pytest.fail("the shared link did not restore t/fp/fn: the Threshold page shows no slider but "
+                    + repr(" / ".join(info.all_inner_texts()) or app.main.inner_text()[:300]))
+    assert app.slider().count() == 1
     slider = app.slider()
     app.expect(slider).to_be_visible()
     app.expect(slider).to_have_attribute("aria-valuetext", "0.300")
