@@ -296,8 +296,20 @@ class StreamlitPage:
         return self.page.evaluate("window.__cutoffRuns")
 
     def wait_run_after(self, before: int, timeout: float = 60_000) -> None:
-        """Wait until a run has started since the count ``before`` and the app is idle again."""
-        self.page.wait_for_function(RUN_AFTER_JS, arg=before, timeout=timeout)
+        """Wait until a run has started since the count ``before`` and the app is idle again.
+
+        A short run can start and end between two of the browser's redraws: the app then never
+        shows "running" and the count stays put. So when no run is seen within a few seconds
+        (a run normally shows within milliseconds of the action), wait for the app to be idle
+        and quiet instead.
+        """
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+        try:
+            self.page.wait_for_function(RUN_AFTER_JS, arg=before, timeout=min(timeout, 5_000))
+        except PlaywrightTimeoutError:
+            self.page.wait_for_timeout(300)
+            self.idle(timeout=timeout)
 
     def goto_page(self, title: str) -> None:
         """Click a page in the sidebar navigation (same session) and wait for it to render."""
