@@ -437,7 +437,7 @@ class WorkspaceStore:
         return gone
 
     def expire_if_due(self, *, every: float = 86400.0) -> int | None:
-        """:meth:`expire` when the last run is more than ``every`` seconds ago (else None)."""
+        """:meth:`expire` once ``every`` seconds or more have passed since the last run (else None)."""
         if time.time() - self.last_expiry < every:
             return None
         self.last_expiry = time.time()  # one thread runs it; the others go on

@@ -172,6 +172,15 @@ def test_a_locked_store_fails_with_a_plain_message_then_works_again(store, monke
     assert store.load(wid) is not None
 
 
+def run_at_once(session, n: int) -> None:
+    """``session(k)`` for k in 0..n-1, each on its own thread; returns when all have finished."""
+    threads = [threading.Thread(target=session, args=(k,)) for k in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def test_ten_sessions_saving_at_once_never_see_database_is_locked(store):
     errors, table = [], table_bytes(2000)
     shared = new_workspace_id()
@@ -188,11 +197,7 @@ def test_ten_sessions_saving_at_once_never_see_database_is_locked(store):
         except Exception as error:  # any failure, reported below
             errors.append(repr(error))
 
-    threads = [threading.Thread(target=session, args=(k,)) for k in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(session, 10)
     assert errors == []
     assert store.count() == 11
     assert decode_part(store.load(shared).parts["settings"])["i"] == 24  # the last change wins, whole

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ from core.store import (
     valid_workspace_id,
 )
 from core.workspace import decode_part, encode_part, encode_table
+from tests.core.test_store import run_at_once
 
 
 @pytest.fixture
@@ -161,6 +163,15 @@ def test_expiry_runs_again_once_the_interval_has_passed(store):
     assert store.expire_if_due() is None  # just ran
     store.last_expiry = time.time() - 100
     assert store.expire_if_due(every=50) == 0 and store.expire_if_due(every=50) is None
+
+
+def test_expiry_runs_when_exactly_the_interval_has_passed(store, monkeypatch):
+    store.expire_if_due()
+    now = store.last_expiry
+    monkeypatch.setattr(core_store, "time", SimpleNamespace(time=lambda: now + 49.999))
+    assert store.expire_if_due(every=50) is None
+    monkeypatch.setattr(core_store, "time", SimpleNamespace(time=lambda: now + 50.0))
+    assert store.expire_if_due(every=50) == 0
 
 
 def test_the_expiry_uses_the_stores_days(tmp_path):
@@ -513,11 +524,7 @@ def test_the_memory_store_serves_every_thread():
         except Exception as error:  # reported below
             errors.append(repr(error))
 
-    threads = [threading.Thread(target=session, args=(k,)) for k in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(session, 4)
     assert errors == [] and len(results) == 4 and store.count() == 1
 
 
