@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import sys
 import zipfile
 
 import numpy as np
@@ -30,14 +32,7 @@ from core.workspace import (
     read_workspace_file,
     write_workspace_file,
 )
-
-
-def rezip(files: dict[str, bytes]) -> bytes:
-    sink = io.BytesIO()
-    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, body in files.items():
-            archive.writestr(name, body)
-    return sink.getvalue()
+from tests.core.test_workspace import rezip  # the same zip writer as the round-trip tests
 
 
 def manifest_of(members: dict[str, bytes], **changes) -> bytes:
@@ -345,3 +340,154 @@ def test_a_small_datetime_array_is_written_inline_as_text_and_comes_back():
     assert back.dtype == when.dtype and np.array_equal(back, when, equal_nan=True)
     frame = pd.DataFrame({"when": pd.to_datetime(["2024-01-01", None])})
     pd.testing.assert_frame_equal(decode_part(encode_part({"f": frame}))["f"], frame, check_exact=True)
+
+
+# ---------------------------------------------------------------------------------------
+# tables: column types and metadata the round-trip property test does not draw
+
+
+def with_table_metadata(data: bytes, change) -> bytes:
+    """The table ``data`` with its Cutoff metadata (names, dtypes, rows) edited by ``change``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(pa.BufferReader(data))
+    (key,) = [k for k in table.schema.metadata if b"cutoff" in k]
+    meta = json.loads(table.schema.metadata[key])
+    change(meta)
+    sink = io.BytesIO()
+    pq.write_table(table.replace_schema_metadata({key: json.dumps(meta)}), sink)
+    return sink.getvalue()
+
+
+def assert_round_trips(df: pd.DataFrame) -> pd.DataFrame:
+    back = decode_table(encode_table(df))
+    pd.testing.assert_frame_equal(back, df, check_exact=True, check_column_type=True)
+    assert list(back.dtypes.astype(str)) == list(df.dtypes.astype(str))
+    for name in df.columns:
+        if df[name].dtype == object:  # None stays None, NaN stays NaN, NA stays NA
+            assert [type(v) for v in back[name]] == [type(v) for v in df[name]], name
+    return back
+
+
+@pytest.mark.parametrize("values", [
+    ["x", None, pd.NA],
+    ["x", pd.NA],
+    [pd.NA, "x", float("nan")],
+    ["x", None, float("nan"), pd.NA, 3],
+])
+def test_object_columns_keep_each_kind_of_missing_value_pandas_na_included(values):
+    assert_round_trips(pd.DataFrame({"notes": pd.Series(values, dtype=object)}))
+
+
+def test_datetime_columns_in_seconds_with_and_without_a_time_zone_round_trip():
+    # Parquet has no seconds unit: these come back from Arrow in milliseconds and are cast back.
+    when = pd.Series(pd.to_datetime(["2024-02-29 10:00:01", None, "1999-12-31 23:59:59"])).astype("datetime64[s]")
+    df = pd.DataFrame({"naive": when, "utc": when.dt.tz_localize("UTC"),
+                       "paris": when.dt.tz_localize("Europe/Paris")})
+    assert [str(t) for t in df.dtypes] == ["datetime64[s]", "datetime64[s, UTC]", "datetime64[s, Europe/Paris]"]
+    assert_round_trips(df)
+
+
+def test_a_duration_column_round_trips():
+    assert_round_trips(pd.DataFrame({"wait": pd.to_timedelta([1.5, None, 3600], unit="s")}))
+
+
+def test_a_table_with_rows_and_no_columns_round_trips():
+    back = decode_table(encode_table(pd.DataFrame(index=range(4))))
+    assert back.shape == (4, 0)
+    pd.testing.assert_index_equal(back.index, pd.RangeIndex(4), exact=True)
+
+
+def test_column_names_that_are_tuples_stay_one_level():
+    df = pd.DataFrame([[1, 2.5], [3, 4.5]])
+    df.columns = pd.Index([("a", 1), ("b", 2)], tupleize_cols=False)
+    back = assert_round_trips(df)
+    assert not isinstance(back.columns, pd.MultiIndex) and list(back.columns) == [("a", 1), ("b", 2)]
+
+
+@pytest.mark.parametrize("dtype", ["complex128", "timedelta64[ns]", "|V8"])
+def test_a_table_whose_metadata_names_a_type_the_format_does_not_hold_is_refused(dtype):
+    data = with_table_metadata(encode_table(pd.DataFrame({"score": [0.5, 0.25]})),
+                               lambda meta: meta["columns"][0].update(dtype=dtype))
+    with pytest.raises(DataError, match=r"^The table could not be read: unsupported column type '"
+                                        + re.escape(dtype) + r"'\.$"):
+        decode_table(data)
+
+
+def test_a_table_whose_columns_are_not_as_long_as_it_says_is_refused():
+    data = with_table_metadata(encode_table(pd.DataFrame({"score": [0.5, 0.25]})),
+                               lambda meta: meta.update(rows=3))
+    with pytest.raises(DataError, match=r"^The table could not be read: a column's length does not match the table"):
+        decode_table(data)
+
+
+def test_table_attributes_that_are_not_a_mapping_are_refused():
+    data = with_table_metadata(encode_table(pd.DataFrame({"score": [0.5]})), lambda meta: meta.update(attrs=[1, 2]))
+    with pytest.raises(DataError, match=r"^The table could not be read: bad table attributes\.$"):
+        decode_table(data)
+
+
+def test_table_metadata_without_its_row_count_is_called_malformed():
+    data = with_table_metadata(encode_table(pd.DataFrame({"score": [0.5]})), lambda meta: meta.pop("rows"))
+    with pytest.raises(DataError, match=r"^The table's metadata is malformed \('rows'\)\.$"):
+        decode_table(data)
+
+
+def test_a_text_column_is_a_parquet_column_and_a_mixed_one_is_kept_as_json():
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = 5000
+    df = pd.DataFrame({"segment": pd.Series([None if i % 11 == 0 else f"segment {i % 7}" for i in range(n)],
+                                            dtype=object),
+                       "mixed": pd.Series([i if i % 2 else 0.5 * i for i in range(n)], dtype=object)})
+    data = encode_table(df)
+    stored = pq.read_table(pa.BufferReader(data))
+    assert stored.num_columns == 1 and pa.types.is_string(stored.schema.field(0).type)  # the text, not the mixed
+    assert b"segment 3" not in b"".join(stored.schema.metadata.values())  # not copied into the metadata
+    assert_round_trips(df)
+
+
+def test_a_part_that_parses_but_is_nested_too_deeply_to_decode_is_refused_in_words():
+    depth = sys.getrecursionlimit() * 2 // 3
+    text = "[" * depth + "]" * depth
+    json.loads(text)  # the JSON parser copes with this depth; decoding the tree does not
+    with pytest.raises(DataError, match=r"^The model is nested too deeply to read\.$"):
+        decode_part(EncodedPart(text), "model")
+
+
+# ---------------------------------------------------------------------------------------
+# known gaps: values the writer accepts that do not come back as they were (see the report
+# of issue 18); each turns into a pass, and then an error of xfail(strict), once fixed.
+
+
+@pytest.mark.xfail(strict=True, reason="core/workspace.py: an object column's single missing kind is restored "
+                                       "over every pd.isna value, so NaT next to None comes back as None")
+@pytest.mark.parametrize("values", [["x", pd.NaT, None], ["x", np.float32("nan"), None]])
+def test_object_columns_with_nat_beside_another_missing_value_keep_it(values):
+    assert_round_trips(pd.DataFrame({"notes": pd.Series(values, dtype=object)}))
+
+
+@pytest.mark.xfail(strict=True, reason="core/workspace.py: nullable integer columns with a missing value are "
+                                       "read from Arrow as float64 (values beyond 2**53 rounded, or refused)")
+@pytest.mark.parametrize("column", [pd.array([2**53 + 1, None, -(2**62)], dtype="Int64"),
+                                    pd.array([2**64 - 1, None], dtype="UInt64")])
+def test_nullable_integers_beyond_float_precision_beside_a_missing_value_round_trip(column):
+    assert_round_trips(pd.DataFrame({"count": column}))
+
+
+@pytest.mark.xfail(strict=True, reason="core/workspace.py: a category column of numbers comes back from Parquet as "
+                                       "plain numbers and is re-categorised (categories, order, ordered lost)")
+def test_a_category_column_of_numbers_keeps_its_categories():
+    assert_round_trips(pd.DataFrame({"grade": pd.Categorical([2, 1, None], categories=[2, 1, 3], ordered=True)}))
+
+
+@pytest.mark.xfail(strict=True, reason="core/workspace.py: a unitless np.datetime64('NaT') is written with dtype "
+                                       "'<M8', which the reader refuses")
+def test_what_a_part_writes_it_reads_a_unitless_nat_included():
+    try:
+        part = encode_part({"when": np.datetime64("NaT")})
+    except TypeError:  # refusing it when writing is as good as reading it back
+        return
+    assert np.isnat(decode_part(part)["when"])
