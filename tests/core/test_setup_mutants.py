@@ -129,3 +129,55 @@ def test_the_validation_sentence_gives_the_numbers(n_rows, n_pos, words):
 ])
 def test_values_listed_in_messages_show_ten_and_count_the_rest(values, text):
     assert list_values(values) == text
+
+
+# ------------------------------------------------------------------ the target guess and the score column
+
+
+def test_a_demos_target_wins_over_a_column_the_name_rules_pick():
+    df = customers().assign(decision=["p", "q", "q"] * 20)
+    preset = demo(target="decision", positive_class="q", features=("age", "income"))
+    assert setup.guess_target(df) == "outcome"  # named exactly like an outcome
+    assert setup.guess_target(df, demo=preset) == "decision"
+    chosen = setup.default_setup(df, demo=preset)
+    assert (chosen.mode, chosen.target, chosen.positive_class) == (setup.MODE_TRAIN, "decision", "q")
+    assert chosen.feature_columns == ["age", "income"]
+
+
+def test_without_a_two_valued_column_the_last_option_is_the_guess():
+    df = pd.DataFrame({"a": list("pqr") * 10, "b": [1, 2, 3] * 10, "c": list("xyz") * 10,
+                       "d": np.arange(30.0)})
+    assert setup.target_options(df) == ["a", "b", "c"]
+    assert setup.guess_target(df) == "c"
+    assert setup.guess_target(df, options=["c", "a", "b"]) == "b"
+
+
+def test_with_only_count_named_columns_the_first_is_the_score():
+    df = pd.DataFrame({"label": [0, 1] * 3, "N": [1, 2, 3, 4, 5, 6], "count": [5] * 6})
+    assert setup.score_column_options(df, "label") == ["N", "count"]
+    assert setup.default_score_column(df, "label") == "N"
+    assert setup.default_score_column(df[["label", "count"]], "label") == "count"
+
+
+def test_at_most_five_candidate_targets_are_tried():
+    # Each candidate costs a full description of the table; wide tables have up to 20 candidates.
+    df = pd.DataFrame({f"c{i}": ["u", "v"] * 15 for i in range(7)} | {"label": list("abc") * 10})
+    tried = []
+
+    def classes(target):
+        tried.append(target)
+        raise DataError(f"no good: {target}")
+
+    with pytest.raises(DataError, match="no good: label"):
+        setup.default_setup(df, classes=classes)
+    assert tried == ["label", "c0", "c1", "c2", "c3"]
+
+
+def test_two_valued_candidates_are_tried_before_a_column_earlier_in_the_table():
+    df = customers()
+    df["label"] = "same"  # named like a target, but one class only
+    df["area"] = list("abc") * 20  # trainable one-vs-rest, but not a yes/no outcome
+    df["churned"] = ["no", "yes", "no"] * 20
+    df = df[["label", "area", "age", "income", "churned"]]
+    chosen = setup.default_setup(df)
+    assert (chosen.mode, chosen.target, chosen.positive_class) == (setup.MODE_TRAIN, "churned", "yes")
