@@ -297,3 +297,76 @@ def test_the_default_interval_is_200_resamples_at_90_percent_from_seed_0():
     other = compare_models(y, {"poor": poor, "good": good}, costs=costs, n_boot=201, seed=0).differences[0]
     assert (default.low, default.high) == (explicit.low, explicit.high) != (other.low, other.high)
     assert default.level == 0.9
+
+
+# ------------------------------------------------------------------------------------------
+# The paired bootstrap's two ways of drawing: per distinct value (a handful of differences,
+# fixed costs) and per row (every difference its own, a share of each amount). A resample of
+# `size` cases drawn with probability w_i / total has a known mean and spread: its cost per case
+# averages the estimate, with standard error sqrt(var_w(x) / size), x the per-case difference.
+
+
+def _band_from_moments(diff, weights, level):
+    """The normal band of the full resample's mean per 1,000 cases, from its exact moments."""
+    w = np.ones(len(diff)) if weights is None else np.asarray(weights, dtype=float)
+    per_case = np.divide(diff, w, out=np.zeros_like(diff), where=w > 0)
+    p = w / w.sum()
+    mean = float(p @ per_case)
+    se = np.sqrt(float(p @ (per_case - mean) ** 2) / max(round(w.sum()), 1))
+    z = norm.ppf(1 - (1 - level) / 2)
+    return mean * 1000, 2 * z * se * 1000
+
+
+def _two_kinds_of_rows(many, n_low=180, n_high=20, low=1.0, high=10.0):
+    """Rows that differ by about `low` and by about `high` per case; `many`: each its own value."""
+    x = np.r_[np.full(n_low, low), np.full(n_high, high)]
+    if many:  # > 256 distinct values: the row-by-row draw
+        x = x + np.arange(x.size) * 1e-6
+    return x
+
+
+@pytest.mark.parametrize("many", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_band_is_centred_on_the_estimate_and_as_wide_as_its_standard_error(weighted, many):
+    # Uneven counts (unweighted) or uneven weights (9 cases on each row of the costly kind):
+    # drawing the values or the rows uniformly instead of by their share moves the band far off.
+    if weighted:
+        x = _two_kinds_of_rows(many, n_low=300, n_high=300)
+        w = np.r_[np.ones(300), np.full(300, 9.0)]
+    else:
+        x = _two_kinds_of_rows(many, n_low=540, n_high=60)
+        w = None
+    diff = x * (1.0 if w is None else w)  # every row differs: each resample lands all its cases on them
+    estimate, low, high = paired_cost_difference(np.zeros(diff.size), diff, weights=w, n_boot=1500, seed=5)
+    centre, width = _band_from_moments(diff, w, 0.9)
+    assert estimate == pytest.approx(centre)
+    assert (low + high) / 2 == pytest.approx(centre, abs=0.08 * width)
+    assert high - low == pytest.approx(width, rel=0.12)
+
+
+@pytest.mark.parametrize("weights", [None, "ones"])
+@pytest.mark.parametrize("position", ["first", "last"])
+def test_the_first_and_the_last_of_many_differing_rows_are_drawn_like_any_other(position, weights):
+    # 300 rows differ, each by its own tiny amount but one by a million: a resample holds that
+    # row Binomial(300, 1/300) times, none in about 37% of them, once or more in 63%.
+    n = 300
+    diff = 1e-6 * (1 + np.arange(n))
+    diff[0 if position == "first" else -1] = 1e6
+    w = None if weights is None else np.ones(n)
+    estimate, low, high = paired_cost_difference(np.zeros(n), diff, weights=w, n_boot=400, seed=2)
+    one_draw = 1e6 / n * 1000
+    assert low < 1.0 and high >= one_draw
+    assert estimate == pytest.approx(diff.sum() / n * 1000)
+
+
+def test_a_resample_that_holds_none_of_many_differing_cases_adds_nothing():
+    # 300 rows of 0.001 cases each differ (each its own per-case difference, 100 and up); one
+    # row of 2.7 cases does not. A resample is 3 cases, each on a differing row with chance 0.1:
+    # in 73% of resamples none is, and those cost exactly the same under both rules.
+    n = 300
+    per_case = 100.0 + np.arange(n)
+    w = np.r_[np.full(n, 0.001), 2.7]
+    diff = np.r_[per_case * 0.001, 0.0]
+    estimate, low, high = paired_cost_difference(np.zeros(n + 1), diff, weights=w, n_boot=300, seed=1)
+    assert estimate == pytest.approx(diff.sum() / 3.0 * 1000)
+    assert low == 0.0 and high >= 100.0 / 3 * 1000
