@@ -83,6 +83,39 @@ def test_a_large_object_array_of_mixed_values_stays_in_the_json():
     assert back.dtype == object and list(back) == list(mixed) and [type(v) for v in back] == [type(v) for v in mixed]
 
 
+def test_large_frames_and_series_in_a_part_put_their_columns_and_index_in_the_side_car():
+    n = INLINE_ARRAY_MAX + 1
+    frame = pd.DataFrame({"score": np.linspace(0, 1, n), "segment": pd.Series([f"s{i % 3}" for i in range(n)],
+                                                                             dtype="str")},
+                         index=pd.Index(np.arange(n) * 2, name="row"))
+    series = pd.Series(np.arange(n, dtype=np.int32), name="s")
+    part = encode_part({"frame": frame, "series": series})
+    assert part.arrays is not None and len(part.json) < 1000  # no column written out as JSON numbers
+    back = decode_part(part)
+    pd.testing.assert_frame_equal(back["frame"], frame, check_exact=True)
+    pd.testing.assert_series_equal(back["series"], series, check_exact=True)
+
+
+def test_a_frame_of_pandas_column_types_in_a_part_round_trips():
+    when = pd.to_datetime(["2024-02-29 10:00", None, "1999-12-31 23:59"])
+    frame = pd.DataFrame({
+        "text": pd.Series(["a", None, "ü"], dtype="str"),
+        "string": pd.Series(["x", None, "y"], dtype="string"),
+        "count": pd.array([1, None, -(2**62)], dtype="Int64"),
+        "small": pd.array([1, None, 255], dtype="UInt8"),
+        "ratio": pd.array([0.5, None, -0.0], dtype="Float64"),
+        "ok": pd.array([True, None, False], dtype="boolean"),
+        "plan": pd.Categorical(["basic", None, "pro"], categories=["pro", "basic", "trial"], ordered=True),
+        "grade": pd.Categorical([2, 1, None], categories=[2, 1, 3]),
+        "utc": when.tz_localize("UTC"),
+        "paris": when.tz_localize("Europe/Paris"),
+    }, index=pd.Index(["r1", "r2", "r3"], dtype="str", name="row"))
+    back = decode_part(encode_part({"frame": frame, "plan": frame["plan"]}))
+    pd.testing.assert_frame_equal(back["frame"], frame, check_exact=True, check_categorical=True)
+    pd.testing.assert_series_equal(back["plan"], frame["plan"], check_exact=True)
+    assert [str(t) for t in back["frame"].dtypes] == [str(t) for t in frame.dtypes]
+
+
 def test_part_sizes_count_the_json_bytes_and_the_side_car():
     part = encode_part({"naïve": np.arange(2000.0)})
     assert part.nbytes == len(part.json.encode("utf-8")) + len(part.arrays)
