@@ -116,6 +116,16 @@ def test_a_frame_of_pandas_column_types_in_a_part_round_trips():
     assert [str(t) for t in back["frame"].dtypes] == [str(t) for t in frame.dtypes]
 
 
+@pytest.mark.parametrize("column, kind", [
+    (pd.period_range("2024-01-01", periods=2, freq="D"), "period[D]"),
+    (pd.arrays.IntervalArray.from_breaks([0, 1, 2]), "interval[int64, right]"),
+    (pd.arrays.SparseArray([0, 1]), "Sparse[int64, 0]"),
+])
+def test_frame_columns_of_a_type_the_format_does_not_hold_are_refused_in_words(column, kind):
+    with pytest.raises(TypeError, match=r"^a workspace cannot hold a column of type " + re.escape(kind) + "$"):
+        encode_part({"f": pd.DataFrame({"p": column})})
+
+
 def test_part_sizes_count_the_json_bytes_and_the_side_car():
     part = encode_part({"naïve": np.arange(2000.0)})
     assert part.nbytes == len(part.json.encode("utf-8")) + len(part.arrays)
