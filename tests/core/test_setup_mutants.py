@@ -108,6 +108,8 @@ def test_too_small_to_train_with_a_demo_uses_the_demos_score_column():
                        "rating": np.linspace(0, 1, 12), "amount": np.arange(12) * 10})
     chosen = setup.default_setup(df, demo=demo())
     assert (chosen.mode, chosen.score_column, chosen.positive_class) == (setup.MODE_SCORES, "rating", "good")
+    assert chosen.report.positive_class == "good"
+    np.testing.assert_array_equal(chosen.report.y, (df["outcome"] == "good").astype(int))
     assert chosen.amount_column == "amount"
 
 
@@ -139,6 +141,7 @@ def test_a_demos_target_wins_over_a_column_the_name_rules_pick():
     preset = demo(target="decision", positive_class="q", features=("age", "income"))
     assert setup.guess_target(df) == "outcome"  # named exactly like an outcome
     assert setup.guess_target(df, demo=preset) == "decision"
+    assert setup.guess_target(df, options=["outcome", "age"], demo=preset) == "outcome"  # not an option
     chosen = setup.default_setup(df, demo=preset)
     assert (chosen.mode, chosen.target, chosen.positive_class) == (setup.MODE_TRAIN, "decision", "q")
     assert chosen.feature_columns == ["age", "income"]
@@ -181,3 +184,72 @@ def test_two_valued_candidates_are_tried_before_a_column_earlier_in_the_table():
     df = df[["label", "area", "age", "income", "churned"]]
     chosen = setup.default_setup(df)
     assert (chosen.mode, chosen.target, chosen.positive_class) == (setup.MODE_TRAIN, "churned", "yes")
+
+
+# ------------------------------------------------------------------ one column, one role
+
+
+def test_the_target_and_the_score_are_never_the_count_column():
+    df = pd.DataFrame({"label": [0, 1] * 3, "score": np.linspace(0, 1, 6), "weight": [1, 2, 3, 4, 5, 6],
+                       "rows": [0, 1, 1, 0, 1, 0]})
+    assert setup.default_count_column(df, "label", "score") == "weight"
+    assert setup.default_count_column(df, "label", "weight") == "rows"  # the score is not the count
+    assert setup.default_count_column(df[["rows", "score", "label"]], "rows", "score") is None  # nor the target
+
+
+def test_a_demos_amount_column_only_where_the_table_has_it_and_it_is_not_the_target():
+    df = customers()
+    assert setup.default_amount_column(df, "outcome", demo()) == "amount"
+    assert setup.default_amount_column(df.drop(columns="amount"), "outcome", demo()) is None
+    assert setup.default_amount_column(df.assign(amount="n/a"), "outcome", demo()) is None  # not numeric
+    assert setup.default_amount_column(df, "amount", demo()) is None  # the target is not its own amount
+    assert setup.default_amount_column(df, "outcome") is None
+
+
+def test_too_small_to_train_the_outcome_and_the_score_are_not_the_count():
+    # outcome named like a count
+    chosen = setup.default_setup(pd.DataFrame({"weight": [0, 1] * 6, "dose": np.linspace(0, 1, 12)}))
+    assert (chosen.mode, chosen.target, chosen.score_column, chosen.count_column) == (
+        setup.MODE_SCORES, "weight", "dose", None)
+    # the only score named like a count
+    chosen = setup.default_setup(pd.DataFrame({"label": [0, 1] * 6, "weight": np.linspace(50, 90, 12)}))
+    assert (chosen.mode, chosen.target, chosen.score_column, chosen.count_column) == (
+        setup.MODE_SCORES, "label", "weight", None)
+
+
+def test_too_small_to_train_keeps_the_count_column():
+    df = pd.DataFrame({"label": [0, 1] * 6, "dose": np.linspace(0, 1, 12), "n": [1, 2, 3] * 4})
+    chosen = setup.default_setup(df)
+    assert (chosen.mode, chosen.target, chosen.score_column, chosen.count_column) == (
+        setup.MODE_SCORES, "label", "dose", "n")
+
+
+def test_a_demo_column_that_is_also_a_candidate_target_is_not_its_amount():
+    df = customers().assign(flagged=[0, 1] * 30)
+    chosen = setup.default_setup(df, demo=demo(target="flagged", positive_class=1, amount_column="flagged",
+                                               features=("age",)))
+    assert (chosen.target, chosen.amount_column) == ("flagged", None)
+
+
+def score_count_table() -> pd.DataFrame:
+    return pd.DataFrame({"label": [0, 1] * 6, "flag": ["u", "u", "v"] * 4,
+                         "score": np.linspace(0, 1, 12), "count": [3, 1, 2] * 4})
+
+
+def test_a_score_count_table_whose_first_target_fails_tries_the_next():
+    def describe(target, positive, require_split=True):
+        if target == "label":
+            raise DataError("cannot describe label")
+        return setup.describe_data(score_count_table(), target, positive, require_split=require_split)
+
+    chosen = setup.default_setup(score_count_table(), describe=describe)
+    assert (chosen.mode, chosen.target, chosen.score_column, chosen.count_column) == (
+        setup.MODE_SCORES, "flag", "score", "count")
+
+
+def test_a_score_count_table_that_no_target_fits_raises_the_first_error():
+    def describe(target, positive, require_split=True):
+        raise DataError(f"cannot describe {target}")
+
+    with pytest.raises(DataError, match="cannot describe label"):
+        setup.default_setup(score_count_table(), describe=describe)
