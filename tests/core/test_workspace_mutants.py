@@ -85,8 +85,9 @@ def test_a_large_object_array_of_mixed_values_stays_in_the_json():
 
 def test_large_frames_and_series_in_a_part_put_their_columns_and_index_in_the_side_car():
     n = INLINE_ARRAY_MAX + 1
-    frame = pd.DataFrame({"score": np.linspace(0, 1, n), "segment": pd.Series([f"s{i % 3}" for i in range(n)],
-                                                                             dtype="str")},
+    text = [None if i % 10 == 0 else f"s{i % 3}" for i in range(n)]  # missing values too: NaN / NA in pandas
+    frame = pd.DataFrame({"score": np.linspace(0, 1, n), "segment": pd.Series(text, dtype="str"),
+                          "region": pd.Series(text, dtype="string")},
                          index=pd.Index(np.arange(n) * 2, name="row"))
     series = pd.Series(np.arange(n, dtype=np.int32), name="s")
     part = encode_part({"frame": frame, "series": series})
