@@ -708,3 +708,40 @@ def test_a_sweep_without_weights_or_amounts_has_integer_counts_and_no_amount_arr
     assert sweep.tp_amount is None and sweep.fp_amount is None and sweep.tn_amount is None and sweep.fn_amount is None
     assert (sweep.amount_pos, sweep.amount_neg) == (0.0, 0.0) and not sweep.has_amounts
     assert threshold_sweep([1, 0], [0.9, 0.7], sample_weight=[1.0, 2.0]).tp.dtype == np.float64
+
+
+# ---------------------------------------------------------------------------------------
+# Labels of integer type beyond 0/1, and the order within tied scores on a large sample
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int64, np.uint16])
+def test_integer_labels_whose_largest_is_2_are_refused_by_name(dtype):
+    with pytest.raises(DataError, match=r"found 2\. Choose the positive class"):
+        threshold_sweep(np.array([0, 1, 2, 1], dtype=dtype), [0.1, 0.2, 0.3, 0.4])
+
+
+@pytest.mark.parametrize("with_amounts", [False, True])
+def test_tied_rows_of_a_large_weighted_sample_keep_their_input_order_reversed(with_amounts):
+    # Thousands of rows on three scores: the rows of each score come out in their input order,
+    # reversed (scikit-learn's), which fixes the order the weighted sums within a tie add up in.
+    # A small array sorts stably by any method; a large one only with a stable sort.
+    rng = np.random.default_rng(4)
+    n = 3_000
+    s = rng.choice([0.2, 0.5, 0.9], size=n)
+    y = rng.integers(0, 2, size=n)
+    w = np.arange(1.0, n + 1)  # each row's own weight: its position in the input
+    a = w * 10 if with_amounts else None
+    cases = sort_cases(y, s, sample_weight=w, amounts=a)
+    for score in (0.9, 0.5, 0.2):
+        rows = cases.scores == score
+        assert cases.weights[rows].tolist() == w[s == score][::-1].tolist()
+        assert cases.labels[rows].tolist() == y[s == score][::-1].tolist()
+        if with_amounts:
+            assert cases.amounts[rows].tolist() == (w[s == score][::-1] * 10).tolist()
+
+
+def test_zero_weight_rows_are_dropped_without_an_amount_column_too():
+    cases = sort_cases([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.6], sample_weight=[2.0, 0.0, 0.5, 1.0])
+    assert cases.scores.tolist() == [0.9, 0.7, 0.6] and cases.weights.tolist() == [2.0, 0.5, 1.0]
+    assert cases.labels.tolist() == [1, 1, 0] and cases.amounts is None and cases.ends.tolist() == [0, 1, 2]
