@@ -127,6 +127,15 @@ def test_frame_columns_of_a_type_the_format_does_not_hold_are_refused_in_words(c
         encode_part({"f": pd.DataFrame({"p": column})})
 
 
+def test_text_ending_in_a_nul_character_keeps_it_in_a_frame_of_a_part():
+    # NumPy's fixed-width text (dtype U) drops trailing NULs: the values must stay Python strings.
+    frame = pd.DataFrame({"code": pd.Series(["a\x00", "b\x00\x00", "c"], dtype="str"),
+                          "plan": pd.Categorical(["x\x00", "x", "x"])})
+    back = decode_part(encode_part({"frame": frame}))["frame"]
+    assert list(back["code"]) == ["a\x00", "b\x00\x00", "c"]
+    pd.testing.assert_frame_equal(back, frame, check_exact=True)
+
+
 def test_part_sizes_count_the_json_bytes_and_the_side_car():
     part = encode_part({"naïve": np.arange(2000.0)})
     assert part.nbytes == len(part.json.encode("utf-8")) + len(part.arrays)
