@@ -119,6 +119,8 @@ def test_blanks_and_missing_text_are_not_classes_and_are_dropped():
 def test_one_missing_row_is_a_row_not_rows():
     result = binary_target(column(["yes", None, "no"]), "y", None)
     assert "Dropped 1 row with no value in 'y'." in result.warnings
+    result = binary_target(column(["yes", None, "no", None]), "y", None)
+    assert "Dropped 2 rows with no value in 'y'." in result.warnings
     assert not any("Dropped" in w for w in binary_target(column(["yes", "no"]), "y", None).warnings)
 
 
@@ -215,8 +217,15 @@ def test_missing_values_are_not_candidates():
         default_positive_class([])
 
 
-def test_values_pandas_cannot_test_for_missing_are_not_missing():
+def test_a_tuple_is_a_value_not_a_missing_one():
     assert default_positive_class([(1, 2), (1, 2), (3, 4)]) == (3, 4)
+
+
+def test_true_false_beside_text_sort_before_it_and_the_minority_rule_still_works():
+    assert default_positive_class(["maybe", True, "maybe", False, False]) is True  # a positive word
+    assert default_positive_class(["maybe", False, "maybe", "x", "x"]) is False  # minority, no word
+    classes = target_classes(column(["maybe", False, "maybe", "x", "x", "x", False, False]), "y")
+    assert classes == [False, "maybe", "x"] and default_positive_class(classes) == "maybe"
 
 
 # ------------------------------------------------------------------ the 0/1 outcome
@@ -258,6 +267,22 @@ def test_a_positive_class_matches_however_it_is_written(values, wanted, expected
     result = binary_target(column(values), "y", wanted)
     assert result.positive_class == expected and type(result.positive_class) is type(expected)
     np.testing.assert_array_equal(result.y, [v == expected for v in values])
+
+
+def test_the_exact_class_is_matched_before_one_that_only_reads_the_same():
+    values = [True, "true", False, "true"]
+    assert target_classes(column(values), "y") == [False, True, "true"]
+    text = binary_target(column(values), "y", "true")
+    assert text.positive_class == "true" and type(text.positive_class) is str
+    np.testing.assert_array_equal(text.y, [0, 1, 0, 1])
+    flag = binary_target(column(values), "y", True)
+    assert flag.positive_class is True
+    np.testing.assert_array_equal(flag.y, [1, 0, 0, 0])
+
+
+def test_a_list_is_not_a_positive_class():
+    with pytest.raises(DataError, match="is not a value of 'y'"):
+        binary_target(column(["no", "yes"]), "y", ["yes", "no"])
 
 
 @pytest.mark.parametrize(("values", "wanted"), [
