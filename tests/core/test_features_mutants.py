@@ -97,6 +97,28 @@ def test_split_sizes_must_be_three_positive_shares_adding_up_to_one(sizes):
         split_indices(y, sizes=sizes)
 
 
+def test_the_split_is_scikit_learns_two_stratified_steps_with_the_seed_and_shares():
+    from sklearn.model_selection import train_test_split
+
+    rng = np.random.default_rng(3)
+    y = (rng.random(200) < 0.25).astype(int)
+    sizes = (0.5, 0.3, 0.2)  # validation and test shares differ on purpose
+    rest, test = train_test_split(np.arange(200), test_size=0.2, stratify=y, random_state=7)
+    train, val = train_test_split(rest, test_size=0.3 / 0.8, stratify=y[rest], random_state=7)
+    for ours, theirs in zip(split_indices(y, sizes, seed=7), (train, val, test), strict=True):
+        np.testing.assert_array_equal(ours, np.sort(theirs))
+    df = _table(100)
+    report = describe_data(df, "outcome", "yes")
+    seeded = prepare_features(df, report, seed=3)
+    kept = np.flatnonzero(report.row_mask)
+    np.testing.assert_array_equal(seeded.idx_val, kept[split_indices(report.y, seed=3)[1]])
+
+
+def test_labels_of_one_class_are_refused():
+    with pytest.raises(DataError, match=r"\(0 positive, 80 negative\)"):
+        split_indices(np.zeros(80, int))
+
+
 def test_split_sizes_adding_up_to_one_up_to_rounding_are_accepted():
     y = np.r_[np.zeros(50, int), np.ones(50, int)]
     sizes = (0.7, 0.2, 0.1)
@@ -137,7 +159,7 @@ def test_values_too_large_to_standardise_are_refused_naming_the_column():
     rng = np.random.default_rng(0)
     df = pd.DataFrame({"huge": rng.normal(size=60) * 1e307, "fine": rng.normal(size=60), "y": ["yes", "no"] * 30})
     for validation, prepare in (("holdout", prepare_features), ("cv", lambda d, r: prepare_folds(d, r, k=3))):
-        report = dataclasses.replace(describe_data(df, "y", "yes", validation=validation), numeric=["huge", "fine"])
+        report = dataclasses.replace(describe_data(df, "y", "yes", validation=validation), numeric=["fine", "huge"])
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)  # scikit-learn's overflow on the way
             with pytest.raises(DataError, match=r"Values too large to standardise in 'huge'\. Rescale or drop"):
