@@ -98,11 +98,17 @@ def test_whole_numbers_stored_as_floats_are_ints(values, expected):
 @pytest.mark.parametrize(("values", "expected"), [
     ([0.5, 1.0, 0.5], [0.5, 1.0]),
     ([0.0, 1e300], [0.0, 1e300]),  # too big for an exact int: left as it is
+    # From 2**53 on, a float no longer holds every whole number (an ID 10000000000000001 reads
+    # as 1e16): such values are not shown as if exact; 1e19 would not even fit a 64-bit int.
+    ([0.0, 2.0**53], [0.0, 2.0**53]),
+    ([0.0, 1e16], [0.0, 1e16]),
+    ([0.0, -1e19], [-1e19, 0.0]),
 ])
 def test_other_numbers_stay_floats(values, expected):
     classes = target_classes(column(values), "y")
     assert classes == expected and all(type(c) is float for c in classes)
     assert classes.counts == {v: values.count(v) for v in expected}
+    assert target_classes(column([0.0, 2.0**53 - 1]), "y") == [0, 2**53 - 1]  # just below: ints
 
 
 def test_blanks_and_missing_text_are_not_classes_and_are_dropped():
@@ -114,6 +120,7 @@ def test_blanks_and_missing_text_are_not_classes_and_are_dropped():
     np.testing.assert_array_equal(result.row_mask, [True, False, False, True, False, True, False])
     np.testing.assert_array_equal(result.y, [1, 0, 1])
     assert "Dropped 4 rows with no value in 'y'." in result.warnings
+    assert not any("capital letters" in w for w in result.warnings)  # '' and '  ' are not spellings
 
 
 def test_one_missing_row_is_a_row_not_rows():
