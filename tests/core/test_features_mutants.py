@@ -247,3 +247,23 @@ def test_a_test_split_needs_twice_k_rows_of_the_smaller_class_and_ten_test_rows(
         with pytest.raises(DataError, match="Keeping a test split aside needs more rows: .* too few for a test "
                                             "split and 3 folds. Cross-validate all rows instead."):
             prepare_folds(table, report, k=3, test_share=0.2)
+
+
+def test_default_folds_are_five_seeded_at_zero_like_fold_indices():
+    df = _table(60)
+    folded = prepare_folds(df, describe_data(df, "outcome", "yes", validation="cv"))
+    assert (folded.k, folded.repeats, folded.seed) == (5, 1, 0) and len(folded.folds) == 5
+    for fold, (_, held) in zip(folded.folds, fold_indices(folded.y, 5, seed=0), strict=True):
+        np.testing.assert_array_equal(fold.held, held)
+
+
+def test_the_nested_test_split_is_scikit_learns_stratified_split_with_the_seed():
+    from sklearn.model_selection import train_test_split
+
+    df = _table(80, positives=20)
+    report = describe_data(df, "outcome", "yes", validation="cv")
+    folded = prepare_folds(df, report, k=3, seed=6, test_share=0.25)
+    kept = np.flatnonzero(report.row_mask)
+    rest, test = train_test_split(np.arange(len(kept)), test_size=0.25, stratify=report.y, random_state=6)
+    np.testing.assert_array_equal(folded.final.idx_test, kept[np.sort(test)])
+    np.testing.assert_array_equal(folded.rows, kept[np.sort(rest)])
