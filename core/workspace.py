@@ -10,7 +10,8 @@ A workspace is a set of named *parts* plus one table:
 
 Everything round-trips exactly: floats through ``repr`` in JSON or as raw float64 in
 Parquet, numpy scalar and array dtypes recorded next to the values, table columns with their
-pandas dtype and the kind of each missing value (``NaN`` or ``None``). Nothing is pickled and
+pandas dtype, a category column's categories and the kind of each missing value (``NaN``,
+``None``, ``NA``, or the value itself, such as ``NaT``). Nothing is pickled and
 nothing read is ever executed: decoding only accepts the tags and dtypes listed here.
 
 The ``.cutoff`` file (:func:`write_workspace_file` / :func:`read_workspace_file`) is a zip:
@@ -115,6 +116,7 @@ def encode_value(value, arrays: dict[str, np.ndarray] | None = None):
     if value is pd.NaT:
         return {"$timestamp": None}
     if isinstance(value, np.datetime64):
+        value = _with_unit(value)
         return {"$datetime64": [value.dtype.str, str(value)]}
     if isinstance(value, _dt.datetime):
         return {"$datetime": value.isoformat()}
@@ -144,7 +146,14 @@ def encode_value(value, arrays: dict[str, np.ndarray] | None = None):
     raise TypeError(f"a workspace cannot hold a value of type {type(value).__name__}")
 
 
+def _with_unit(value):
+    """A datetime64 value or array without a unit (only NaT can be) as nanoseconds, a unit the reader takes."""
+    return value.astype("datetime64[ns]") if np.datetime_data(value.dtype)[0] == "generic" else value
+
+
 def _encode_array(array: np.ndarray, arrays) -> dict:
+    if array.dtype.kind == "M":
+        array = _with_unit(array)
     dtype = array.dtype
     if dtype.kind in "USM" or dtype == object or dtype.kind in "biuf":
         text = dtype.str
@@ -450,6 +459,9 @@ def encode_table(df: pd.DataFrame) -> bytes:
         column = {"name": encode_value(series.name), "dtype": str(series.dtype)}
         if series.dtype == object:
             column["missing"] = _missing_kinds(series.to_numpy())
+        if isinstance(series.dtype, pd.CategoricalDtype):  # Parquet keeps neither unused categories nor their order
+            column["categories"] = _encode_index(series.dtype.categories, None)
+            column["ordered"] = bool(series.dtype.ordered)
         try:
             if series.dtype == object and not _sidecar_ok(series.to_numpy()):
                 raise pa.ArrowInvalid("mixed types")
@@ -472,12 +484,15 @@ def encode_table(df: pd.DataFrame) -> bytes:
 
 
 def _missing_kinds(values: np.ndarray):
-    """How an object column writes its missing values: "nan", "none", or positions per kind."""
+    """How an object column writes its missing values: "nan", "none", or positions per kind
+    ("values": position and value of any other missing value, such as NaT or a float32 NaN)."""
     nan = [i for i, v in enumerate(values) if isinstance(v, float) and math.isnan(v)]
     none = [i for i, v in enumerate(values) if v is None]
     na = [i for i, v in enumerate(values) if v is pd.NA]
-    kinds = {k: p for k, p in (("nan", nan), ("none", none), ("na", na)) if p}
-    if len(kinds) <= 1:
+    other = [[i, encode_value(v)] for i, v in enumerate(values)
+             if v is pd.NaT or (isinstance(v, np.generic) and not isinstance(v, float) and pd.isna(v))]
+    kinds = {k: p for k, p in (("nan", nan), ("none", none), ("na", na), ("values", other)) if p}
+    if len(kinds) <= 1 and not other:
         return next(iter(kinds), None)
     return kinds
 
@@ -499,7 +514,7 @@ def decode_table(data: bytes) -> pd.DataFrame:
             if "json" in column:
                 values = _decode_column(column["json"], None)
             else:
-                values = table.column(f"c{j}").to_pandas()
+                values = _column_to_pandas(table.column(f"c{j}"), column["dtype"])
             values = _restore_dtype(values, column)
             if len(values) != rows:
                 raise DataError("a column's length does not match the table")
@@ -518,8 +533,23 @@ def decode_table(data: bytes) -> pd.DataFrame:
     return frame
 
 
+# pandas' nullable types: read straight from Arrow into them (through float64 an Int64 above 2**53 rounds).
+_NULLABLE = {"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64", "Float32", "Float64", "boolean"}
+
+
+def _column_to_pandas(values: pa.ChunkedArray, dtype: str) -> pd.Series:
+    if dtype in _NULLABLE:
+        target = pd.api.types.pandas_dtype(dtype)
+        return values.to_pandas(types_mapper=lambda _: target)
+    return values.to_pandas()
+
+
 def _restore_dtype(values: pd.Series, column: dict) -> pd.Series:
     dtype = column["dtype"]
+    if dtype == "category" and "categories" in column:
+        categories = _decode_index(column["categories"], None)
+        return pd.Series(pd.Categorical(values.astype(object), categories=categories,
+                                        ordered=bool(column.get("ordered", False))))
     if str(values.dtype) != dtype:
         if dtype == "object":
             values = values.astype(object)
@@ -534,6 +564,13 @@ def _restore_dtype(values: pd.Series, column: dict) -> pd.Series:
             array[pd.isna(array)] = _MISSING[missing]
         else:
             for kind, positions in missing.items():
+                if kind == "values":
+                    for i, value in positions:
+                        value = decode_value(value)
+                        if np.ndim(value) != 0 or not pd.isna(value):
+                            raise DataError("a column's missing values are malformed")
+                        array[int(i)] = value
+                    continue
                 for i in positions:
                     array[int(i)] = _MISSING[kind]
         values = pd.Series(array, dtype=object)

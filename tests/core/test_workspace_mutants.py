@@ -16,6 +16,8 @@ import zipfile
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from core.errors import DataError
@@ -349,8 +351,6 @@ def test_a_member_whose_bytes_fail_their_crc_names_the_member():
 
 
 def test_a_malformed_side_car_is_refused():
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     for bad in (pa.table({"a0": [[1.0], [2.0]]}), pa.table({"a0": [1.0]})):  # two rows; not a list column
         sink = io.BytesIO()
@@ -401,8 +401,6 @@ def test_a_small_datetime_array_is_written_inline_as_text_and_comes_back():
 
 def with_table_metadata(data: bytes, change) -> bytes:
     """The table ``data`` with its Cutoff metadata (names, dtypes, rows) edited by ``change``."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     table = pq.read_table(pa.BufferReader(data))
     (key,) = [k for k in table.schema.metadata if b"cutoff" in k]
@@ -488,8 +486,6 @@ def test_table_metadata_without_its_row_count_is_called_malformed():
 
 
 def test_a_text_column_is_a_parquet_column_and_a_mixed_one_is_kept_as_json():
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     n = 5000
     df = pd.DataFrame({"segment": pd.Series([None if i % 11 == 0 else f"segment {i % 7}" for i in range(n)],
@@ -511,36 +507,49 @@ def test_a_part_that_parses_but_is_nested_too_deeply_to_decode_is_refused_in_wor
 
 
 # ---------------------------------------------------------------------------------------
-# known gaps: values the writer accepts that do not come back as they were (see the report
-# of issue 18); each turns into a pass, and then an error of xfail(strict), once fixed.
+# Values the writer accepted that did not come back as they were, until core/workspace.py
+# kept them: other missing values beside None, nullable integers beyond 2**53, the categories
+# of a number column, a datetime64 without a unit.
 
 
-@pytest.mark.xfail(strict=True, reason="core/workspace.py: an object column's single missing kind is restored "
-                                       "over every pd.isna value, so NaT next to None comes back as None")
 @pytest.mark.parametrize("values", [["x", pd.NaT, None], ["x", np.float32("nan"), None]])
 def test_object_columns_with_nat_beside_another_missing_value_keep_it(values):
     assert_round_trips(pd.DataFrame({"notes": pd.Series(values, dtype=object)}))
 
 
-@pytest.mark.xfail(strict=True, reason="core/workspace.py: nullable integer columns with a missing value are "
-                                       "read from Arrow as float64 (values beyond 2**53 rounded, or refused)")
 @pytest.mark.parametrize("column", [pd.array([2**53 + 1, None, -(2**62)], dtype="Int64"),
                                     pd.array([2**64 - 1, None], dtype="UInt64")])
 def test_nullable_integers_beyond_float_precision_beside_a_missing_value_round_trip(column):
     assert_round_trips(pd.DataFrame({"count": column}))
 
 
-@pytest.mark.xfail(strict=True, reason="core/workspace.py: a category column of numbers comes back from Parquet as "
-                                       "plain numbers and is re-categorised (categories, order, ordered lost)")
 def test_a_category_column_of_numbers_keeps_its_categories():
     assert_round_trips(pd.DataFrame({"grade": pd.Categorical([2, 1, None], categories=[2, 1, 3], ordered=True)}))
 
 
-@pytest.mark.xfail(strict=True, reason="core/workspace.py: a unitless np.datetime64('NaT') is written with dtype "
-                                       "'<M8', which the reader refuses")
 def test_what_a_part_writes_it_reads_a_unitless_nat_included():
-    try:
-        part = encode_part({"when": np.datetime64("NaT")})
-    except TypeError:  # refusing it when writing is as good as reading it back
-        return
-    assert np.isnat(decode_part(part)["when"])
+    back = decode_part(encode_part({"when": np.datetime64("NaT"), "days": np.array(["NaT", "NaT"], dtype="M8")}))
+    assert np.isnat(back["when"])
+    assert back["days"].shape == (2,) and np.isnat(back["days"]).all()
+
+
+def test_a_category_column_keeps_unused_categories_their_order_and_its_dtype():
+    back = assert_round_trips(pd.DataFrame({
+        "grade": pd.Categorical(["b", "a", None], categories=["c", "b", "a"]),
+        "rate": pd.Categorical([0.5, None, 0.5], categories=[2.0, 0.5], ordered=True),
+    }))
+    assert list(back["grade"].cat.categories) == ["c", "b", "a"]
+    assert list(back["rate"].cat.categories) == [2.0, 0.5] and back["rate"].cat.ordered
+
+
+def test_a_missing_value_in_the_metadata_that_is_not_missing_is_refused():
+    data = encode_table(pd.DataFrame({"notes": pd.Series(["x", pd.NaT, None], dtype=object)}))
+    table = pq.read_table(pa.BufferReader(data))
+    meta = json.loads(table.schema.metadata[b"cutoff.table"])
+    assert meta["columns"][0]["missing"]["values"] == [[1, {"$timestamp": None}]]
+    meta["columns"][0]["missing"]["values"] = [[1, "not missing"]]
+    forged = table.replace_schema_metadata({b"cutoff.table": json.dumps(meta)})
+    sink = pa.BufferOutputStream()
+    pq.write_table(forged, sink)
+    with pytest.raises(DataError, match="missing values are malformed"):
+        decode_table(sink.getvalue().to_pybytes())
