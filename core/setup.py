@@ -267,13 +267,18 @@ class DefaultSetup:
     report: DataReport | None = None
 
 
+MAX_TARGETS_TRIED = 5  # candidate target columns default_setup tries before giving up
+
+
 def default_setup(df: pd.DataFrame, *, options: list[str] | None = None, demo: Any = None,
                   describe: Callable[..., DataReport] | None = None,
                   classes: Callable[[str], list] | None = None) -> DefaultSetup:
     """The setup a newcomer gets without touching a widget.
 
     *Train a model* on the best-guess target, else on the other candidate columns (two-valued
-    ones first); when no candidate has enough rows to train (see the module docstring) but
+    ones first; at most ``MAX_TARGETS_TRIED`` columns in all, since each costs a description of
+    the table and a wide table would keep a newcomer waiting); when no candidate has enough rows
+    to train (see the module docstring) but
     the table has a numeric column, *Use my scores* on it. Raises the first DataError when no
     column makes a usable target.
 
@@ -297,7 +302,7 @@ def default_setup(df: pd.DataFrame, *, options: list[str] | None = None, demo: A
     others.sort(key=lambda c: not two_valued[c])  # yes/no columns next
     first_error: DataError | None = None
     fallback: DefaultSetup | None = None
-    for target in [first, *others][:5]:
+    for target in [first, *others][:MAX_TARGETS_TRIED]:
         try:
             positive = positive_class_for(classes(target), target, demo)
         except DataError as error:
