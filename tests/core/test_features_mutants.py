@@ -216,6 +216,9 @@ def test_repeated_folds_are_numbered_within_their_repeat():
         np.testing.assert_array_equal(fold.y_held, folded.y[held])
         np.testing.assert_array_equal(fold.y_train, folded.y[train])
         assert fold.X_train.shape[0] == len(train) and fold.X_held.shape[0] == len(held)
+        # each fold keeps the preprocessor fitted on its own training rows
+        held_rows = df.iloc[folded.rows[held]][folded.final.columns]
+        np.testing.assert_allclose(fold.preprocessor.transform(held_rows), fold.X_held)
 
 
 def test_without_a_test_split_the_final_data_has_empty_validation_and_test_parts():
