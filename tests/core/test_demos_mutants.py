@@ -1,0 +1,205 @@
+"""core.demos, checked on freshly built tables (never the per-process or on-disk cache):
+each demo's table is as large as its title says, balanced as its story says, with costs that
+follow from its own amounts, the same table for the same seed, and the cache folder where the
+module's docstring says it lives."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import demos
+from core.demos import DEMOS, FRAUD_LOSS, FRAUD_REVIEW_COST, LOAN_LOSS_GIVEN_DEFAULT, LOAN_MARGIN
+from core.errors import DataError
+
+ID_COLUMNS = {"loan_default": "loan_id", "card_fraud": "transaction_id", "breast_cancer": None}
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, pd.DataFrame]:
+    """Each demo's table built from scratch, score column included."""
+    return {key: demos.build_demo(key) for key in DEMOS}
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "demos"
+    monkeypatch.setenv("CUTOFF_DEMO_CACHE", str(folder))
+    demos._cached.cache_clear()
+    yield folder
+    demos._cached.cache_clear()
+
+
+def _count_in(text: str) -> int:
+    return int(re.search(r"\(([\d,]+)", text).group(1).replace(",", ""))
+
+
+@pytest.mark.parametrize("key", list(DEMOS))
+def test_a_table_has_as_many_rows_as_its_title_and_story_say(built, key):
+    demo = DEMOS[key]
+    assert len(built[key]) == _count_in(demo.title)
+    assert demo.story.startswith(f"{len(built[key]):,} ")
+
+
+@pytest.mark.parametrize("key", list(DEMOS))
+def test_a_table_holds_its_id_features_target_and_score_and_nothing_else(built, key):
+    demo = DEMOS[key]
+    df = built[key]
+    expected = {demo.target, demo.score_column, *demo.features} | ({ID_COLUMNS[key]} - {None})
+    assert set(df.columns) == expected
+    assert df.attrs == {"warnings": []}
+    if ID_COLUMNS[key]:
+        assert df[ID_COLUMNS[key]].is_unique and df[ID_COLUMNS[key]].notna().all()
+
+
+@pytest.mark.parametrize("key", list(DEMOS))
+def test_scores_are_probabilities_rounded_to_four_decimals_like_an_exported_column(built, key):
+    scores = built[key][DEMOS[key].score_column].to_numpy()
+    assert ((scores >= 0) & (scores <= 1)).all()
+    np.testing.assert_allclose(scores * 1e4, np.round(scores * 1e4), atol=1e-6)
+    assert (np.abs(scores * 1e3 - np.round(scores * 1e3)) > 1e-6).any()  # four decimals, not three
+    assert len(np.unique(scores)) > 100  # a real model, not a constant
+
+
+def test_loan_defaults_are_a_minority_and_their_cost_is_the_loss_given_default(built):
+    df = built["loan_default"]
+    assert set(df["defaulted"]) == {"yes", "no"}
+    defaulted = df["defaulted"] == "yes"
+    assert 0.05 < defaulted.mean() < 0.3
+    demo = DEMOS["loan_default"]
+    assert demo.costs.fn_cost == pytest.approx(LOAN_LOSS_GIVEN_DEFAULT * df.loc[defaulted, "loan_amount"].mean(),
+                                               rel=0.05)
+    assert demo.costs.fp_cost == LOAN_MARGIN
+    # with the Amount column set, a missed default loses that loan's share; a false alarm the margin
+    assert demo.amount_column == "loan_amount"
+    assert demo.amount_costs.fn_pct == pytest.approx(100 * LOAN_LOSS_GIVEN_DEFAULT)
+    assert demo.amount_costs.fn_cost == 0 and demo.amount_costs.fp_cost == LOAN_MARGIN
+    assert f"{LOAN_LOSS_GIVEN_DEFAULT:.0%}" in demo.story and f"${LOAN_MARGIN:,.0f}" in demo.story
+
+
+def test_loan_columns_stay_in_a_lenders_ranges_with_the_stated_gaps(built):
+    df = built["loan_default"]
+    assert df["income"].between(12_000, 400_000).all()
+    assert df["loan_amount"].between(1_000, 40_000).all() and (df["loan_amount"] % 50 == 0).all()
+    assert set(df["term_months"]) == {36, 60}
+    assert df["interest_rate"].between(5.5, 29.9).all()
+    assert df["credit_score"].dropna().between(350, 850).all()
+    assert df["debt_to_income"].between(0, 0.9).all()
+    years = df["employment_years"].dropna()
+    assert years.between(0, 45).all() and (years == np.floor(years)).all()
+    assert (df["delinquencies_2y"] >= 0).all()
+    assert set(df["home_ownership"].dropna()) == {"RENT", "MORTGAGE", "OWN"}
+    assert df["purpose"].nunique() == 9 and "small_business" in set(df["purpose"])
+    # real application data has gaps: about 5% / 2% / 1%, and none elsewhere
+    assert 0.03 < df["employment_years"].isna().mean() < 0.07
+    assert 0.01 < df["credit_score"].isna().mean() < 0.03
+    assert 0.003 < df["home_ownership"].isna().mean() < 0.02
+    others = df.drop(columns=["employment_years", "credit_score", "home_ownership"])
+    assert not others.isna().any().any()
+
+
+def test_fraud_is_about_one_percent_and_a_missed_fraud_loses_the_transaction(built):
+    df = built["card_fraud"]
+    assert set(df["is_fraud"]) == {0, 1}
+    fraud = df["is_fraud"] == 1
+    assert 0.008 < fraud.mean() < 0.016
+    demo = DEMOS["card_fraud"]
+    assert demo.costs.fn_cost == FRAUD_LOSS == pytest.approx(df.loc[fraud, "amount"].mean(), rel=0.1)
+    assert demo.costs.fp_cost == FRAUD_REVIEW_COST
+    assert demo.amount_column == "amount"
+    assert demo.amount_costs.fn_pct == 100 and demo.amount_costs.fn_cost == 0
+    assert demo.amount_costs.fp_cost == FRAUD_REVIEW_COST
+    # fraudulent transactions are larger than usual ones (the story's loss is the fraud's amount)
+    assert df.loc[fraud, "amount"].median() > 1.5 * df.loc[~fraud, "amount"].median()
+
+
+def test_fraud_columns_stay_in_range_with_the_stated_gap(built):
+    df = built["card_fraud"]
+    assert df["amount"].between(0.5, 9_000).all()
+    assert df["hour"].between(0, 23).all() and pd.api.types.is_integer_dtype(df["hour"])
+    assert set(df["channel"]) == {"online", "in_store", "phone"}
+    assert set(df["foreign_country"]) == {"yes", "no"}
+    assert df["merchant_category"].nunique() == 8
+    assert (df["transactions_last_24h"] >= 0).all() and (df["account_age_days"] >= 0).all()
+    assert 0.02 < df["distance_from_home_km"].isna().mean() < 0.04
+    assert not df.drop(columns=["distance_from_home_km"]).isna().any().any()
+
+
+@pytest.mark.parametrize("generator", [demos._loan_default, demos._card_fraud])
+def test_a_seed_gives_the_same_table_and_another_seed_another(generator):
+    a = generator(n=400, seed=11)
+    pd.testing.assert_frame_equal(a, generator(n=400, seed=11))
+    assert len(a) == 400
+    b = generator(n=400, seed=12)
+    assert not a.drop(columns=a.columns[0]).equals(b.drop(columns=b.columns[0]))
+
+
+def test_an_unknown_demo_names_the_ones_there_are():
+    with pytest.raises(DataError) as raised:
+        demos.load_demo("titanic")
+    message = str(raised.value)
+    assert "'loan_default', 'breast_cancer', 'card_fraud'" in message
+
+
+def test_a_relative_cache_folder_is_taken_from_the_working_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert demos.demo_cache_dir({"CUTOFF_DEMO_CACHE": "here/demos"}) == tmp_path / "here" / "demos"
+    assert demos.demo_cache_dir({"CUTOFF_DEMO_CACHE": "  here  "}) == tmp_path / "here"
+    # a relative XDG_CACHE_HOME is ignored, as the XDG specification says
+    assert demos.demo_cache_dir({"XDG_CACHE_HOME": "rel"}) == Path.home() / ".cache" / "cutoff" / "demos"
+    assert demos.demo_cache_dir({"XDG_CACHE_HOME": f" {tmp_path} "}) == tmp_path / "cutoff" / "demos"
+    assert demos.demo_cache_dir({"CUTOFF_DEMO_CACHE": "~/x"}) == Path.home() / "x"
+
+
+def test_the_build_digest_is_sixteen_hex_digits():
+    digest = demos._build_digest()
+    assert re.fullmatch(r"[0-9a-f]{16}", digest)
+
+
+def test_several_demos_share_a_deep_cache_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "a" / "b" / "demos"
+    monkeypatch.setenv("CUTOFF_DEMO_CACHE", str(folder))
+    demos._cached.cache_clear()
+    try:
+        demos.load_demo("breast_cancer")
+        demos.load_demo("loan_default")
+    finally:
+        demos._cached.cache_clear()
+    names = sorted(p.name.split("-")[0] for p in folder.iterdir())
+    assert names == ["breast_cancer", "loan_default"]
+
+
+def test_a_folder_in_the_files_place_leaves_no_partial_file_behind(cache):
+    path = cache / f"breast_cancer-{demos._build_digest()}.parquet"
+    path.mkdir(parents=True)
+    df = demos.load_demo("breast_cancer")
+    assert len(df) == 569
+    assert [p.name for p in cache.iterdir()] == [path.name]
+
+
+def test_cache_off_builds_without_writing(tmp_path, monkeypatch):
+    monkeypatch.setenv("CUTOFF_DEMO_CACHE", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    demos._cached.cache_clear()
+    try:
+        df = demos.load_demo("breast_cancer")
+    finally:
+        demos._cached.cache_clear()
+    assert len(df) == 569 and list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_stored_table_is_not_used(cache):
+    from core.workspace import encode_table
+
+    demo = DEMOS["breast_cancer"]
+    cache.mkdir(parents=True)
+    path = cache / f"breast_cancer-{demos._build_digest()}.parquet"
+    columns = [demo.target, demo.score_column, *demo.features]
+    path.write_bytes(encode_table(pd.DataFrame({c: pd.Series([], dtype=float) for c in columns})))
+    assert demos._read_built(path, demo) is None
+    assert len(demos.load_demo("breast_cancer")) == 569
