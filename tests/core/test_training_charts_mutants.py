@@ -284,3 +284,10 @@ def test_coefficient_chart_bars_in_the_frames_order_coloured_by_direction():
     assert small.data["feature"].tolist() == ["zero"] and small.data["direction"].tolist() == ["raises the odds"]
     assert small.to_dict()["height"] == 120
     assert training_charts.coefficient_chart(frame, max_features=6).data["feature"].tolist() == frame["feature"].head(6).tolist()
+
+
+def test_marker_on_a_live_run_with_no_epoch_yet_and_a_thinned_comparison():
+    spec = training_charts.curve_spec([], "log_loss", marker=1)
+    assert spec["layer"][1]["data"]["values"] == [{"epoch": 1}] and spec["layer"][2]["data"]["values"] == []
+    thinned = training_charts.comparison_spec({"a": _history(50), "b": _history(5)}, max_points=10)
+    assert _frame(thinned).groupby("run").size().to_dict() == {"a": 20, "b": 10}
