@@ -291,3 +291,30 @@ def test_marker_on_a_live_run_with_no_epoch_yet_and_a_thinned_comparison():
     assert spec["layer"][1]["data"]["values"] == [{"epoch": 1}] and spec["layer"][2]["data"]["values"] == []
     thinned = training_charts.comparison_spec({"a": _history(50), "b": _history(5)}, max_points=10)
     assert _frame(thinned).groupby("run").size().to_dict() == {"a": 20, "b": 10}
+
+
+def test_comparison_and_folds_charts_name_their_axes_and_legends():
+    # no screenshot shows these two charts (the e2e flows train on a hold-out split, without MSE)
+    comparison = training_charts.comparison_spec({"a": _history(3)})["encoding"]
+    assert (comparison["x"]["title"], comparison["color"]["title"], comparison["strokeDash"]["title"]) == (
+        "Epoch", "Model", "Rows")
+    each, mean, rule = training_charts.folds_spec([_history(3)], reference=0.5)["layer"]
+    for layer in (each, mean):
+        assert layer["encoding"]["x"]["title"] == "Epoch (one pass over the fold's training rows)"
+        assert layer["encoding"]["color"]["title"] == "Rows"
+    assert training_charts.folds_spec([_history(3)])["height"] == 260
+    # the folds are faint thin lines under a thick mean; the no-model line is a grey dash
+    assert {k: each["mark"][k] for k in ("opacity", "strokeWidth")} == {"opacity": 0.35, "strokeWidth": 1}
+    assert mean["mark"]["strokeWidth"] == 3 and "opacity" not in mean["mark"]
+    assert rule["mark"] == {"type": "rule", "strokeDash": [6, 4], "color": "gray"}
+
+
+def test_coefficient_ties_stay_in_order_on_long_frames_and_the_bars_keep_their_labels():
+    names = [f"f{i:03d}" for i in range(200)]
+    frame = training_charts.coefficient_frame(names, np.tile([1.0, -1.0, 0.5, -0.5], 50))
+    # |1.0| and |-1.0| tie, as do |0.5| and |-0.5|: each tie keeps the features' own order
+    assert frame["feature"].tolist() == sorted(names[0::4] + names[1::4]) + sorted(names[2::4] + names[3::4])
+    assert training_charts.coefficient_frame(["a", "b"], [3, -5])["weight"].dtype == np.float64
+    enc = training_charts.coefficient_chart(frame).to_dict()["encoding"]
+    assert enc["y"].get("axis", {}) is not None  # the feature names are the bars' labels
+    assert enc["tooltip"][2]["title"] == "odds ratio"
