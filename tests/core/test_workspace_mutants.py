@@ -553,3 +553,43 @@ def test_a_missing_value_in_the_metadata_that_is_not_missing_is_refused():
     pq.write_table(forged, sink)
     with pytest.raises(DataError, match="missing values are malformed"):
         decode_table(sink.getvalue().to_pybytes())
+
+
+# ---------------------------------------------------------------------------------------
+# The missing-value and category metadata of commit 8829c93, at its edges.
+
+
+def test_an_object_column_of_numpy_scalars_keeps_them_as_values_not_as_missing():
+    # numpy scalars that are not missing are values: only a missing one is recorded with its value.
+    back = assert_round_trips(pd.DataFrame({"mixed": pd.Series(
+        [np.int64(3), "x", None, np.bool_(True), np.float32(0.5)], dtype=object)}))
+    assert back["mixed"][0] == 3 and back["mixed"][4] == np.float32(0.5)
+
+
+@pytest.mark.parametrize("values", [["x", pd.NaT], ["x", np.float32("nan"), np.datetime64("NaT", "s")]])
+def test_an_object_column_whose_only_missing_values_are_not_none_nan_or_na_keeps_them(values):
+    back = assert_round_trips(pd.DataFrame({"notes": pd.Series(values, dtype=object)}))
+    assert back["notes"][0] == "x" and all(pd.isna(v) for v in back["notes"][1:])
+
+
+def test_a_category_column_of_a_file_without_its_categories_in_the_metadata_still_reads():
+    # Files written before the categories were recorded: the categories Parquet keeps (the text ones).
+    df = pd.DataFrame({"grade": pd.Categorical(["b", "a", None, "b"])})
+    data = with_table_metadata(encode_table(df), lambda meta: [meta["columns"][0].pop(k) for k in ("categories", "ordered")])
+    back = decode_table(data)
+    assert str(back["grade"].dtype) == "category"
+    assert back["grade"].astype(object).tolist()[:2] == ["b", "a"] and pd.isna(back["grade"][2])
+
+
+@pytest.mark.parametrize("forged", [[None], "not missing", {"$array": {"dtype": "<M8[s]", "shape": [1], "values": [None]}}])
+def test_a_missing_value_in_the_metadata_that_is_not_one_missing_scalar_is_refused(forged):
+    data = encode_table(pd.DataFrame({"notes": pd.Series(["x", pd.NaT, None], dtype=object)}))
+    data = with_table_metadata(data, lambda meta: meta["columns"][0]["missing"].update(values=[[1, forged]]))
+    with pytest.raises(DataError, match=r"^The table could not be read: a column's missing values are malformed\.$"):
+        decode_table(data)
+
+
+@pytest.mark.parametrize("dtype", ["string", "boolean", "Int8", "Float32", "UInt16"])
+def test_pandas_typed_columns_with_a_missing_value_round_trip(dtype):
+    values = {"string": ["a", None, "b"], "boolean": [True, None, False]}.get(dtype, [1, None, 2])
+    assert_round_trips(pd.DataFrame({"column": pd.array(values, dtype=dtype)}))
