@@ -318,5 +318,9 @@ def test_coefficient_ties_stay_in_order_on_long_frames_and_the_bars_keep_their_l
     enc = training_charts.coefficient_chart(frame).to_dict()["encoding"]
     assert enc["y"].get("axis", {}) is not None  # the feature names are the bars' labels
     assert enc["tooltip"][2]["title"] == "odds ratio"
+
+
+def test_live_charts_default_heights():
+    # the Train page draws both without a height; the comparison sits under the two curves
     assert training_charts.comparison_spec({"a": _history(3)})["height"] == 300
     assert training_charts.curve_spec(_history(3))["height"] == 260
