@@ -593,3 +593,11 @@ def test_a_missing_value_in_the_metadata_that_is_not_one_missing_scalar_is_refus
 def test_pandas_typed_columns_with_a_missing_value_round_trip(dtype):
     values = {"string": ["a", None, "b"], "boolean": [True, None, False]}.get(dtype, [1, None, 2])
     assert_round_trips(pd.DataFrame({"column": pd.array(values, dtype=dtype)}))
+
+
+@pytest.mark.xfail(strict=True, reason="pandas reads an Arrow float NaN into a Float64 column as NA: the NaN a "
+                                       "nullable float column holds beside its NA comes back as NA")
+def test_a_nullable_float_column_keeps_a_nan_apart_from_its_missing_value():
+    column = pd.arrays.FloatingArray(np.array([np.nan, 1.5, 0.0]), np.array([False, False, True]))
+    back = decode_table(encode_table(pd.DataFrame({"rate": column})))
+    assert back["rate"].array.isna().tolist() == [False, False, True]
