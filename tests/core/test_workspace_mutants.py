@@ -601,3 +601,13 @@ def test_a_nullable_float_column_keeps_a_nan_apart_from_its_missing_value():
     column = pd.arrays.FloatingArray(np.array([np.nan, 1.5, 0.0]), np.array([False, False, True]))
     back = decode_table(encode_table(pd.DataFrame({"rate": column})))
     assert back["rate"].array.isna().tolist() == [False, False, True]
+
+
+def test_plain_datetimes_and_dates_in_a_part_come_back_as_themselves():
+    import datetime as dt
+
+    value = {"saved": dt.datetime(2024, 2, 29, 10, 0, 1, 250), "day": dt.date(1999, 12, 31),
+             "zoned": dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=-5)))}
+    back = decode_part(encode_part(value))
+    assert back == value
+    assert [type(v) for v in back.values()] == [dt.datetime, dt.date, dt.datetime]
