@@ -611,3 +611,12 @@ def test_plain_datetimes_and_dates_in_a_part_come_back_as_themselves():
     back = decode_part(encode_part(value))
     assert back == value
     assert [type(v) for v in back.values()] == [dt.datetime, dt.date, dt.datetime]
+
+
+@pytest.mark.parametrize("wrap", [lambda a: [a, 1], lambda a: (a, 1), lambda a: {"k": [a]}, lambda a: {2: a}])
+def test_a_large_array_inside_a_list_tuple_or_dict_goes_to_the_side_car(wrap):
+    over = np.arange(INLINE_ARRAY_MAX + 1, dtype=float)
+    part = encode_part(wrap(over))
+    assert part.arrays is not None and '"values"' not in part.json
+    back = decode_part(part)
+    assert type(back) is type(wrap(over))
