@@ -620,3 +620,9 @@ def test_a_large_array_inside_a_list_tuple_or_dict_goes_to_the_side_car(wrap):
     assert part.arrays is not None and '"values"' not in part.json
     back = decode_part(part)
     assert type(back) is type(wrap(over))
+
+
+def test_a_dict_whose_keys_look_like_tags_comes_back_as_that_dict():
+    for value in ({"$float": "nan"}, {"$float": "nan", "$array": 1}):
+        back = decode_part(encode_part({"settings": value}))
+        assert back == {"settings": value}
