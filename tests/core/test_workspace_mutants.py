@@ -626,3 +626,11 @@ def test_a_dict_whose_keys_look_like_tags_comes_back_as_that_dict():
     for value in ({"$float": "nan"}, {"$float": "nan", "$array": 1}):
         back = decode_part(encode_part({"settings": value}))
         assert back == {"settings": value}
+
+
+def test_a_large_series_index_of_a_part_goes_to_the_side_car():
+    n = INLINE_ARRAY_MAX + 1
+    series = pd.Series(np.zeros(n), index=pd.Index(np.arange(n) * 0.5), name="s")
+    part = encode_part(series)
+    assert part.arrays is not None and '"values"' not in part.json
+    pd.testing.assert_series_equal(decode_part(part), series, check_exact=True)
