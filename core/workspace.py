@@ -538,6 +538,10 @@ _NULLABLE = {"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UI
 
 
 def _column_to_pandas(values: pa.ChunkedArray, dtype: str) -> pd.Series:
+    if dtype in ("Float32", "Float64"):  # a NaN value apart from the missing ones (pandas' own path merges them)
+        array = values.combine_chunks()
+        data = array.fill_null(0).to_numpy(zero_copy_only=False).astype(dtype.lower())
+        return pd.Series(pd.arrays.FloatingArray(data, array.is_null().to_numpy(zero_copy_only=False)))
     if dtype in _NULLABLE:
         target = pd.api.types.pandas_dtype(dtype)
         return values.to_pandas(types_mapper=lambda _: target)

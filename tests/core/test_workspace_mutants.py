@@ -595,11 +595,11 @@ def test_pandas_typed_columns_with_a_missing_value_round_trip(dtype):
     assert_round_trips(pd.DataFrame({"column": pd.array(values, dtype=dtype)}))
 
 
-@pytest.mark.xfail(strict=True, reason="pandas reads an Arrow float NaN into a Float64 column as NA: the NaN a "
-                                       "nullable float column holds beside its NA comes back as NA")
-def test_a_nullable_float_column_keeps_a_nan_apart_from_its_missing_value():
-    column = pd.arrays.FloatingArray(np.array([np.nan, 1.5, 0.0]), np.array([False, False, True]))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_nullable_float_column_keeps_a_nan_apart_from_its_missing_value(dtype):
+    column = pd.arrays.FloatingArray(np.array([np.nan, 1.5, 0.0], dtype=dtype), np.array([False, False, True]))
     back = decode_table(encode_table(pd.DataFrame({"rate": column})))
+    assert back["rate"].dtype == column.dtype
     assert back["rate"].array.isna().tolist() == [False, False, True]
 
 
