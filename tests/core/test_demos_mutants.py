@@ -15,6 +15,7 @@ import pytest
 from core import demos
 from core.demos import DEMOS, FRAUD_LOSS, FRAUD_REVIEW_COST, LOAN_LOSS_GIVEN_DEFAULT, LOAN_MARGIN
 from core.errors import DataError
+from tests.core.test_demo_cache import cache  # noqa: F401 (the fixture: an empty demo cache folder)
 
 ID_COLUMNS = {"loan_default": "loan_id", "card_fraud": "transaction_id", "breast_cancer": None}
 
@@ -33,13 +34,6 @@ def built() -> dict[str, pd.DataFrame]:
     return _Tables()
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "demos"
-    monkeypatch.setenv("CUTOFF_DEMO_CACHE", str(folder))
-    demos._cached.cache_clear()
-    yield folder
-    demos._cached.cache_clear()
 
 
 def _count_in(text: str) -> int:

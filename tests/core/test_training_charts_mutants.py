@@ -40,17 +40,23 @@ def _fields_are_columns(layer):
 
 # --- curve_spec -------------------------------------------------------------------------------
 
+
+def _assert_curve_axes(spec: dict, *, last_epoch: int, metric: str) -> dict:
+    """The curve's x is the epoch on [1, last_epoch], its y the metric's value from zero; returns the encoding."""
+    enc = spec["encoding"]
+    assert {k: enc["x"][k] for k in ("field", "type", "scale")} == {
+        "field": "epoch", "type": "quantitative", "scale": {"domain": [1, last_epoch]}}
+    assert {k: enc["y"][k] for k in ("field", "type", "scale")} == {
+        "field": "value", "type": "quantitative", "scale": {"zero": True}}
+    assert enc["y"]["title"] == training_charts.CURVE_METRICS[metric][0]
+    return enc
+
 def test_curve_spec_channels_read_epoch_value_split():
     spec = training_charts.curve_spec(_history(12), "log_loss", total_epochs=50)
     json.dumps(spec, allow_nan=False)
     assert spec["$schema"] == SCHEMA
     assert "layer" not in spec and spec["mark"] == {"type": "line", "interpolate": "linear"}
-    enc = spec["encoding"]
-    assert {k: enc["x"][k] for k in ("field", "type", "scale")} == {
-        "field": "epoch", "type": "quantitative", "scale": {"domain": [1, 50]}}
-    assert {k: enc["y"][k] for k in ("field", "type", "scale")} == {
-        "field": "value", "type": "quantitative", "scale": {"zero": True}}
-    assert enc["y"]["title"] == training_charts.CURVE_METRICS["log_loss"][0]
+    enc = _assert_curve_axes(spec, last_epoch=50, metric="log_loss")
     assert {k: enc["color"][k] for k in ("field", "type", "scale")} == {
         "field": "split", "type": "nominal", "scale": SPLITS}
     assert enc["tooltip"] == [
@@ -143,12 +149,7 @@ def test_comparison_spec_channels_and_series():
     json.dumps(spec, allow_nan=False)
     assert spec["$schema"] == SCHEMA and spec["height"] == 123
     assert spec["mark"] == {"type": "line"}
-    enc = spec["encoding"]
-    assert {k: enc["x"][k] for k in ("field", "type", "scale")} == {
-        "field": "epoch", "type": "quantitative", "scale": {"domain": [1, 2]}}
-    assert {k: enc["y"][k] for k in ("field", "type", "scale")} == {
-        "field": "value", "type": "quantitative", "scale": {"zero": True}}
-    assert enc["y"]["title"] == training_charts.CURVE_METRICS["accuracy"][0]
+    enc = _assert_curve_axes(spec, last_epoch=2, metric="accuracy")
     assert {k: enc["color"][k] for k in ("field", "type")} == {"field": "run", "type": "nominal"}
     assert enc["color"]["scale"]["domain"] == ["log-loss", "MSE", "hinge"]
     assert len(enc["color"]["scale"]["range"]) == 3 and len(set(enc["color"]["scale"]["range"])) == 3
