@@ -187,7 +187,8 @@ def _file_kind(path: str) -> str:
         return "csv"
     if not head:
         raise DataError(f"{path} is empty: there are no rows to summarise.")
-    if b"\x00" in head or head[:2] == b"PK":
+    # A zip (an .xlsx, say) starts with a zip record; a CSV may start with "PK" (a PK_ID column).
+    if b"\x00" in head or head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
         raise DataError(f"{path} is neither Parquet nor CSV; export the table as Parquet or CSV.")
     return "csv"
 
@@ -241,7 +242,11 @@ class _DuckDB:
         paths = "[" + ", ".join(sql_literal(p) for p in files.paths) + "]"
         reader = (f"read_parquet({paths}, union_by_name = true)" if files.kind == "parquet"
                   else f"read_csv({paths}, header = true, union_by_name = true)")
-        self.run(f"CREATE VIEW {_VIEW} AS SELECT * FROM {reader}")
+        try:
+            self.run(f"CREATE VIEW {_VIEW} AS SELECT * FROM {reader}")
+        except duckdb.Error as error:  # a truncated Parquet file, a CSV DuckDB cannot parse
+            self.con.close()
+            raise DataError(f"DuckDB could not read the input: {_first_line(error)}") from None
 
     def run(self, sql: str) -> list[tuple]:
         return self.con.execute(sql).fetchall()
