@@ -1,8 +1,10 @@
 """core.features, the parts its first tests left open (found by mutation testing): the
 scikit-learn naming protocol of the two small transformers, the defaults and limits of the
 split and of the folds (each refusal at its exact edge, with the numbers the message gives),
-the numbering of repeated folds, the empty validation and test parts of the final data, and
-the refusal of values too large to standardise."""
+the numbering of repeated folds, the empty validation and test parts of the final data, the
+refusal of values too large to standardise (also when only the refit on all rows overflows), the
+numeric block's float conversion (nullable integers, infinities, object arrays), the cap on
+one-hot columns, and feature names of columns whose names end in a space or hold the separator."""
 
 from __future__ import annotations
 
@@ -12,11 +14,13 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.impute import SimpleImputer
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
+from sklearn.preprocessing import StandardScaler
 
 from core.data import DataError, describe_data
-from core.features import (CategoryCoder, MedianImputer, build_preprocessor, fold_indices, prepare_features,
-                           prepare_folds, split_indices)
+from core.features import (MAX_LEVELS, CategoryCoder, MedianImputer, _to_float, build_preprocessor, feature_names,
+                           fold_indices, prepare_features, prepare_folds, split_indices)
 
 
 def _table(n: int = 60, seed: int = 0, positives: int | None = None) -> pd.DataFrame:
@@ -270,3 +274,106 @@ def test_the_nested_test_split_is_scikit_learns_stratified_split_with_the_seed()
     rest, test = train_test_split(np.arange(len(kept)), test_size=0.25, stratify=report.y, random_state=6)
     np.testing.assert_array_equal(folded.final.idx_test, kept[np.sort(test)])
     np.testing.assert_array_equal(folded.rows, kept[np.sort(rest)])
+
+
+def test_only_the_refit_on_all_rows_overflowing_is_refused_naming_the_column():
+    # zeros and three values of 1.5 * 2**1022: any two sum to a finite float, all three overflow. Every
+    # fold trains on 32 rows holding two of them: exact sums, an infinite variance, a finite (zero) column.
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"fine": rng.normal(size=48), "huge": np.zeros(48), "y": ["yes", "no"] * 24})
+    report = dataclasses.replace(describe_data(df, "y", "yes", validation="cv"), numeric=["fine", "huge"])
+    folds = fold_indices(report.y, 3, seed=0)
+    assert [len(train) for train, _ in folds] == [32, 32, 32]
+    df.loc[[held[0] for _, held in folds], "huge"] = 1.5 * 2.0 ** 1022  # one in each held-out fold
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # scikit-learn's overflow on the way
+        huge = df[["huge"]].to_numpy()
+        for train, _ in folds:
+            assert np.isfinite(StandardScaler().fit(huge[train]).transform(huge)).all()
+        assert not np.isfinite(StandardScaler().fit(huge).transform(huge)).all()
+        with pytest.raises(DataError, match=r"Values too large to standardise in 'huge'\. Rescale or drop"):
+            prepare_folds(df, report, k=3)
+
+
+# ---- the numeric block: float64, infinities and missing values as NaN --------------------------
+
+def test_a_nullable_integer_column_with_gaps_prepares_like_the_same_floats():
+    floats = pd.DataFrame({"n": [1.0, np.nan, 3.0, 7.0, np.nan, 2.0]})
+    nullable = pd.DataFrame({"n": pd.array([1, None, 3, 7, None, 2], dtype="Int64")})
+    expected = build_preprocessor(["n"], []).fit_transform(floats)
+    np.testing.assert_array_equal(build_preprocessor(["n"], []).fit_transform(nullable), expected)
+    assert expected.shape == (6, 2)  # the value and its missing indicator, both standardised
+    np.testing.assert_allclose(expected[:, 1], StandardScaler().fit_transform(floats.isna().to_numpy(float))[:, 0])
+    converted = _to_float(nullable)
+    assert converted.dtype == np.float64 and np.isnan(converted[[1, 4], 0]).all()
+
+
+def test_infinities_are_missing_values_imputed_with_the_median_and_flagged():
+    with_inf = pd.DataFrame({"v": [1.0, np.inf, 3.0, -np.inf, 5.0, 4.0]})
+    with_nan = pd.DataFrame({"v": [1.0, np.nan, 3.0, np.nan, 5.0, 4.0]})
+    pre = build_preprocessor(["v"], [])
+    got = pre.fit_transform(with_inf)
+    np.testing.assert_array_equal(got, build_preprocessor(["v"], []).fit_transform(with_nan))
+    assert feature_names(pre) == ["v", "v is missing"]
+    imputed = SimpleImputer(strategy="median").fit_transform(with_nan)  # 3.5 in rows 1 and 3
+    np.testing.assert_allclose(got[:, 0], StandardScaler().fit_transform(imputed)[:, 0])
+    converted = _to_float(with_inf)
+    assert converted.dtype == np.float64 and np.isnan(converted[[1, 3], 0]).all()
+
+
+def test_median_imputer_takes_an_object_array_with_none_like_scikit_learn():
+    X = np.array([[1.0, None], [2.0, 3.0], [4.0, None], [None, 5.0]], dtype=object)
+    theirs = SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True).fit(X)
+    ours = MedianImputer().fit(X)
+    np.testing.assert_array_equal(ours.transform(X), theirs.transform(X))
+    np.testing.assert_array_equal(ours.statistics_, theirs.statistics_)
+
+
+def test_median_imputer_names_are_an_object_array_like_scikit_learn():
+    X = np.array([[1.0, np.nan], [2.0, 3.0], [4.0, 5.0]])
+    theirs = SimpleImputer(strategy="median", add_indicator=True).fit(X).get_feature_names_out()
+    for given in (None, ["a", "b"]):
+        names = MedianImputer().fit(X).get_feature_names_out(given)
+        assert names.dtype == theirs.dtype == object and len(names) == len(theirs) == 3
+
+
+def test_category_coder_statistics_are_an_object_array_like_scikit_learn():
+    frame = pd.DataFrame({"a": ["x", "y", "y", None], "b": ["u", "u", "v", "v"]}, dtype=object)
+    theirs = SimpleImputer(strategy="most_frequent").fit(frame).statistics_
+    ours = CategoryCoder().fit(frame).statistics_
+    assert ours.dtype == theirs.dtype == object
+    assert ours.tolist() == theirs.tolist() == ["y", "u"]
+
+
+# ---- one-hot columns: at most MAX_LEVELS per feature -------------------------------------------
+
+def test_a_feature_with_more_levels_than_the_cap_gets_max_levels_columns_one_of_them_rare():
+    levels = [f"L{i:02d}" for i in range(MAX_LEVELS + 10)]  # 40 levels, 2.5% of the rows each
+    df = pd.DataFrame({"c": levels * 10})
+    pre = build_preprocessor([], ["c"])
+    X = pre.fit_transform(df)
+    names = feature_names(pre)
+    assert X.shape == (400, MAX_LEVELS) and len(names) == MAX_LEVELS
+    assert "c = (rare levels)" in names
+    assert X[:, names.index("c = (rare levels)")].sum() == (len(levels) - MAX_LEVELS + 1) * 10
+    np.testing.assert_array_equal(X.sum(axis=1), 1.0)
+
+
+# ---- feature names of awkward column names -----------------------------------------------------
+
+def test_column_names_ending_in_a_space_or_holding_the_separator_name_their_levels():
+    odd = "code\x1fname"  # the unit separator joins a column and a code inside the encoder
+    df = pd.DataFrame({"colour ": ["red", "blue", "red", "green"], odd: ["a", "b", "a", "b"]})
+    pre = build_preprocessor([], ["colour ", odd], min_frequency=None)
+    X = pre.fit_transform(df)
+    assert feature_names(pre) == ["colour  = blue", "colour  = green", "colour  = red",
+                                  f"{odd} = a", f"{odd} = b"]
+    np.testing.assert_array_equal(X[:, 2], [1, 0, 1, 0])
+
+
+# ---- the folds refuse labels of one class ------------------------------------------------------
+
+def test_folds_of_labels_without_positives_are_refused():
+    with pytest.raises(DataError, match=r"^5 folds need at least 5 positive rows \(one per fold\); there are 0\. "
+                                        r"Choose at most 2 folds, or add 5 more positive rows\.$"):
+        fold_indices(np.zeros(20, int), 5)

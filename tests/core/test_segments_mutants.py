@@ -18,11 +18,15 @@ import pandas as pd
 import pytest
 
 from core.costs import CostMatrix
+from core.errors import DataError
 from core.segments import (
     ANALYSIS_CAVEAT,
+    OTHER,
+    segment_labels,
     segment_records,
     segment_report_rows,
     segment_sweeps,
+    segment_table,
     segments_payload,
     separate_thresholds,
 )
@@ -142,3 +146,302 @@ def test_a_table_that_does_not_state_its_level_is_read_as_90_percent():
     header, rows = segment_report_rows(table, COSTS)
     _check_rows(table, header, rows, COSTS, "90%")
     assert segments_payload(table, column="region", threshold=0.5)["level"] == 0.9
+
+
+# --- segment_labels ---------------------------------------------------------------------------
+
+def _repeated(n_values, times=2, prefix="v"):
+    return pd.Series([f"{prefix}{i:03d}" for i in range(n_values) for _ in range(times)], name="code")
+
+
+def test_labels_keep_50_values_and_group_from_51_by_default():
+    fifty = segment_labels(_repeated(50))
+    assert len(fifty.order) == 50 and OTHER not in fifty.order and fifty.note == ""
+    fifty_one = segment_labels(_repeated(51, times=1).pipe(lambda s: pd.concat([s, s.iloc[:1]])))
+    # 51 values, v000 twice: the 49 most frequent (v000, then the first 48 by name) are kept
+    assert len(fifty_one.order) == 50 and fifty_one.order[-1] == OTHER
+    assert fifty_one.note == ("The segment column 'code' has 51 different values; the 49 most frequent are kept "
+                              "and the other 2 (2 rows) are grouped as 'other'.")
+    assert segment_labels(_repeated(50, times=1), max_groups=50).kind == "categories"  # 50 on 50 rows: not an id
+
+
+def test_labels_grouping_note_counts_what_was_grouped():
+    values = pd.Series([f"c{i:02d}" for i in range(12) for _ in range(12 - i)])  # c00 ×12 … c11 ×1
+    seg = segment_labels(values, max_groups=5)
+    assert seg.order == ("c00", "c01", "c02", "c03", OTHER)
+    grouped_rows = sum(12 - i for i in range(4, 12))
+    assert seg.note == (f"The segment column has 12 different values; the 4 most frequent are kept and the other 8 "
+                        f"({grouped_rows} rows) are grouped as 'other'.")
+    assert (seg.labels == OTHER).sum() == grouped_rows
+
+
+def test_labels_parameters_must_be_whole_numbers_of_at_least_two():
+    values = pd.Series(["a", "b", "c"] * 3)
+    assert segment_labels(values, max_groups=2).order == ("a", OTHER)
+    assert len(segment_labels(pd.Series(np.arange(40.0)), bins=2).order) == 2
+    for bad in (1, 2.5, "5", True):
+        with pytest.raises(DataError, match="max_groups"):
+            segment_labels(values, max_groups=bad)
+        with pytest.raises(DataError, match="bins"):
+            segment_labels(values, bins=bad)
+
+
+def test_labels_of_a_list_and_of_a_2d_array_read_every_value():
+    from_list = segment_labels(["b", "a", "b", None])
+    assert list(from_list.labels) == ["b", "a", "b", "(missing)"] and from_list.column is None
+    grid = segment_labels(np.array([["a", "b"], ["b", "c"]]))
+    assert list(grid.labels) == ["a", "b", "b", "c"]
+    assert "'None'" not in segment_labels(np.arange(20.0)).note  # a column without a name is not called 'None'
+    assert segment_labels(pd.Series(np.arange(20.0))).note.startswith("The segment column is numeric")
+
+
+def test_labels_are_plain_str_in_every_kind():
+    for values in (pd.Series(["x", "y", "x"]), pd.Series([1, 2, 2, 3]), pd.Series(np.arange(40.0)),
+                   pd.Series([f"v{i}" for i in range(60)] * 2)):
+        seg = segment_labels(values)
+        assert all(type(v) is str for v in seg.labels), values.head(2).tolist()
+
+
+def test_ten_numbers_are_categories_and_eleven_are_bins():
+    assert segment_labels(pd.Series(np.arange(10.0))).kind == "categories"
+    assert segment_labels(pd.Series(np.arange(11.0))).kind == "quantile bins"
+    as_text = segment_labels(pd.Series([str(i) for i in range(40)]))
+    assert as_text.kind == "quantile bins" and as_text.order[0] == "[0, 9]"
+
+
+def test_quantile_bins_have_data_values_as_edges_and_say_when_ties_merged_them():
+    hundred = segment_labels(pd.Series(np.arange(1.0, 101.0)))  # 25 values per bin: edges 25, 50, 75
+    assert hundred.order == ("[1, 25]", "(25, 50]", "(50, 75]", "(75, 100]")
+    assert hundred.note.endswith("(a value on an edge belongs to the lower bin).")
+    assert segment_labels(pd.Series(np.arange(1.0, 101.0)), bins=5).order[0] == "[1, 20]"
+    # four in five rows hold the largest value: the smallest value alone, then the rest
+    top_heavy = segment_labels(pd.Series(list(range(11)) + [10] * 100, dtype=float))
+    assert top_heavy.order == ("[0, 0]", "(0, 10]") and top_heavy.note.endswith("; tied values merged some bins.")
+    # the second largest value is an edge: the largest alone above it
+    near_top = segment_labels(pd.Series(list(range(11)) + [9] * 100, dtype=float))
+    assert near_top.order == ("[0, 9]", "(9, 10]")
+    assert (near_top.labels == "(9, 10]").sum() == 1
+
+
+def test_bin_edges_get_just_enough_digits():
+    sevenths = segment_labels(pd.Series(np.arange(1, 101) / 7))
+    assert sevenths.order == ("[0.1429, 3.571]", "(3.571, 7.143]", "(7.143, 10.71]", "(10.71, 14.29]")
+    close = segment_labels(pd.Series(1 + np.arange(1, 101) / 3 * 1e-5))
+    assert close.order == ("[1, 1.00008]", "(1.00008, 1.00017]", "(1.00017, 1.00025]", "(1.00025, 1.00033]")
+
+
+def test_numeric_categories_are_named_by_four_significant_digits():
+    assert segment_labels(pd.Series([1.23456, 2.5, 2.5])).order == ("1.235", "2.5")
+    assert segment_labels(pd.Series([1e15, 2.0, 2.0])).order == ("2", "1e+15")
+    assert segment_labels(pd.Series([1e15 - 1, 2.0])).order == ("2", "999999999999999")
+
+
+def test_a_real_value_named_like_the_added_segments_gets_a_numbered_suffix():
+    values = pd.Series(["other", "other (grouped)", None, "(missing)", "(missing) (no value)"] * 3
+                       + [f"z{i:02d}" for i in range(10)])
+    seg = segment_labels(values, max_groups=5)
+    assert seg.order[-2:] == ("other (grouped 2)", "(missing) (no value 2)")
+    assert (seg.labels == "(missing) (no value 2)").sum() == 3
+
+
+def test_messages_of_unusable_columns_state_only_what_is_true():
+    with pytest.raises(DataError, match="max_groups|bins") as none:
+        segment_labels(pd.Series(["a"]), max_groups=0)
+    assert none.value.args[0]
+    with pytest.raises(DataError) as one:
+        segment_labels(pd.Series(["a", "a"], name="c"))
+    assert "no value" not in str(one.value)
+    with pytest.raises(DataError) as many:
+        segment_labels(pd.Series([f"t{i}" for i in range(1001)] * 2))
+    assert "every row" not in str(many.value)
+    grouped = segment_labels(pd.Series([f"t{i}" for i in range(1000)] * 2))  # 1,000 values: still a grouping
+    assert grouped.order[-1] == OTHER
+
+
+# --- sweeps, curves and the table -------------------------------------------------------------
+
+def _three_segments(seed=7):
+    """'a': 40 rows, 10 positives; 'b': 40 rows, exactly 1 positive; 'c': 10 rows, none."""
+    rng = np.random.default_rng(seed)
+    labels = np.r_[np.full(40, "a"), np.full(40, "b"), np.full(10, "c")].astype(object)
+    y = np.zeros(90, dtype=int)
+    y[:10] = 1
+    y[40] = 1
+    s = np.round(rng.uniform(0, 1, 90), 2)
+    s[:10] = np.round(np.clip(s[:10] + 0.3, 0, 1), 2)
+    return y, s, labels
+
+
+def _direct_cut(y, s, t):
+    flagged = s >= t
+    tp, fp = int((flagged & (y == 1)).sum()), int((flagged & (y == 0)).sum())
+    return tp, fp, int((~flagged & (y == 0)).sum()), int((~flagged & (y == 1)).sum())
+
+
+def test_curves_are_every_cut_of_each_segment_counted_directly_for_the_costs_asked():
+    y, s, labels = _three_segments()
+    sweeps = segment_sweeps(y, s, labels)
+    other = CostMatrix(fp_cost=1.0, fn_cost=2.0, tn_value=0.5)
+    for costs in (COSTS, COSTS, other, None, COSTS):
+        curves = sweeps.curves(costs)
+        assert isinstance(curves, list) and len(curves) == 3
+        for name, curve in zip(sweeps.segments, curves):
+            assert set(curve) == {"k", "threshold", "tp", "fp", "recall", "cost"}
+            mask = labels == name
+            ys, ss = y[mask], s[mask]
+            cuts = [np.inf, *sorted(set(ss), reverse=True)]
+            np.testing.assert_array_equal(curve["threshold"], cuts)
+            for j, t in enumerate(cuts):
+                tp, fp, tn, fn = _direct_cut(ys, ss, t)
+                assert (curve["k"][j], curve["tp"][j], curve["fp"][j]) == (tp + fp, tp, fp)
+                assert curve["recall"][j] == (tp / ys.sum() if ys.sum() else 0.0)  # 'c': no positives, recall 0
+                if costs is None:
+                    assert curve["cost"] is None
+                else:
+                    assert curve["cost"][j] == pytest.approx(costs.total(tp, fp, tn, fn))
+
+
+def _table_by_hand(y, s, labels, t, costs):
+    rows = {}
+    for name in [*dict.fromkeys(labels), "Everyone"]:
+        mask = np.ones(len(y), bool) if name == "Everyone" else labels == name
+        rows[name] = _direct_cut(y[mask], s[mask], t)
+    return rows
+
+
+def test_the_table_costs_true_negatives_and_states_its_settings():
+    y, s, labels = _three_segments()
+    costs = CostMatrix(fp_cost=2.0, fn_cost=7.0, tn_value=1.5, tp_value=0.25)
+    table = segment_sweeps(y, s, labels).table(0.5, costs, level=0.8, min_rows=10, min_positives=1)
+    for (name, (tp, fp, tn, fn)), got in zip(_table_by_hand(y, s, labels, 0.5, costs).items(),
+                                             table["Business cost"]):
+        assert got == pytest.approx(costs.total(tp, fp, tn, fn)), name
+    assert table.attrs == {"level": 0.8, "min_rows": 10, "min_positives": 1, "everyone": "Everyone"}
+    from scipy.stats import binomtest
+
+    for (name, (tp, fp, tn, fn)), (_, row) in zip(_table_by_hand(y, s, labels, 0.5, costs).items(), table.iterrows()):
+        if tp + fn:
+            ci = binomtest(tp, tp + fn).proportion_ci(confidence_level=0.8, method="wilson")
+            assert (row["Recall low"], row["Recall high"]) == pytest.approx((ci.low, ci.high)), name
+    one_call = segment_table(y, s, labels, 0.5, costs=costs, level=0.8)
+    assert one_call.attrs["level"] == 0.8
+    pd.testing.assert_frame_equal(one_call, segment_sweeps(y, s, labels).table(0.5, costs, level=0.8))
+
+
+def test_a_segment_named_everyone_moves_the_everyone_row_aside():
+    y, s, labels = _three_segments()
+    labels = np.where(labels == "c", "Everyone", labels).astype(object)
+    table = segment_sweeps(y, s, labels).table(0.5)
+    assert table["Segment"].tolist() == ["Everyone", "a", "b", "Everyone (no value)"]
+    assert table.attrs["everyone"] == "Everyone (no value)"
+
+
+def test_the_reference_segment_may_have_a_single_positive():
+    y, s, labels = _three_segments()
+    s = s.copy()
+    s[40] = 1.0  # b's only positive is flagged: recall 1
+    table = segment_sweeps(y, s, labels).table(0.99, min_rows=10, min_positives=1).set_index("Segment")
+    assert table.loc["b", "Recall"] == 1.0
+    assert table.loc["b", "Recall ratio"] == 1.0 and table.loc["a", "Recall ratio"] == table.loc["a", "Recall"]
+
+
+def test_with_no_segment_to_judge_there_are_no_ratios():
+    y, s, labels = _three_segments()
+    table = segment_sweeps(y, s, labels).table(0.5)  # 40, 40 and 10 rows: fewer than 30 rows or 5 positives
+    table_small = segment_sweeps(y[40:], s[40:], labels[40:]).table(0.5)  # 'b' and 'c' only: neither judged
+    assert set(table_small["Marks"].iloc[:-1]) == {"too few to judge"}
+    assert table_small["Flagged"].iloc[:-1].sum() > 0
+    assert table_small["Flag rate ratio"].isna().all() and table_small["Recall ratio"].isna().all()
+    assert table.set_index("Segment").loc["a", "Flag rate ratio"] == 1.0
+
+
+def test_weighted_counts_keep_their_fractions():
+    y, s, labels = _three_segments()
+    weights = np.full(len(y), 0.25)
+    table = segment_sweeps(y, s, labels, weights=weights).table(0.5)
+    assert table["Rows"].tolist() == [10.0, 10.0, 2.5, 22.5]
+    assert table["Positives"].tolist() == [2.5, 0.25, 0.0, 2.75]
+
+
+def test_marks_at_exactly_four_fifths_and_below():
+    # 50 rows and 10 positives each; every positive flagged in a and b, half of them in c
+    def segment(name, flagged, positives_flagged):
+        y = np.r_[np.ones(10), np.zeros(40)]
+        s = np.r_[np.ones(positives_flagged), np.zeros(10 - positives_flagged),
+                  np.ones(flagged - positives_flagged), np.zeros(40 - flagged + positives_flagged)]
+        return y, s, np.full(50, name, dtype=object)
+
+    parts = [segment("a", 25, 10), segment("b", 20, 10), segment("c", 10, 5)]
+    y, s, labels = (np.concatenate(p) for p in zip(*parts))
+    table = segment_sweeps(y, s, labels).table(0.5).set_index("Segment")
+    assert table.loc["b", "Flag rate ratio"] == pytest.approx(0.8)
+    assert table.loc["a", "Marks"] == "" and table.loc["b", "Marks"] == ""  # exactly four-fifths is not below
+    assert table.loc["c", "Marks"] == "flag rate and recall below four-fifths"
+
+
+def test_bad_costs_and_thresholds_say_what_is_wrong():
+    sweeps = segment_sweeps(*_three_segments())
+    with pytest.raises(DataError, match="CostMatrix"):
+        sweeps.table(0.5, {"fp_cost": 1})
+    with pytest.raises(DataError, match="threshold"):
+        sweeps.counts_at("high")
+
+
+# --- separate_thresholds ----------------------------------------------------------------------
+
+SEPARATE_COLUMNS = ["Segment", "Rows", "Recall at this threshold", "Cost at this threshold", "Own threshold",
+                    "Recall at own threshold", "Cost at own threshold", "Threshold within recall band",
+                    "Recall within band", "Cost within band", "Band note"]
+
+
+def _best_single(y, s, costs):
+    best = None
+    for t in [np.inf, *sorted(set(s), reverse=True)]:
+        cost = costs.total(*_direct_cut(y, s, t))
+        if best is None or cost < best[1] - 1e-9:
+            best = (t, cost)
+    return best
+
+
+def test_separate_thresholds_frame_and_totals():
+    y, s, labels = _three_segments()
+    sweeps = segment_sweeps(y, s, labels)
+    result = separate_thresholds(sweeps, COSTS, np.float32(0.5), tolerance=1)
+    assert list(result.frame.columns) == SEPARATE_COLUMNS
+    assert result.threshold == 0.5 and type(result.threshold) is float and result.tolerance == 1.0
+    t, cost = _best_single(y, s, COSTS)
+    assert result.best_single_threshold == t and result.cost_best_single == pytest.approx(cost)
+    notes = result.frame.set_index("Segment")["Band note"]
+    assert notes["a"] == "" and notes["c"].startswith("no positives")
+    assert not notes["b"].startswith("no positives")  # one positive is a recall to keep
+    assert result.notes == ()
+    # every sum of money in the sentence is in whole units
+    amounts = re.findall(r"€[\d,.]+", result.sentence)
+    assert len(amounts) == 5 and all("." not in a.rstrip(".") for a in amounts), result.sentence
+
+
+def test_separate_thresholds_sentence_names_the_best_single_threshold():
+    y, s, labels = _three_segments()
+    sweeps = segment_sweeps(y, s, labels)
+    cheap_misses = CostMatrix(fp_cost=100.0, fn_cost=0.0, currency="€")
+    nobody = separate_thresholds(sweeps, cheap_misses, 0.5)
+    assert nobody.best_single_threshold == np.inf and "(flag nobody)" in nobody.sentence
+    costly_misses = CostMatrix(fp_cost=1.0, fn_cost=50.0, currency="€")
+    t, _ = _best_single(y, s, costly_misses)
+    some = separate_thresholds(sweeps, costly_misses, 0.5)
+    assert math.isfinite(t) and some.best_single_threshold == t
+    assert f"with the best single threshold ({t:g})" in some.sentence  # scores have two decimals
+
+
+def test_separate_thresholds_say_when_a_segment_cannot_keep_its_recall():
+    y = np.r_[np.ones(4), np.zeros(4), np.ones(2), np.zeros(2)]
+    s = np.r_[[0.9, 0.8, 0.7, 0.2], [0.6, 0.3, 0.2, 0.1], [0.9, 0.3], [0.5, 0.1]]
+    seg = np.r_[np.full(8, "a"), np.full(4, "b")].astype(object)
+    result = separate_thresholds(segment_sweeps(y, s, seg), CostMatrix(fp_cost=100.0, fn_cost=500.0), 0.65)
+    assert result.notes == ("Some segments cannot keep their recall in the band; see the band notes.",)
+
+
+def test_separate_thresholds_check_their_inputs():
+    sweeps = segment_sweeps(*_three_segments())
+    with pytest.raises(DataError, match="amount"):
+        separate_thresholds(sweeps, CostMatrix(fp_cost=1.0, fn_cost=5.0, fn_pct=10.0), 0.5)

@@ -1,6 +1,7 @@
 """Train/Learn chart specs: which column each channel reads, its type and scale, which rows and
 series are drawn, and in what order (the spec around the data, which test_training_charts.py
-checks less). Colours, widths, dashes and wording are left to the Train page screenshots."""
+checks less). Colours, widths, dashes and wording are left to the Train and Learn page screenshots,
+except on charts or layers no screenshot shows."""
 
 import json
 
@@ -325,3 +326,140 @@ def test_live_charts_default_heights():
     # the Train page draws both without a height; the comparison sits under the two curves
     assert training_charts.comparison_spec({"a": _history(3)})["height"] == 300
     assert training_charts.curve_spec(_history(3))["height"] == 260
+
+
+def test_curve_spec_reference_tooltip_shows_the_label_alone():
+    rule = training_charts.curve_spec(_history(4), reference=0.3, reference_label="base rate")["layer"][1]
+    # the label is the tooltip's text, not a row headed "label"
+    assert rule["encoding"]["tooltip"][0] == {"field": "label", "type": "nominal", "title": ""}
+    assert rule["data"]["values"][0]["label"] == "base rate"
+
+
+# --- history_long and the thinning helpers ----------------------------------------------------
+
+def test_history_long_defaults_to_log_loss_and_1000_epochs():
+    history = _history(1001, seed=6)
+    long = training_charts.history_long(history)
+    assert list(long.columns) == ["epoch", "split", "value"]
+    training = long[long["split"] == "training"]
+    assert len(training) == 1000  # 1,001 epochs are more than the default cap
+    assert training["epoch"].iloc[0] == 1 and training["epoch"].iloc[-1] == 1001
+    kept = history.set_index("epoch").loc[training["epoch"], "train_log_loss"]
+    np.testing.assert_array_equal(training["value"], kept)
+    assert len(training_charts.history_long(history.iloc[:1000])) == 2000  # exactly the cap: all kept
+
+
+def test_history_long_keeps_exactly_max_points_epochs_whole():
+    history = _history(7, seed=7)
+    for given in (history, history.to_dict(orient="records")):
+        long = training_charts.history_long(given, "accuracy", max_points=7)
+        np.testing.assert_array_equal(long["epoch"], np.tile(np.arange(1, 8), 2))
+        np.testing.assert_array_equal(long["value"], np.r_[history["train_accuracy"], history["val_accuracy"]])
+
+
+# --- loss_curves_chart ------------------------------------------------------------------------
+
+def _layer_rows(spec, layer):
+    """The rows one layer of an Altair chart's spec draws (Altair puts them in ``datasets``)."""
+    return pd.DataFrame(spec["datasets"][layer["data"]["name"]])
+
+
+def _altair_fields_are_columns(spec, layer):
+    columns = set(_layer_rows(spec, layer).columns)
+    for channel, enc in layer["encoding"].items():
+        for item in enc if isinstance(enc, list) else [enc]:
+            assert item["field"] in columns, (channel, item["field"], columns)
+
+
+def test_loss_curves_chart_draws_both_cases_under_the_cap_and_the_point():
+    from core import lesson
+
+    curves = lesson.per_example_loss_curves()
+    chart = training_charts.loss_curves_chart(curves, {"y_hat": 0.02, "y": 1, "loss": lesson.example_loss(1, 0.02)})
+    spec = chart.to_dict()
+    assert spec["height"] == 300
+    lines, dot = spec["layer"]
+    assert lines["mark"]["type"] == "line"
+    enc = lines["encoding"]
+    assert {k: enc["x"][k] for k in ("field", "type", "scale")} == {
+        "field": "y_hat", "type": "quantitative", "scale": {"domain": [0, 1]}}
+    assert {k: enc["y"][k] for k in ("field", "type", "scale")} == {
+        "field": "loss", "type": "quantitative", "scale": {"domain": [0, 5.0]}}  # stops at max_loss
+    assert (enc["color"]["field"], enc["color"]["type"]) == ("case", "nominal")
+    names = enc["color"]["scale"]["domain"]
+    assert len(names) == 2 and len(set(enc["color"]["scale"]["range"])) == 2
+    _altair_fields_are_columns(spec, lines)
+    rows = _layer_rows(spec, lines)
+    assert len(rows) == (curves["loss"] <= 5.0).sum()  # ŷ = 0.005 costs −log(0.005) ≈ 5.3: left out
+    assert rows["loss"].max() <= 5.0
+    assert set(rows["case"]) == set(names)
+    assert all(c.startswith("truth is 1") for c in rows.loc[rows["y"] == 1, "case"])
+    assert all(c.startswith("truth is 0") for c in rows.loc[rows["y"] == 0, "case"])
+    assert len(rows[rows["y"] == 1]) == len(rows[rows["y"] == 0])  # the curves mirror each other
+    assert dot["mark"]["type"] == "point" and dot["mark"]["filled"] is True
+    assert dot["encoding"] == {"x": {"field": "y_hat", "type": "quantitative"},
+                               "y": {"field": "loss", "type": "quantitative"}}
+    _altair_fields_are_columns(spec, dot)
+    point = _layer_rows(spec, dot)
+    assert point.to_dict(orient="records") == [{"y_hat": 0.02, "loss": pytest.approx(-np.log(0.02))}]
+
+
+def test_loss_curves_chart_cap_keeps_a_loss_equal_to_it_and_clips_the_point():
+    curves = pd.DataFrame({"y_hat": [0.2, 0.4, 0.6, 0.8], "y": [1, 1, 0, 0], "loss": [3.0, 2.0, 3.5, 0.5]})
+    spec = training_charts.loss_curves_chart(curves, {"y_hat": 0.1, "y": 1, "loss": 9.0}, max_loss=3.0).to_dict()
+    lines, dot = spec["layer"]
+    rows = _layer_rows(spec, lines)
+    assert rows["y_hat"].tolist() == [0.2, 0.4, 0.8]  # 3.0 is at the cap, 3.5 above it
+    assert lines["encoding"]["y"]["scale"] == {"domain": [0, 3.0]}
+    assert _layer_rows(spec, dot).to_dict(orient="records") == [{"y_hat": 0.1, "loss": 3.0}]
+
+
+# --- line_chart -------------------------------------------------------------------------------
+
+def test_line_chart_reads_x_and_y_with_the_given_titles():
+    frame = pd.DataFrame({"w": np.linspace(-1, 1, 9), "cost": np.linspace(-1, 1, 9) ** 2})
+    spec = training_charts.line_chart(frame, "w", "cost", x_title="weight w", y_title="mean cost").to_dict()
+    assert spec["height"] == 260 and "layer" not in spec
+    assert spec["mark"] == {"type": "line", "interpolate": "linear"}
+    enc = spec["encoding"]
+    assert enc["x"] == {"field": "w", "type": "quantitative", "title": "weight w"}
+    assert enc["y"] == {"field": "cost", "type": "quantitative", "title": "mean cost", "scale": {"zero": False}}
+    assert enc["tooltip"] == [{"field": "w", "type": "quantitative", "format": ".3f"},
+                              {"field": "cost", "type": "quantitative", "format": ".4f"}]
+    rows = _layer_rows(spec, spec)
+    np.testing.assert_array_equal(rows["cost"], frame["cost"])
+    _altair_fields_are_columns(spec, spec)
+    stairs = training_charts.line_chart(frame, "w", "cost", x_title="w", y_title="c", step=True, height=90).to_dict()
+    assert stairs["mark"]["interpolate"] == "step-after" and stairs["height"] == 90
+
+
+def test_line_chart_takes_a_column_of_python_floats():
+    # e.g. a table that went through JSON: an object column holding floats (and a NaN to drop)
+    frame = pd.DataFrame({"w": [0.0, 0.5, 1.0], "acc": pd.Series([0.5, float("nan"), 0.75], dtype=object)})
+    chart = training_charts.line_chart(frame, "w", "acc", x_title="w", y_title="accuracy")
+    assert chart.data["w"].tolist() == [0.0, 1.0]
+
+
+def test_line_chart_rules_and_dots_read_their_own_columns():
+    frame = pd.DataFrame({"w": np.linspace(-1, 1, 11), "cost": np.linspace(-1, 1, 11) ** 2})
+    spec = training_charts.line_chart(
+        frame, "w", "cost", x_title="w", y_title="cost",
+        marks={"current w": 0.2, "start": -1}, dots={"here": (0.5, 0.25), "gone": (np.nan, 1.0)},
+    ).to_dict()
+    curve, rules, dots = spec["layer"]
+    assert curve["mark"]["type"] == "line"
+    assert rules["mark"]["type"] == "rule"
+    assert rules["encoding"] == {"x": {"field": "at", "type": "quantitative"},
+                                 "tooltip": [{"field": "label", "type": "nominal", "title": ""}]}
+    _altair_fields_are_columns(spec, rules)
+    assert _layer_rows(spec, rules).to_dict(orient="records") == [
+        {"label": "current w", "at": 0.2}, {"label": "start", "at": -1.0}]
+    # the dots are drawn only after a training run, which no screenshot of the Learn page has:
+    # filled black dots of size 140, labelled by their name alone
+    assert dots["mark"] == {"type": "point", "filled": True, "color": "black", "size": 140}
+    assert dots["encoding"] == {
+        "x": {"field": "w", "type": "quantitative"}, "y": {"field": "cost", "type": "quantitative"},
+        "tooltip": [{"field": "label", "type": "nominal", "title": ""},
+                    {"field": "w", "type": "quantitative", "format": ".3f"}]}
+    _altair_fields_are_columns(spec, dots)
+    assert _layer_rows(spec, dots).to_dict(orient="records") == [{"label": "here", "w": 0.5, "cost": 0.25}]
