@@ -298,12 +298,13 @@ def test_only_the_refit_on_all_rows_overflowing_is_refused_naming_the_column():
 # ---- the numeric block: float64, infinities and missing values as NaN --------------------------
 
 def test_a_nullable_integer_column_with_gaps_prepares_like_the_same_floats():
-    floats = pd.DataFrame({"n": [1.0, np.nan, 3.0, 7.0, np.nan, 2.0]})
-    nullable = pd.DataFrame({"n": pd.array([1, None, 3, 7, None, 2], dtype="Int64")})
-    expected = build_preprocessor(["n"], []).fit_transform(floats)
-    np.testing.assert_array_equal(build_preprocessor(["n"], []).fit_transform(nullable), expected)
-    assert expected.shape == (6, 2)  # the value and its missing indicator, both standardised
-    np.testing.assert_allclose(expected[:, 1], StandardScaler().fit_transform(floats.isna().to_numpy(float))[:, 0])
+    f = [0.5, 1.5, -2.0, 4.0, 0.0, 1.0]
+    floats = pd.DataFrame({"n": [1.0, np.nan, 3.0, 7.0, np.nan, 2.0], "f": f})
+    nullable = pd.DataFrame({"n": pd.array([1, None, 3, 7, None, 2], dtype="Int64"), "f": f})
+    expected = build_preprocessor(["n", "f"], []).fit_transform(floats)
+    np.testing.assert_array_equal(build_preprocessor(["n", "f"], []).fit_transform(nullable), expected)
+    assert expected.shape == (6, 3)  # n, f, then n's missing indicator, all standardised
+    np.testing.assert_allclose(expected[:, 2], StandardScaler().fit_transform(floats[["n"]].isna().to_numpy(float))[:, 0])
     converted = _to_float(nullable)
     assert converted.dtype == np.float64 and np.isnan(converted[[1, 4], 0]).all()
 
