@@ -24,6 +24,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt requirements-spark.txt | $(P
 
 ## run: start the app on http://localhost:$(PORT) (demo data built in)
 run: $(VENV)/.runtime
+	@# The demo tables are built once per machine (and after a code change), before the server
+	@# starts, so its first visitor does not wait for them; a failure here only costs that wait.
+	-$(PY) -m core.demos
 	$(PY) -m streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 ## chromium: Debian's Chromium for the browser tests (never a downloaded browser build)

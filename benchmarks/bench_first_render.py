@@ -21,8 +21,10 @@ heaviest top-level packages of that run.
     .venv/bin/python benchmarks/bench_first_render.py --smoke     # 1 server, 1 later visitor
 
 The demo cache (``CUTOFF_DEMO_CACHE``, see core/demos.py) is pointed at a fresh temporary
-folder for every server, so each server builds the default demo as on a machine's very first
-start; with ``--warm-demo-cache`` the tables are built there first, as on a restart. Exits with status 1 when nothing was
+folder for every server, so each server builds the default demo on its first visitor's run (a
+server started without ``make run`` on a new machine); with ``--warm-demo-cache`` the tables are
+built there first, as ``make run`` does before it starts the server (``python -m core.demos``),
+and as a restart finds them. Exits with status 1 when nothing was
 measured or the page showed an error.
 """
 
@@ -60,7 +62,8 @@ READY_JS = """(() => {
         if (!main || main.querySelector('[data-testid="stElementContainer"][data-stale="true"]')) return false;
         const next = [...main.querySelectorAll('[data-testid="stPageLink"]')]
             .some(a => a.innerText.includes("Train a model") || a.innerText.includes("Choose a threshold"));
-        return next && !!main.querySelector('[data-testid="stDataFrame"]')
+        // the contract table: plain for a few columns, a grid for many
+        return next && !!main.querySelector('[data-testid="stTable"], [data-testid="stDataFrame"]')
             && location.pathname.endsWith("/data");
     };
     const poll = () => {
@@ -122,12 +125,12 @@ def demo_cache(folder: str, k: int, warm: bool) -> str:
 
 
 def prebuild_demos(folder: str) -> None:
-    """Build the demo tables into ``folder``, as a server that ran before would have left them."""
+    """Build the demo tables into ``folder`` as ``make run`` does before it starts the server
+    (``python -m core.demos``), or as a server that ran before would have left them."""
     with environment(CUTOFF_DEMO_CACHE=folder):
-        from core.demos import DEMOS, load_demo
+        from core.demos import prepare_demo_cache
 
-        for key in DEMOS:
-            load_demo(key)
+        prepare_demo_cache()
 
 
 def cpu_seconds(pid: int) -> float:

@@ -366,3 +366,50 @@ DEMOS: dict[str, Demo] = {
         # A missed fraud loses that transaction; a false alarm the fixed review cost.
         amount_costs=CostMatrix(fp_cost=FRAUD_REVIEW_COST, fn_cost=0.0, fn_pct=100.0)),
 }
+
+
+# --------------------------------------------------------------------------------------------
+# Building the tables ahead of the first visitor (``python -m core.demos``, run by ``make run``)
+# --------------------------------------------------------------------------------------------
+
+
+def prepare_demo_cache() -> tuple[Path | None, list[str], list[str]]:
+    """Build every demo table that is not stored yet into :func:`demo_cache_dir`.
+
+    Returns the folder (None when the cache is off or would be inside the project), the keys
+    built and stored now, and the keys built but not stored (the folder cannot be written); a
+    stored, usable table is left as it is. ``make run`` calls this before the
+    server starts, so a machine's first visitor does not wait for a demo to be built.
+    """
+    folder = demo_cache_dir()
+    if folder is None:
+        return None, [], []
+    built, failed = [], []
+    for key, demo in DEMOS.items():
+        path = folder / f"{key}-{_build_digest()}.parquet"
+        if _read_built(path, demo) is None:
+            _write_built(path, build_demo(key))
+            (built if _read_built(path, demo) is not None else failed).append(key)
+    return folder, built, failed
+
+
+def main() -> int:
+    """Print what :func:`prepare_demo_cache` did; 1 when a table could not be stored."""
+    folder, built, failed = prepare_demo_cache()
+    if folder is None:
+        print("Demo tables are not kept on disk (CUTOFF_DEMO_CACHE is off or inside the project): "
+              "each server builds its demo on first use.")
+        return 0
+    if built:
+        print(f"Built and stored {len(built)} demo table(s) in {folder}: {', '.join(built)}.")
+    if failed:
+        print(f"Could not store {', '.join(failed)} in {folder} (is the folder writable?): each "
+              "server builds those on first use. Set CUTOFF_DEMO_CACHE to a writable folder.")
+        return 1
+    if not built:
+        print(f"Demo tables already stored in {folder}.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

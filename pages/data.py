@@ -17,6 +17,13 @@ _NONE = "(none)"
 _WIDE_FEATURES = 300
 #: The preview shows at most this many columns (a 10,000-column grid only slows the page).
 _PREVIEW_COLUMNS = 200
+_PREVIEW_KEY = "data.preview"
+#: Tables up to this many rows are drawn plain (st.table); longer ones as a scrolling grid. The
+#: grid's frontend code is a large download that a visitor's first page would otherwise wait for.
+_PLAIN_TABLE_ROWS = 40
+#: A plain table longer than this many rows scrolls inside a box of _PLAIN_TABLE_HEIGHT pixels.
+_PLAIN_TABLE_FULL_ROWS = 12
+_PLAIN_TABLE_HEIGHT = 420
 #: The class balance as horizontal bars, one per class, in the table's order.
 _CLASS_BALANCE_SPEC = {
     "mark": {"type": "bar", "tooltip": True},
@@ -362,6 +369,20 @@ def _check_segment(dataset: _ui.Dataset, setup: _ui.Setup) -> None:
         st.caption(f"‘{name}’ only groups the results; the model does not learn from it.")
 
 
+def _table(frame: pd.DataFrame) -> None:
+    """``frame`` without its index: a plain table when it is short, a scrolling grid when long."""
+    if len(frame) > _PLAIN_TABLE_ROWS:
+        st.dataframe(frame, hide_index=True, width="stretch")
+        return
+    height = "content" if len(frame) <= _PLAIN_TABLE_FULL_ROWS else _PLAIN_TABLE_HEIGHT
+    # st.table renders Markdown in its cells: a column named "[a](http://x)" must read as typed.
+    shown = frame.copy()
+    for name in shown.columns:
+        if not pd.api.types.is_numeric_dtype(shown[name].dtype):
+            shown[name] = shown[name].map(lambda v: _ui.escape_markdown(v) if isinstance(v, str) else v)
+    st.table(shown, hide_index=True, height=height)
+
+
 def _contract(dataset: _ui.Dataset, setup: _ui.Setup, unrestricted, extra_warnings: list[str]) -> None:
     """The data contract of ``setup``; ``unrestricted`` is the report over every column (no feature choice)."""
     report = setup.report
@@ -386,14 +407,10 @@ def _contract(dataset: _ui.Dataset, setup: _ui.Setup, unrestricted, extra_warnin
         st.caption("Every column, its type, and what Cutoff does with it (missing = empty cells).")
         columns = report.columns_frame()
         columns["reason"] = [reasons.get(name, reason) for name, reason in zip(columns["column"], columns["reason"])]
-        st.dataframe(columns, hide_index=True, width="stretch")
+        _table(columns)
         if reasons:
             st.caption("Columns left out, and why:")
-            st.dataframe(
-                pd.DataFrame({"column": list(reasons), "reason": list(reasons.values())}),
-                hide_index=True,
-                width="stretch",
-            )
+            _table(pd.DataFrame({"column": list(reasons), "reason": list(reasons.values())}))
     with right:
         balance = report.class_balance.assign(**{"class": lambda f: f["class"].astype(str)})
         st.caption("How many rows of each class (class balance)")
@@ -422,10 +439,13 @@ if dataset is None:
     st.stop()
 
 st.text(f"Loaded: {dataset.name} — {len(dataset.df):,} rows × {dataset.df.shape[1]:,} columns")
-with st.expander("Preview the first rows", expanded=False):
-    st.dataframe(dataset.df.iloc[:100, :_PREVIEW_COLUMNS], width="stretch")
-    if dataset.df.shape[1] > _PREVIEW_COLUMNS:
-        st.caption(f"The first {_PREVIEW_COLUMNS} of {dataset.df.shape[1]:,} columns.")
+# Tracked, so the grid is only sent (and its frontend code only loaded) once it is opened.
+preview = st.expander("Preview the first rows", key=_PREVIEW_KEY, on_change="rerun")
+if preview.open:
+    with preview:
+        st.dataframe(dataset.df.iloc[:100, :_PREVIEW_COLUMNS], width="stretch")
+        if dataset.df.shape[1] > _PREVIEW_COLUMNS:
+            st.caption(f"The first {_PREVIEW_COLUMNS} of {dataset.df.shape[1]:,} columns.")
 
 st.subheader("What to predict")
 setup, unrestricted = _choose(dataset)

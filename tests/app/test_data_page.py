@@ -1,6 +1,7 @@
 """Data page: loading (demo, upload, bad upload), the choices, and what they store."""
 
 import io
+import re
 import tomllib
 import zipfile
 from pathlib import Path
@@ -195,16 +196,48 @@ def test_switching_datasets_mid_session_resets_what_depended_on_the_old_one():
 def test_the_contract_is_shown_with_the_real_reasons(app):
     dataset, setup = stored(app, "dataset"), stored(app, "setup")
     expected = setup.report.columns_frame()
-    shown = next(d.value for d in app.dataframe if list(d.value.columns) == list(expected.columns))
-    pd.testing.assert_frame_equal(shown[["column", "role", "missing"]], expected[["column", "role", "missing"]])
-    left_out = next(d.value for d in app.dataframe if list(d.value.columns) == ["column", "reason"])
-    reasons = dict(zip(left_out["column"], left_out["reason"]))
+    # The demo's few columns are plain tables: no grid on the page a visitor sees first.
+    assert not app.dataframe
+    # A plain table renders Markdown, so its text cells are sent escaped (shown as typed).
+    unescape = lambda text: re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")  # noqa: E731
+    shown = next(d.value for d in app.table if list(d.value.columns) == list(expected.columns))
+    shown = shown.assign(column=shown["column"].map(unescape), role=shown["role"].map(unescape))
+    pd.testing.assert_frame_equal(shown[["column", "role", "missing"]].reset_index(drop=True),
+                                  expected[["column", "role", "missing"]])
+    left_out = next(d.value for d in app.table if list(d.value.columns) == ["column", "reason"])
+    reasons = {unescape(c): unescape(r) for c, r in zip(left_out["column"], left_out["reason"])}
     # the demo's score column is left out because it is another model's output, not merely "not selected"
     unrestricted = core_data.describe_data(dataset.df, setup.target, setup.positive_class,
                                            exclude=[dataset.demo.score_column])
     assert reasons[dataset.demo.score_column] == unrestricted.dropped[dataset.demo.score_column]
     assert "not selected" not in reasons[dataset.demo.score_column]
     assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")  # the class balance chart
+
+
+def test_a_long_contract_is_a_scrolling_grid_and_a_short_one_a_plain_table(app):
+    n = 60  # more columns than the page draws as a plain table (40)
+    wide = {f"extra_{i}": np.arange(240) % (i + 2) for i in range(n)}
+    upload_csv(app, make_csv(**wide), "wide.csv")
+    expected = stored(app, "setup").report.columns_frame()
+    assert len(expected) > n
+    grids = [d.value for d in app.dataframe if list(d.value.columns) == list(expected.columns)]
+    assert len(grids) == 1 and grids[0]["column"].tolist() == expected["column"].tolist()
+    assert not [t for t in app.table if list(t.value.columns) == list(expected.columns)]
+
+    upload_csv(app, make_csv(), "narrow.csv")
+    assert not app.dataframe and any(list(t.value.columns) == list(expected.columns) for t in app.table)
+
+
+def test_the_preview_grid_is_sent_only_once_the_expander_is_opened(app):
+    assert not app.dataframe  # closed: nothing of the table is sent
+    assert [e.label for e in app.expander] == ["Preview the first rows"]
+    app.session_state["data.preview"] = True  # what opening the expander does
+    assert_ok(app.run())
+    preview = app.dataframe[0].value
+    first = load_demo(FIRST_DEMO)
+    assert len(preview) == 100 and list(preview.columns) == list(first.columns)
+    pd.testing.assert_frame_equal(preview.reset_index(drop=True), first.iloc[:100].reset_index(drop=True),
+                                  check_dtype=False)
 
 
 @pytest.mark.parametrize(

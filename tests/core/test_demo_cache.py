@@ -109,3 +109,63 @@ def test_reference_scores_are_scikit_learns_out_of_fold_probabilities():
                                  cv=StratifiedKFold(n_splits=5, shuffle=True, random_state=0),
                                  method="predict_proba")[:, 1]
     np.testing.assert_allclose(demos.reference_scores(features, y), expected, atol=5e-5 + 1e-9)
+
+
+def _prepare(env: dict[str, str]):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "core.demos"], cwd=demos.PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_python_m_core_demos_stores_every_demo_once_and_the_server_then_reads_them(cache, monkeypatch):
+    import os
+
+    env = {**os.environ, "CUTOFF_DEMO_CACHE": str(cache)}
+    first = _prepare(env)
+    assert first.returncode == 0, first.stderr
+    assert "Built and stored 3 demo table(s)" in first.stdout and str(cache) in first.stdout
+    files = sorted(cache.glob("*.parquet"))
+    assert [f.name.split("-")[0] for f in files] == sorted(demos.DEMOS)
+    stamps = [f.stat().st_mtime_ns for f in files]
+
+    again = _prepare(env)  # a second `make run`: nothing rebuilt
+    assert again.returncode == 0 and "already stored" in again.stdout
+    assert [f.stat().st_mtime_ns for f in sorted(cache.glob("*.parquet"))] == stamps
+
+    def no_build(_key):
+        raise AssertionError("a prepared table should be read, not rebuilt")
+
+    monkeypatch.setattr(demos, "build_demo", no_build)  # what a server started afterwards does
+    for key in demos.DEMOS:
+        assert demos.load_demo(key)[demos.DEMOS[key].score_column].between(0, 1).all()
+
+
+def test_prepare_rebuilds_only_the_missing_or_unusable_table(cache, monkeypatch):
+    demos.prepare_demo_cache()
+    (broken,) = cache.glob("card_fraud-*.parquet")
+    broken.write_bytes(b"PAR1 not really")
+    built = []
+    real = demos.build_demo
+    monkeypatch.setattr(demos, "build_demo", lambda key: built.append(key) or real(key))
+    folder, now, failed = demos.prepare_demo_cache()
+    assert (folder, now, failed, built) == (cache, ["card_fraud"], [], ["card_fraud"])
+    assert demos._read_built(broken, demos.DEMOS["card_fraud"]) is not None
+
+
+def test_prepare_says_when_the_folder_cannot_be_written_or_the_cache_is_off(tmp_path):
+    import os
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    failed = _prepare({**os.environ, "CUTOFF_DEMO_CACHE": str(blocker / "demos")})
+    assert failed.returncode == 1 and "Could not store" in failed.stdout and "CUTOFF_DEMO_CACHE" in failed.stdout
+    off = _prepare({**os.environ, "CUTOFF_DEMO_CACHE": "off"})
+    assert off.returncode == 0 and "not kept on disk" in off.stdout and not failed.stderr
+
+
+def test_make_run_prepares_the_demo_tables_before_it_starts_the_server():
+    recipe = (demos.PROJECT_ROOT / "Makefile").read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    commands = [line.strip() for line in recipe.splitlines()[1:] if not line.strip().startswith("@#")]
+    assert commands[0] == "-$(PY) -m core.demos" and "streamlit run" in commands[1]
