@@ -10,6 +10,10 @@ script state is "not running", nothing on the page is stale, and the Data page's
 element (its "Next" link) and its contract table are shown. It is read with
 ``performance.now()`` inside the page, so the Python driver's polling does not count.
 
+Also measures the same visits to ``benchmarks/_bare_app.py`` (a title, a two-row table and the
+"Next" link behind the same hop from the root address; nothing of Cutoff), on one more fresh
+server: Streamlit's own floor on this machine, and later visitors' time as a ratio of it.
+
 Also prints how long the HTML and the frontend's scripts took (DOMContentLoaded), the server
 process's CPU time per visit (what a loaded machine stretches, counted once), and, from
 one more server started with ``PYTHONPROFILEIMPORTTIME=1`` (not timed), the seconds spent
@@ -158,6 +162,20 @@ def measure(servers: int, visitors: int, folder: str, warm: bool, browser) -> tu
     return out, problems
 
 
+def floor(visitors: int, folder: str, browser) -> dict[str, list[float]]:
+    """The same visits to benchmarks/_bare_app.py (Streamlit's own floor), on one fresh server."""
+    out: dict[str, list[float]] = defaultdict(list)
+    with environment(CUTOFF_STORE=str(Path(folder) / "store-floor.sqlite")), \
+            running_server(timeout=300, script="benchmarks/_bare_app.py") as server:
+        for v in range(visitors + 1):
+            kind = "first" if v == 0 else "later"
+            ready, _loaded, errors = visit(browser, server, f"floor-{kind}-{v}")
+            if errors:
+                raise RuntimeError(f"the bare app showed errors: {errors}")
+            out[kind].append(ready)
+    return out
+
+
 def import_profile(folder: str, warm: bool, browser) -> tuple[float, float, list[tuple[str, float]]]:
     """(import seconds at server start, during the first visitor's run, heaviest packages of that run)."""
     with environment(PYTHONPROFILEIMPORTTIME="1", CUTOFF_DEMO_CACHE=demo_cache(folder, -1, warm),
@@ -194,6 +212,7 @@ def main() -> None:
         if args.warm_demo_cache:
             prebuild_demos(folder)
         times, problems = measure(args.servers, args.visitors, folder, args.warm_demo_cache, browser)
+        bare = floor(max(args.visitors * args.servers, 1), folder, browser)
         start_imports, run_imports, heaviest = import_profile(folder, args.warm_demo_cache, browser)
     cache = "built before the servers start" if args.warm_demo_cache else "empty for every server"
     print(f"First render of the Data page, measured in the page (demo cache {cache}; load average "
@@ -203,6 +222,11 @@ def main() -> None:
         print(f"  {what}: n={len(values)}, p50 {percentile(values, 50):.2f} s, p95 {percentile(values, 95):.2f} s"
               f"  (frontend loaded p50 {percentile(loaded, 50):.2f} s; server CPU p50 "
               f"{percentile(times[f'{kind}_cpu'], 50):.2f} s)")
+    later = percentile(times["later"], 50)
+    print(f"  Streamlit's floor (benchmarks/_bare_app.py: the same hop to /data, a title, a two-row table and "
+          f"the link; one server): first visitor {percentile(bare['first'], 50):.2f} s, later visitors "
+          f"n={len(bare['later'])}, p50 {percentile(bare['later'], 50):.2f} s; Cutoff's later visitors "
+          f"{later / percentile(bare['later'], 50):.2f}x that")
     print(f"  server imports: {start_imports:.2f} s while starting, {run_imports:.2f} s during the first visitor's run"
           " (python -X importtime, one more server)")
     print("  heaviest packages in that run (their modules' own import time): "

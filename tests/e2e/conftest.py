@@ -136,13 +136,14 @@ def tail(path: Path, n: int) -> str:
 
 
 @contextlib.contextmanager
-def running_server(*extra_args: str, timeout: float = 60.0) -> Iterator[ServerHandle]:
-    """Run the app on a free loopback port; stop its process group on exit."""
+def running_server(*extra_args: str, timeout: float = 60.0, script: str = "streamlit_app.py") -> Iterator[ServerHandle]:
+    """Run the app (or another Streamlit ``script``, relative to the repository) on a free
+    loopback port; stop its process group on exit."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     log_path = ARTIFACTS / f"streamlit-{port}.log"
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        sys.executable, "-m", "streamlit", "run", script,
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
         "--server.headless", "true",
