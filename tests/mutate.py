@@ -7,8 +7,9 @@ Why a scratch copy: mutmut writes a ``mutants/`` tree and reads its settings fro
 ``setup.cfg``; doing both in a copy (``$CUTOFF_MUTATE_DIR``, default ``/tmp/cutoff-mutate``)
 keeps the project folder untouched while others work in it. The copy holds the working tree
 as it is (tracked and new files, not ignored ones), so uncommitted changes are what is tested.
-``MUTATE_REV=HEAD`` copies a commit instead; ``MUTATE_CHILDREN`` sets how many mutants run at once. The copy is kept between runs: mutmut reuses the results of mutants whose function did not
-change.
+``MUTATE_REV=HEAD`` copies a commit instead; ``MUTATE_CHILDREN`` sets how many mutants run at once;
+``MUTATE_ONLY`` names the mutants to run (globs, see :func:`mutmut_command`). The copy is kept
+between runs: mutmut reuses the results of mutants whose function did not change.
 
 The tests run are the fast core tests (``tests/core``, ``-m "not e2e"``; ``MUTATE_TESTS`` names
 others, e.g. one module's own test files for a quicker run); mutmut runs, for
@@ -69,6 +70,18 @@ def copy_project() -> None:
             stale.unlink()
 
 
+def mutmut_command(env) -> list[str]:
+    """The ``mutmut run`` command line for the settings in ``env``.
+
+    ``MUTATE_CHILDREN``: mutants tested at once (default: one per CPU). All at nice 19, so more
+    children only take more of the CPU time nobody else wants. ``MUTATE_ONLY``: mutant names
+    or globs, space-separated (``core.review.x_best_band__mutmut_*``), to run only those, e.g.
+    the functions an earlier, stopped run did not reach (its verdicts are kept in the copy).
+    """
+    children = ["--max-children", env["MUTATE_CHILDREN"]] if env.get("MUTATE_CHILDREN", "").strip() else []
+    return ["nice", "-n", "19", str(MUTMUT), "run", *children, *env.get("MUTATE_ONLY", "").split()]
+
+
 def main(argv: list[str]) -> int:
     modules = argv or ["core/*.py"]
     for module in modules:
@@ -85,13 +98,9 @@ def main(argv: list[str]) -> int:
     (SCRATCH / "setup.cfg").write_text(SETTINGS.format(only="\n    ".join([""] + modules),
                                                        tests="\n    ".join([""] + tests)))
     print(f"Mutating {', '.join(modules)} in {SCRATCH} (tests/core, not e2e) ...", flush=True)
-    # MUTATE_CHILDREN: mutants tested at once (default: one per CPU). All at nice 19, so more
-    # children only take more of the CPU time nobody else wants.
-    children = ["--max-children", os.environ["MUTATE_CHILDREN"]] if os.environ.get("MUTATE_CHILDREN") else []
     # tests/core/conftest.py: a Hypothesis profile without shrinking for these runs.
     env = {**os.environ, "CUTOFF_MUTATION": "1"}
-    run = subprocess.run(["nice", "-n", "19", str(MUTMUT), "run", *children], cwd=SCRATCH, capture_output=True,
-                         text=True, env=env)
+    run = subprocess.run(mutmut_command(os.environ), cwd=SCRATCH, capture_output=True, text=True, env=env)
     # mutmut redraws one progress line with carriage returns: keep only the last state of it.
     lines = [line.rsplit("\r", 1)[-1] for line in run.stdout.splitlines() if line.strip()]
     print("\n".join(lines[-3:]))

@@ -1,8 +1,12 @@
-"""core.contract's messages where their content depends on the data: the free-text listing
-(five columns named, the rest counted) and the leakage wording (perfect or almost).
+"""core.contract at its limits: why each kind of column is dropped, the messages whose content
+depends on the data, and the counts behind them.
 
-Tables are built here so the expected text follows from them: notes columns with a known
-number of distinct values, a feature that ranks the target with exactly one pair swapped.
+The free-text listing (five columns named, the rest counted) and the leakage wording (perfect or
+almost); text that is free text, an identifier or a category on each side of each limit (distinct
+values, share of rows, spaces and length of the prose sample); numeric identifiers and numbers too
+large; too few rows or rows of a class for the split asked; distinct counts against pandas.
+Tables are built here so the expected verdict follows from them (a known number of distinct values,
+a feature that ranks the target with exactly one pair swapped, scikit-learn's AUC for the limit).
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from core.contract import describe_data
+from core.contract import describe_data, distinct_counts, training_minimum
+from core.errors import DataError
 
 N = 120
 
@@ -71,3 +76,216 @@ def test_a_leak_is_called_perfect_only_when_it_is(swapped, how):
     report = describe_data(df, "outcome", require_split=False)
     (warning,) = [w for w in report.warnings if "'leak'" in w]
     assert f"separates the target {how}" in warning
+
+
+# ---------------------------------------------------------------------------------------
+# text, date and true/false columns: why each is dropped
+
+
+def test_text_and_date_columns_are_dropped_for_the_reason_they_show():
+    n = 40
+    when = pd.to_datetime(["2024-01-05", "2024-02-11", "2024-03-17", "2024-04-23"] * (n // 4))
+    df = pd.DataFrame({
+        "outcome": ["yes", "no"] * (n // 2),
+        "empty": [None] * n,
+        "one_value": ["north"] + [None] * (n - 1),
+        "when": when,
+        "region": ["north", "south", "east", "west"] * (n // 4),
+    })
+    report = describe_data(df, "outcome", require_split=False)
+    assert report.dropped == {"empty": "all missing", "one_value": "constant (every value is 'north')",
+                              "when": "date/time (not used as a feature)"}
+    assert report.categorical == ["region"] and report.numeric == []
+
+
+def test_a_true_false_column_is_a_numeric_feature_whatever_its_gaps():
+    n = 40
+    df = pd.DataFrame({"outcome": ["yes", "no"] * (n // 2),
+                       "flag": [True, False, False, True, True] * (n // 5),
+                       "nullable": pd.array([True, False, None, True] * (n // 4), dtype="boolean")})
+    report = describe_data(df, "outcome", require_split=False)
+    assert report.numeric == ["flag", "nullable"] and report.dropped == {}
+
+
+# ---------------------------------------------------------------------------------------
+# free text or an identifier: more than half of the values hold a space and they are longer
+# than 15 characters on average (over the first 1,000 present values)
+
+ID_LIKE = "ID-like (every value is different)"
+
+
+def test_text_is_prose_only_with_spaces_in_most_values_and_more_than_15_characters():
+    n = 40
+    df = pd.DataFrame({
+        "outcome": ["yes", "no"] * (n // 2),
+        "half_spaced": [f"note number {i:05d}" if i % 2 else f"code-number-{i:05d}" for i in range(n)],
+        "short_words": [f"a {i}" for i in range(n)],
+        "long_codes": [f"code-number-{i:05d}" for i in range(n)],
+        "length_15": [f"ab cd {i:09d}" for i in range(n)],
+        "length_16": [f"ab cd {i:010d}" for i in range(n)],
+        "padded_15": [f"   ab cd {i:09d}  " for i in range(n)],
+    })
+    assert [len(v) for v in (df["length_15"][0], df["length_16"][0], df["padded_15"][0].strip())] == [15, 16, 15]
+    report = describe_data(df, "outcome", require_split=False)
+    assert report.dropped == {"half_spaced": ID_LIKE, "short_words": ID_LIKE, "long_codes": ID_LIKE,
+                              "length_15": ID_LIKE, "length_16": f"free text ({n} distinct values)",
+                              "padded_15": ID_LIKE}
+
+
+def test_only_the_first_thousand_present_values_decide_whether_text_is_prose():
+    n = 1_001  # the first 1,000 values: half with a space (not more than half); the last one has one
+    notes = [f"note number {i:05d}" if i % 2 else f"code-number-{i:05d}" for i in range(n - 1)]
+    notes.append(f"note number {n:05d}")
+    df = pd.DataFrame({"outcome": ["yes", "no"] * (n // 2) + ["yes"], "notes": notes})
+    assert sum(" " in v for v in notes[:1000]) == 500 and sum(" " in v for v in notes) == 501
+    report = describe_data(df, "outcome", require_split=False)
+    assert report.dropped == {"notes": ID_LIKE}
+
+
+# ---------------------------------------------------------------------------------------
+# too few rows to train: the scheme, its numbers and how many more rows of which class
+
+
+def classes_table(counts: dict[str, int]) -> pd.DataFrame:
+    outcome = [label for label, count in counts.items() for _ in range(count)]
+    return pd.DataFrame({"outcome": outcome, "x": np.random.default_rng(1).normal(size=len(outcome))})
+
+
+def training_error(counts: dict[str, int], positive: str = "yes", **kwargs) -> str:
+    with pytest.raises(DataError) as info:
+        describe_data(classes_table(counts), "outcome", positive, **kwargs)
+    return str(info.value)
+
+
+def test_too_few_rows_for_the_split_asked_names_that_split_and_how_many_more_rows():
+    # 80/10/10: each split of 10% needs 10 rows, so 100 rows; 60 are enough for 60/20/20.
+    message = training_error({"yes": 30, "no": 30}, sizes=(0.8, 0.1, 0.1))
+    assert "Only 60 rows have a value in 'outcome'." in message
+    assert "A train/validation/test split (80/10/10) needs at least 100 rows: add 40 more rows," in message
+    assert describe_data(classes_table({"yes": 30, "no": 30}), "outcome", "yes").y.sum() == 30
+    assert "(60/20/20) needs at least 50 rows: add 2 more rows," in training_error({"yes": 24, "no": 24})
+    assert "(60/20/20) needs at least 50 rows: add 1 more row," in training_error({"yes": 24, "no": 25})
+
+
+def test_too_few_rows_to_cross_validate_names_cross_validation():
+    message = training_error({"yes": 9, "no": 9}, validation="cv")
+    assert "Training with cross-validation needs at least 20 rows: add 2 more rows," in message
+    message = training_error({"yes": 2, "no": 30}, validation="cv")
+    assert "Training with cross-validation needs at least 3 rows of each class: add 1 more row of 'yes'," \
+        in message
+
+
+def test_too_few_rows_of_a_class_names_that_class_and_how_many_more():
+    message = training_error({"yes": 8, "no": 52})
+    assert message.startswith("Only 8 rows have the class 'yes'. A stratified train/validation/test split "
+                              "(60/20/20) needs at least 10 rows of each class (2 in the smallest split): "
+                              "add 2 more rows of 'yes',")
+    assert "add 1 more row of 'no'," in training_error({"yes": 51, "no": 9})
+    assert "Only 7 rows have the class 'no'." in training_error({"yes": 53, "no": 7})
+    assert describe_data(classes_table({"yes": 10, "no": 40}), "outcome", "yes").y.sum() == 10  # exactly 10: enough
+
+
+def test_too_few_rows_of_the_rest_in_one_vs_rest_names_them_as_not_the_positive_class():
+    message = training_error({"a": 52, "b": 4, "c": 4}, positive="a")
+    assert "Only 8 rows have the class not 'a'." in message and "add 2 more rows of not 'a'," in message
+
+
+def test_the_training_minimum_defaults_to_the_hold_out_split_and_refuses_other_schemes():
+    assert training_minimum() == (50, 10)  # 10 rows and 2 of each class in a split of 20%
+    assert training_minimum("cv") == (20, 3)
+    with pytest.raises(ValueError, match="validation must be one of"):
+        training_minimum("bootstrap")
+
+
+# ---------------------------------------------------------------------------------------
+# distinct counts, as pandas counts them (missing values not counted)
+
+
+def test_distinct_counts_equal_pandas_for_text_with_gaps_and_for_an_empty_table():
+    df = pd.DataFrame({"text": ["b", None, "a", "b"], "number": [1.5, np.nan, 1.5, 2.0],
+                       "whole": [3, 1, 3, 3], "flag": [True, False, True, True],
+                       "single": [np.nan, 4.0, np.nan, np.nan]})
+    assert distinct_counts(df).to_dict() == df.nunique(dropna=True).to_dict() == {
+        "text": 2, "number": 2, "whole": 2, "flag": 2, "single": 1}
+    one_row = df.iloc[1:2]
+    assert distinct_counts(one_row).to_dict() == {"text": 0, "number": 0, "whole": 1, "flag": 1, "single": 1}
+    empty = pd.DataFrame({"number": np.array([], dtype=float), "whole": np.array([], dtype=np.int64),
+                          "text": np.array([], dtype=object)})
+    counts = distinct_counts(empty)
+    assert counts.to_dict() == {"number": 0, "whole": 0, "text": 0} and counts.dtype == np.int64
+
+
+def test_the_columns_frame_gives_each_dropped_columns_reason_and_nothing_for_the_others():
+    df = pd.DataFrame({"outcome": ["yes", "no"] * 20, "x": np.arange(40) % 7 * 1.5, "country": "UK"})
+    frame = describe_data(df, "outcome", require_split=False).columns_frame()
+    assert frame["reason"].tolist() == ["", "", "constant (every value is 'UK')"]
+    assert frame["role"].tolist() == ["target", "numeric", "dropped"]
+
+
+def text_verdict(values: list) -> str:
+    """The reason a text column is dropped, or "categorical"."""
+    df = pd.DataFrame({"outcome": (["yes", "no"] * len(values))[:len(values)], "c": values})
+    report = describe_data(df, "outcome", require_split=False)
+    if "c" in report.categorical:
+        return "categorical"
+    return report.dropped["c"]
+
+
+def codes(n_rows: int, n_distinct: int) -> list[str]:
+    return [f"c{i % n_distinct:03d}" for i in range(n_rows)]  # no spaces: never prose
+
+
+@pytest.mark.parametrize(("n_rows", "n_distinct", "verdict"), [
+    (40, 30, "free text (30 distinct values)"),  # more than 20, and more than half the rows
+    (30, 21, "free text (21 distinct values)"),
+    (30, 20, "categorical"),  # not more than 20
+    (50, 25, "categorical"),  # not more than half the rows
+    (200, 25, "categorical"),
+    (300, 100, "categorical"),  # not more than 100, nor more than half the rows
+    (300, 101, "free text (101 distinct values)"),  # more than 100
+])
+def test_text_with_many_distinct_values_is_free_text_and_with_few_a_category(n_rows, n_distinct, verdict):
+    values = codes(n_rows, n_distinct)
+    assert len(set(values)) == n_distinct
+    assert text_verdict(values) == verdict
+
+
+def test_text_all_different_is_an_identifier_from_20_present_values():
+    assert text_verdict(codes(20, 20) + [None] * 20) == ID_LIKE
+    assert text_verdict(codes(19, 19) + [None] * 21) == "categorical"
+
+
+def test_a_feature_whose_auc_is_exactly_the_leakage_limit_is_a_leak():
+    y = np.array([0] * 10 + [1] * 10)
+    leak = np.arange(20) * 0.5 + 0.25
+    leak[[9, 10]] = leak[[10, 9]]  # one of the 100 (negative, positive) pairs in the wrong order
+    assert roc_auc_score(y, leak) == 0.99
+    df = pd.DataFrame({"outcome": np.where(y == 1, "yes", "no"), "leak": leak})
+    assert describe_data(df, "outcome", require_split=False).leakage == ["leak"]
+
+
+# ---------------------------------------------------------------------------------------
+# numeric columns: identifiers (whole, all different, from 20 values: consecutive or named
+# like an ID) and numbers too large to use (beyond 1e150, not at it)
+
+
+def test_numbers_are_an_identifier_only_when_whole_all_different_and_consecutive_or_named_so():
+    n = 20
+    df = pd.DataFrame({
+        "outcome": ["yes", "no"] * (n // 2),
+        "row_number": np.arange(1, n + 1),  # consecutive: a row number, whatever its name
+        "account_id": 1000 + 7 * np.arange(n),  # not consecutive, named like an ID
+        "reading": 1000 + 7 * np.arange(n) + 0.0,  # not consecutive, not named like one
+        "store_id": np.arange(n) % 5 + 1,  # named like an ID, but values repeat
+        "measure": np.arange(n) + 0.5,  # all different, spaced by one, but not whole
+        "largest": [1e150, 1.0, 2.0, 3.0] * (n // 4),  # at the limit: still usable
+    })
+    report = describe_data(df, "outcome", require_split=False)
+    assert report.dropped == {"row_number": ID_LIKE, "account_id": ID_LIKE}
+    assert report.numeric == ["reading", "store_id", "measure", "largest"]
+    with_19 = df.iloc[:19]
+    report = describe_data(with_19, "outcome", require_split=False)
+    assert report.dropped == {} and "row_number" in report.numeric
+    huge = df.assign(largest=[2e150, 1.0, 2.0, 3.0] * (n // 4))
+    assert describe_data(huge, "outcome", require_split=False).dropped["largest"] == \
+        "numbers too large to use (beyond 1e+150)"
