@@ -244,6 +244,23 @@ def test_a_real_value_named_like_the_added_segments_gets_a_numbered_suffix():
     assert (seg.labels == "(missing) (no value 2)").sum() == 3
 
 
+def test_a_grouped_column_with_gaps_has_both_notes_as_sentences():
+    values = pd.Series([f"c{i:02d}" for i in range(12) for _ in range(12 - i)] + [None, "", None])
+    seg = segment_labels(values, max_groups=5)
+    assert seg.order == ("c00", "c01", "c02", "c03", OTHER, "(missing)")
+    assert seg.note == ("The segment column has 12 different values; the 4 most frequent are kept and the other 8 "
+                        "(36 rows) are grouped as 'other'. 3 rows with no value form their own '(missing)' segment.")
+
+
+@pytest.mark.parametrize("dtype", ["Int64", "Float64"])
+def test_nullable_numbers_with_gaps_are_numbers_and_a_missing_segment(dtype):
+    few = segment_labels(pd.Series([1, 2, None, 3, 2], dtype=dtype))
+    assert few.kind == "categories" and few.order == ("1", "2", "3", "(missing)")
+    assert list(few.labels) == ["1", "2", "(missing)", "3", "2"]
+    many = segment_labels(pd.Series([*range(1, 101), None], dtype=dtype))
+    assert many.kind == "quantile bins" and many.order == ("[1, 25]", "(25, 50]", "(50, 75]", "(75, 100]", "(missing)")
+
+
 def test_messages_of_unusable_columns_state_only_what_is_true():
     with pytest.raises(DataError, match="max_groups|bins") as none:
         segment_labels(pd.Series(["a"]), max_groups=0)
@@ -445,3 +462,28 @@ def test_separate_thresholds_check_their_inputs():
     sweeps = segment_sweeps(*_three_segments())
     with pytest.raises(DataError, match="amount"):
         separate_thresholds(sweeps, CostMatrix(fp_cost=1.0, fn_cost=5.0, fn_pct=10.0), 0.5)
+
+
+def test_separate_thresholds_sentence_gives_small_sums_in_whole_units_too():
+    y, s, labels = _three_segments()
+    cents = CostMatrix(fp_cost=0.35, fn_cost=2.65, currency="€")
+    result = separate_thresholds(segment_sweeps(y, s, labels), cents, 0.5)
+    totals = (result.cost_separate, result.cost_best_single, result.cost_single, result.saved, result.cost_banded)
+    assert all(abs(v) < 100 for v in totals)  # below 100 the default format would show cents
+    amounts = re.findall(r"€[\d,.]*\d", result.sentence)
+    assert amounts == [cents.format(v, decimals=0) for v in totals], result.sentence
+
+
+def test_a_recall_exactly_on_the_edge_of_the_band_is_inside_it():
+    # 'a': 4 positives; 'b': 2 positives. At 0.5 the overall recall is 3/6 = 0.5; a's recall 3/4 is
+    # exactly 0.25 from it, so with tolerance 0.25 every cut of 'a' with recall 0.25–0.75 is in the band.
+    y = np.r_[np.ones(4), np.zeros(4), np.ones(2), np.zeros(2)]
+    s = np.r_[[0.9, 0.8, 0.7, 0.2], [0.6, 0.3, 0.2, 0.1], [0.3, 0.2], [0.6, 0.1]]
+    seg = np.r_[np.full(8, "a"), np.full(4, "b")].astype(object)
+    costly_misses = CostMatrix(fp_cost=1.0, fn_cost=50.0)
+    result = separate_thresholds(segment_sweeps(y, s, seg), costly_misses, 0.5, tolerance=0.25)
+    assert result.target_recall == 0.5
+    a = result.frame.set_index("Segment").loc["a"]
+    # misses cost most, so the cheapest cut in the band is the one with the highest recall in it: 3/4
+    assert a["Recall within band"] == 0.75 and a["Threshold within recall band"] == 0.7
+    assert a["Band note"] == ""
