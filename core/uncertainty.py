@@ -102,7 +102,7 @@ class BandResamples:
         ``bootstrap_bands``). ``"cost"`` uses ``costs`` (skipped when None)."""
         _, level = _check_settings(2, level)
         wanted = _check_metrics(metrics, costs)
-        if self.thresholds.size == 0:
+        if self.thresholds.size == 0 or not wanted:
             return pd.DataFrame({"threshold": [], "metric": [], "low": [], "high": []})
         values = confusion_metrics(self.tp, self.fp, self.n_pos, self.n_neg, costs, self.amounts)
         tail = (1 - level) / 2
@@ -259,6 +259,7 @@ def bootstrap_bands(
     thresholds in the given order within each metric. Same ``seed`` -> same bands.
     """
     n_boot, level = _check_settings(n_boot, level)
+    metrics = list(metrics)
     _check_metrics(metrics, costs)
     cases = sort_cases(y_true, scores, sample_weight=sample_weight, amounts=amounts)
     resamples = draw_band_resamples(cases, sweep_sorted(cases), thresholds, n_boot=n_boot, seed=seed)

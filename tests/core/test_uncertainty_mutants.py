@@ -10,12 +10,19 @@
 - ``draw_threshold_resamples`` / ``ThresholdResamples.interval`` (what the pages use): the
   capacity interval matches the sample-quantile standard error; candidates cover the scores
   evenly with both ends; infeasible resamples are counted.
+- Resampled counts and amount sums have the case bootstrap's exact mean and variance
+  (``c``, ``c - c^2/n``; ``sum(a)``, ``sum(a^2) - sum(a)^2/n``); each cell's spread is its
+  per-case standard deviation; count tables keep their total weight, one case is one unit, and
+  their per-case money decides the threshold as worked out by hand.
+- The documented switch to drawing cases (10 x cells), the candidate count, the interval's ends
+  among the resampled thresholds, the defaults, the shape of empty and of band results.
 - Settings at their limits.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.stats import norm
 
@@ -27,6 +34,7 @@ from core.uncertainty import (
     bootstrap_threshold,
     draw_band_resamples,
     draw_threshold_resamples,
+    threshold_interval,
 )
 
 METRICS = ("precision", "recall", "f1", "accuracy", "positive_rate", "cost")
@@ -57,10 +65,14 @@ def _naive_bands(y, s, thresholds, n_boot, seed, level, costs=None, amounts=None
     return {m: np.quantile(np.array(v, dtype=float), [tail, 1 - tail], axis=0) for m, v in values.items()}
 
 
-@pytest.mark.parametrize("with_amounts, level", [(False, 0.9), (True, 0.8)])
-def test_small_data_bands_equal_a_naive_bootstrap_resample_for_resample(with_amounts, level):
+ALL_CUTS = [np.inf, 0.95, 0.8, 0.66, 0.5, 0.41, 0.3, 0.2, 0.1, -1.0]
+
+
+@pytest.mark.parametrize("with_amounts, level, thresholds", [
+    (False, 0.9, ALL_CUTS), (True, 0.8, ALL_CUTS), (False, 0.9, [0.8, 0.5, 0.2]), (True, 0.9, [0.8, 0.5, 0.2]),
+])
+def test_small_data_bands_equal_a_naive_bootstrap_resample_for_resample(with_amounts, level, thresholds):
     y, s, a = _small()
-    thresholds = [np.inf, 0.95, 0.8, 0.66, 0.5, 0.41, 0.3, 0.2, 0.1, -1.0]
     costs = MONEY if with_amounts else CostMatrix(1.0, 4.0, tp_value=0.5, tn_value=0.25)
     amounts = a if with_amounts else None
     ours = bootstrap_bands(y, s, thresholds, metrics=METRICS, costs=costs, n_boot=120, level=level, seed=7,
@@ -380,3 +392,296 @@ def test_an_objective_met_in_no_resample_says_so_and_one_resample_is_enough():
     for interval in (direct, kept):
         assert interval.n_infeasible == 2 and len(interval.thresholds) == 1
         assert interval.low == interval.high == interval.estimate == interval.thresholds[0]
+
+
+# ------------------------------------------------------------------------------------------
+# The resampled counts and amount sums against the case bootstrap's exact moments
+
+
+def _moment_data():
+    """2,000 cases in sorted order: a tied top group (two positives, two negatives) and distinct
+    scores after it; amounts near 0 (spread 0.03) except a few large ones: the top group's, the
+    two rows closing the cut at row 300, and row 301 alone in its cell."""
+    rng = np.random.default_rng(31)
+    n = 2000
+    s = np.concatenate([np.ones(4), np.linspace(0.99, 0.0, n - 4)])
+    y = (rng.random(n) < 0.4).astype(int)
+    a = rng.normal(0.0, 0.03, n)
+    y[:4], a[:4] = [1, 1, 0, 0], [5.0, -3.0, 5.0, -3.0]
+    y[299:302], a[299:302] = [0, 1, 1], [4.0, 5.0, 6.0]
+    return y, s, a
+
+
+def _exact_moments(y, s, a, t, label):
+    """Mean and variance over the case bootstrap of the amount (and count) of the cases of one
+    class scored at or above t: sum(a) and sum(a^2) - sum(a)^2 / n."""
+    n = len(y)
+    mine = (y == label) & (s >= t)
+    amount, squares, count = a[mine].sum(), (a[mine] ** 2).sum(), mine.sum()
+    return (amount, squares - amount**2 / n), (count, count - count**2 / n)
+
+
+@pytest.mark.parametrize("with_nobody", [True, False])
+def test_resampled_counts_and_amounts_have_the_case_bootstraps_mean_and_variance(with_nobody):
+    # Each cell's resampled amount is c*mean + sqrt(c)*sd*Z: its mean and variance equal the
+    # case bootstrap's exactly (mean sum(a), variance sum(a^2) - sum(a)^2/n, also across cells).
+    y, s, a = _moment_data()
+    thresholds = ([np.inf] if with_nobody else []) + [1.0, s[300], s[301], s[1200]]
+    cases = sort_cases(y, s, amounts=a)
+    draws = draw_band_resamples(cases, sweep_sorted(cases), thresholds, n_boot=4000, seed=8)
+    tpa, fpa, pos_a, neg_a = draws.amounts
+    for j, t in enumerate(thresholds):
+        for label, counts, amounts in ((1, draws.tp, tpa), (0, draws.fp, fpa)):
+            (mean, var), (c_mean, c_var) = _exact_moments(y, s, a, t, label)
+            column = draws.column[j]
+            got = amounts[:, column]
+            assert abs(got.mean() - mean) < 5 * np.sqrt(var / 4000) + 1e-9, (t, label)
+            assert got.var() == pytest.approx(var, rel=0.15, abs=1e-9), (t, label)
+            got_c = counts[:, column]
+            assert abs(got_c.mean() - c_mean) < 5 * np.sqrt(c_var / 4000) + 1e-9, (t, label)
+            assert got_c.var() == pytest.approx(c_var, rel=0.15, abs=1e-9), (t, label)
+    for label, total in ((1, pos_a), (0, neg_a)):
+        (mean, var), _ = _exact_moments(y, s, a, -np.inf, label)
+        assert abs(total.mean() - mean) < 5 * np.sqrt(var / 4000)
+        assert total.var() == pytest.approx(var, rel=0.15)
+    np.testing.assert_array_equal(draws.n_pos + draws.n_neg, np.full((4000, 1), len(y)))
+    if with_nobody:
+        assert np.all(draws.tp[:, draws.column[0]] == 0) and np.all(draws.fp[:, draws.column[0]] == 0)
+        assert np.all(tpa[:, draws.column[0]] == 0) and np.all(fpa[:, draws.column[0]] == 0)
+
+
+def _weighted_spread(cases, bounds, label):
+    """Per-case standard deviation of each cell's amounts, written out from the rows."""
+    out = []
+    for start, stop in zip(np.concatenate([[0], bounds[:-1]]), bounds):
+        keep = slice(start, stop)
+        w = np.ones(stop - start) if cases.weights is None else cases.weights[keep]
+        w = np.where(cases.labels[keep] == label, w, 0.0)
+        if w.sum() == 0:
+            out.append(0.0)
+            continue
+        x = cases.amounts[keep] / np.where(w > 0, w if cases.weights is None else cases.weights[keep], 1.0)
+        mean = np.average(x, weights=w)
+        out.append(np.sqrt(np.average((x - mean) ** 2, weights=w)))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("bounds", [[0, 3, 4, 9, 12], [3, 5, 8, 12]])
+def test_cell_spread_is_the_per_case_standard_deviation_of_each_cell(weighted, bounds):
+    from core.uncertainty import _cell_spread
+
+    # Cells of 0, 1, 2 and more cases of a class; amounts spread by less than 1 and by more;
+    # with weights a cell of two rows of weight 0.5 (one case in all) still has a spread.
+    y = np.array([1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0])
+    s = np.linspace(1.0, 0.0, 12)
+    a = np.array([0.2, 0.4, 0.5, 3.0, 7.0, 0.1, 0.3, 0.15, 9.0, 1.0, 1.3, 0.0])
+    w = np.array([0.5, 1.0, 0.5, 2.0, 1.0, 3.0, 1.0, 0.5, 1.0, 2.0, 1.0, 1.0]) if weighted else None
+    cases = sort_cases(y, s, sample_weight=w, amounts=a if w is None else a * w)
+    rows = np.array(bounds)
+    for label in (1, 0):
+        weight = np.ones(12) if w is None else cases.weights
+        mine = cases.labels == label
+        edges = np.concatenate([[0], rows])
+        counts = np.array([np.sum(np.where(mine, weight, 0.0)[lo:hi]) for lo, hi in zip(edges[:-1], edges[1:])])
+        sums = np.array([np.sum(np.where(mine, cases.amounts, 0.0)[lo:hi]) for lo, hi in zip(edges[:-1], edges[1:])])
+        got = _cell_spread(cases, rows, counts, sums, label)
+        np.testing.assert_allclose(got, _weighted_spread(cases, rows, label), atol=1e-9, err_msg=str(label))
+
+
+def test_a_weighted_table_keeps_its_total_weight_and_one_case_is_one_unit():
+    # 700 rows of weight 1.001 (700.7 cases): every resample keeps that total weight. Three rows
+    # of weight 0.2 (0.6 in all, less than one case): each resample is one case of weight 0.6.
+    rng = np.random.default_rng(32)
+    y = (rng.random(700) < 0.3).astype(int)
+    s = rng.normal(loc=y.astype(float))
+    cases = sort_cases(y, s, sample_weight=np.full(700, 1.001))
+    draws = draw_band_resamples(cases, sweep_sorted(cases), [0.5], n_boot=50, seed=1)
+    np.testing.assert_allclose(draws.n_pos + draws.n_neg, 700.7)
+    cases = sort_cases(np.array([1, 0, 0]), np.array([0.9, 0.5, 0.1]), sample_weight=np.full(3, 0.2))
+    draws = draw_band_resamples(cases, sweep_sorted(cases), [0.5], n_boot=60, seed=1)
+    np.testing.assert_allclose(draws.n_pos + draws.n_neg, 0.6)
+    assert set(np.round(draws.n_pos.ravel(), 12)) == {0.0, 0.6}
+    interval = bootstrap_threshold(np.array([1, 0, 0]), np.array([0.9, 0.5, 0.1]), "recall_at_precision",
+                                   min_precision=1.0, n_boot=600, seed=2, sample_weight=np.full(3, 0.2))
+    # Precision 1 needs the positive: one case of three, so 2 of 3 resamples are infeasible.
+    assert interval.n_infeasible / 600 == pytest.approx(2 / 3, abs=0.06)
+
+
+def test_at_ten_cases_a_cell_the_amounts_are_exact_sums_and_above_it_approximated():
+    # The documented switch: up to 10 x cells cases the cases are drawn (exact amount sums, so
+    # whole-number amounts give whole-number sums); above it the central-limit approximation.
+    rng = np.random.default_rng(33)
+    for n, exact in ((60, True), (61, False)):
+        s = rng.random(n)
+        y = (rng.random(n) < s).astype(int)
+        a = rng.integers(1, 50, n).astype(float)
+        cases = sort_cases(y, s, amounts=a)
+        draws = draw_band_resamples(cases, sweep_sorted(cases), [0.7, 0.3], n_boot=30, seed=1)  # 6 cells
+        tpa = draws.amounts[0]
+        assert np.array_equal(tpa, np.round(tpa)) == exact, n
+
+
+# ------------------------------------------------------------------------------------------
+# Threshold interval: the totals and the per-case money of a count table
+
+
+def _naive_choices(y, p, objective, n_boot, seed, **kwargs):
+    sweep = threshold_sweep(y, p)
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n_boot):
+        rows = rng.integers(0, len(y), size=len(y), dtype=np.int32)
+        resample = threshold_sweep(y[rows], p[rows])
+        rec = recommend_threshold(resample, objective, **kwargs)
+        out.append(display_threshold(sweep, sweep.index(resample.thresholds[resample.index(rec.threshold)])))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("objective, kwargs", [("youden", {}), ("max_f1", {}),
+                                               ("precision_at_recall", {"min_recall": 0.8})])
+def test_threshold_interval_with_cases_at_the_lowest_score_equals_a_naive_bootstrap(objective, kwargs):
+    # Positives and negatives share the lowest score, so each class's total is more than the
+    # count of the next-to-last threshold.
+    rng = np.random.default_rng(34)
+    p = np.round(rng.random(300), 2)
+    y = (rng.random(300) < p).astype(int)
+    p[:12], y[:12] = 0.0, [1, 0] * 6
+    order = np.lexsort((-p, -y))
+    y, p = y[order], p[order]
+    interval = bootstrap_threshold(y, p, objective, n_boot=30, seed=5, **kwargs)
+    np.testing.assert_array_equal(interval.thresholds, _naive_choices(y, p, objective, 30, 5, **kwargs))
+
+
+def test_a_count_tables_per_case_money_decides_the_threshold():
+    # The top group: positives of 10 cases worth 1.0 in all (0.1 each; a missed one costs it)
+    # beside a negative of weight 1 (a false positive costs 0.01): flagging it saves about 1 for
+    # 0.01, so every resample flags the top group and nothing below (negatives at 0.5).
+    y = np.array([1, 0, 0])
+    s = np.array([0.9, 0.9, 0.5])
+    w = np.array([10.0, 1.0, 10.0])
+    a = np.array([1.0, 0.0, 0.0])
+    costs = CostMatrix(fp_cost=0.01, fn_cost=0.0, fn_pct=100.0)
+    interval = bootstrap_threshold(y, s, "min_cost", costs=costs, n_boot=100, seed=1, sample_weight=w, amounts=a)
+    assert interval.estimate == interval.low == interval.high and 0.5 < interval.low <= 0.9
+    # The top group's negatives: 10 cases worth 1.0 in all, a false positive costing its amount
+    # (0.1 each) against a missed positive's 0.01: no resample flags them.
+    y = np.array([0, 1, 0])
+    w = np.array([10.0, 1.0, 10.0])
+    costs = CostMatrix(fp_cost=0.0, fn_cost=0.01, fp_pct=100.0)
+    interval = bootstrap_threshold(y, s, "min_cost", costs=costs, n_boot=100, seed=1, sample_weight=w,
+                                   amounts=np.array([1.0, 0.0, 5.0]))
+    assert interval.estimate == interval.low == interval.high > 0.9
+
+
+def test_unit_weights_with_per_case_money_follow_the_amounts():
+    # 10 positives worth 100 each on top, 30 negatives below, each row one case of weight 1: a
+    # missed positive costs its amount, a false positive 1. A resample flags down to its lowest
+    # drawn positive (never only the top one, never nobody); the same data unweighted agree.
+    s = np.linspace(1.0, 0.0, 40)
+    y = np.concatenate([np.ones(10, int), np.zeros(30, int)])
+    a = np.where(y == 1, 100.0, 0.0)
+    costs = CostMatrix(fp_cost=1.0, fn_cost=0.0, fn_pct=100.0)
+    for w in (np.ones(40), None):
+        interval = bootstrap_threshold(y, s, "min_cost", costs=costs, n_boot=50, seed=3, sample_weight=w, amounts=a)
+        assert np.all(interval.thresholds <= s[1]) and np.all(interval.thresholds > s[10])
+        assert interval.estimate <= s[9] + 1e-9
+
+
+# ------------------------------------------------------------------------------------------
+# The kept resamples for the stability interval
+
+
+def test_evenly_spaced_candidates_are_exactly_as_many_as_asked_and_every_score_when_they_fit():
+    # One case per distinct score: max_candidates evenly spaced candidates (both ends among
+    # them) plus the flag-nobody end. With tied scores and exactly max_candidates distinct
+    # scores, every one is a candidate.
+    s = np.linspace(1.0, 0.0, 5000)
+    y = (np.random.default_rng(35).random(5000) < s).astype(int)
+    cases = sort_cases(y, s)
+    sweep = sweep_sorted(cases)
+    c = draw_threshold_resamples(cases, sweep, n_boot=2, seed=0, max_candidates=100).candidates
+    assert len(c) == 101 and c[0] == 0 and c[-2] == 4999 and c[-1] == 5000
+    rng = np.random.default_rng(36)
+    s = np.round(rng.random(400) ** 3, 2)  # uneven groups
+    y = (rng.random(400) < s).astype(int)
+    cases = sort_cases(y, s)
+    sweep = sweep_sorted(cases)
+    m = len(sweep) - 1
+    all_scores = draw_threshold_resamples(cases, sweep, n_boot=2, seed=0, max_candidates=m)
+    np.testing.assert_array_equal(all_scores.candidates, np.arange(m + 1))
+    assert all_scores.amounts is None
+
+
+def test_the_stability_intervals_ends_are_thresholds_a_resample_chose():
+    # 3,000 distinct scores, 200 resamples: the 5% and 10% tails fall between two different
+    # resampled thresholds, so an interpolated end would be a threshold no resample chose.
+    rng = np.random.default_rng(37)
+    s = rng.random(3000)
+    y = (rng.random(3000) < s).astype(int)
+    cases = sort_cases(y, s)
+    sweep = sweep_sorted(cases)
+    resamples = draw_threshold_resamples(cases, sweep, n_boot=200, seed=4)
+    for level in (0.9, 0.8):
+        interval = resamples.interval(sweep, "capacity", capacity=0.3, level=level)
+        assert interval.low in interval.thresholds and interval.high in interval.thresholds
+        t, tail = interval.thresholds, (1 - level) / 2
+        assert np.mean(t < interval.low) <= tail <= np.mean(t <= interval.low)
+        assert np.mean(t > interval.high) <= tail <= np.mean(t >= interval.high)
+
+
+# ------------------------------------------------------------------------------------------
+# Defaults and the shape of the results
+
+
+def test_defaults_are_200_resamples_at_90_percent_from_seed_0_for_the_lowest_cost():
+    y, s, _ = _small(300)
+    costs = CostMatrix(1.0, 4.0)
+    bands = bootstrap_bands(y, s, [0.3, 0.6], costs=costs)
+    assert bands.equals(bootstrap_bands(y, s, [0.3, 0.6], costs=costs, n_boot=200, level=0.9, seed=0))
+    cases = sort_cases(y, s)
+    sweep = sweep_sorted(cases, costs)
+    draws = draw_band_resamples(cases, sweep, [0.3, 0.6])
+    again = draw_band_resamples(cases, sweep, [0.3, 0.6], n_boot=200, seed=0)
+    assert draws.tp.shape == (200, 2) and np.array_equal(draws.tp, again.tp) and np.array_equal(draws.fp, again.fp)
+    direct = bootstrap_threshold(y, s, costs=costs)
+    explicit = bootstrap_threshold(y, s, "min_cost", costs=costs, n_boot=200, level=0.9, seed=0)
+    np.testing.assert_array_equal(direct.thresholds, explicit.thresholds)
+    assert len(direct.thresholds) == 200 and direct.level == 0.9
+    on_cases = threshold_interval(cases, sweep)
+    np.testing.assert_array_equal(on_cases.thresholds, explicit.thresholds)
+    assert on_cases.level == 0.9
+    kept = draw_threshold_resamples(cases, sweep)
+    assert kept.tp.shape[0] == 200
+    np.testing.assert_array_equal(kept.tp, draw_threshold_resamples(cases, sweep, n_boot=200, seed=0).tp)
+    stable = kept.interval(sweep)
+    assert stable.estimate == recommend_threshold(sweep, "min_cost").threshold and stable.level == 0.9
+    # More than 2,000 distinct scores: 2,000 evenly spaced candidates by default.
+    s = np.linspace(1.0, 0.0, 2001)
+    y = (np.random.default_rng(38).random(2001) < s).astype(int)
+    cases = sort_cases(y, s)
+    assert len(draw_threshold_resamples(cases, sweep_sorted(cases), n_boot=2).candidates) == 2001
+
+
+def test_band_table_rows_are_numbered_in_order_and_thresholds_are_floats():
+    y, s, _ = _small(300)
+    bands = bootstrap_bands(y, s, [1, 0], metrics=("precision", "recall"), n_boot=20)
+    assert bands.index.equals(pd.RangeIndex(4))
+    assert bands["threshold"].dtype == np.float64 and bands["threshold"].tolist() == [1.0, 0.0, 1.0, 0.0]
+
+
+def test_an_empty_threshold_list_draws_empty_arrays_of_every_kind():
+    y, s, _ = _small(200)
+    cases = sort_cases(y, s)
+    draws = draw_band_resamples(cases, sweep_sorted(cases), [], n_boot=5)
+    for field in (draws.tp, draws.fp, draws.n_pos, draws.n_neg):
+        assert field.shape == (5, 0)
+    assert draws.column.size == 0 and np.zeros((5, 0))[:, draws.column].shape == (5, 0)
+
+
+def test_metrics_may_be_any_iterable_and_cost_alone_without_costs_gives_an_empty_table():
+    y, s, _ = _small(200)
+    from_generator = bootstrap_bands(y, s, [0.5], metrics=(m for m in ("recall", "f1")), n_boot=20)
+    assert from_generator.equals(bootstrap_bands(y, s, [0.5], metrics=("recall", "f1"), n_boot=20))
+    empty = bootstrap_bands(y, s, [0.5], metrics=("cost",), n_boot=20)
+    assert list(empty.columns) == ["threshold", "metric", "low", "high"] and len(empty) == 0
