@@ -233,6 +233,7 @@ def test_the_markdown_says_when_there_is_no_held_out_test_split():
     assert note not in report_markdown(_report(sweep, test_point=sweep.at(0.4)))
     text = report_markdown(_report(sweep, explanation="At 0.4 you catch most."))
     assert "> At 0.4 you catch most." in text and ">" not in report_markdown(_report(sweep)).replace("≥", "")
+    assert text.startswith("# Decision report\n\n_Generated ") and "\n## Setting\n" in text
 
 
 def test_metrics_table_states_each_points_numbers():
@@ -421,3 +422,37 @@ def test_a_text_cell_that_is_a_number_stays_and_a_formula_does_not():
     for value in ("-3.5)", "+1e", "-", "=1", "@1", "\t1", "\r1", "-1-1", "- 2"):
         assert neutralise_cell(value) == "'" + value
     assert neutralise_cell(-3.5) == -3.5 and neutralise_cell(None) is None
+
+
+def _md_rows(block: str) -> list[list[str]]:
+    """The cells of a Markdown table's lines (header first, the separator line left out), with
+    the Markdown escapes (``\\(``) read back."""
+    lines = [line for line in block.splitlines() if line.startswith("|") and not line.startswith("|---")]
+    return [[re.sub(r"\\(.)", r"\1", cell.strip()) for cell in line.strip("|").split(" | ")] for line in lines]
+
+
+def test_the_markdown_by_segment_section_states_each_segments_counts():
+    from core.segments import segment_report_rows, segment_table, segments_payload
+
+    y, scores, sweep = _sweep()
+    region = np.where(np.arange(len(y)) % 3 == 0, "north", "south")
+    payload = segments_payload(segment_table(y, scores, region, 0.4, costs=COSTS), column="region",
+                               threshold=0.4, note="2 regions")
+    scenario = scenario_record(name="base", threshold=0.4, costs=COSTS, point=sweep.at(0.4))
+    text = report_markdown(_report(sweep, segments=payload, scenarios=[scenario]))
+    before, section = text.split("\n## By segment: region\n\n", 1)
+    assert "## Results at the chosen threshold" in before and "## Setting" in before
+    table, rest = section.split("\n\n", 1)
+    header, rows = segment_report_rows(payload, COSTS)
+    assert _md_rows(table) == [header, *rows]
+    flagged = scores >= 0.4
+    for name in ("north", "south"):
+        row = dict(zip(header, next(r for r in _md_rows(table) if r[0] == name)))
+        mask = region == name
+        assert (row["Rows"], row["Positives"]) == (f"{mask.sum():,}", f"{(mask & (y == 1)).sum():,}")
+        assert row["Flagged"] == f"{(mask & flagged).sum():,}"
+    assert rest.startswith("_2 regions_\n\n## Scenarios compared")
+    unnamed = dict(payload, column=None, note="")
+    text = report_markdown(_report(sweep, segments=unnamed))
+    assert "\n## By segment: segment\n\n" in text and "_2 regions_" not in text
+    assert "## By segment" not in report_markdown(_report(sweep))
