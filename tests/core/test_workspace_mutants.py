@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import sys
 import zipfile
@@ -28,6 +29,7 @@ from core.workspace import (
     EncodedPart,
     decode_part,
     decode_table,
+    decode_value,
     digest,
     encode_part,
     encode_table,
@@ -634,3 +636,165 @@ def test_a_large_series_index_of_a_part_goes_to_the_side_car():
     part = encode_part(series)
     assert part.arrays is not None and '"values"' not in part.json
     pd.testing.assert_series_equal(decode_part(part), series, check_exact=True)
+
+
+# ---------------------------------------------------------------------------------------
+# the value decoders: what a part holds comes back with its shape, index and names, and a
+# forged part is refused with the reason
+
+def _forged(tree) -> str:
+    with pytest.raises(DataError) as raised:
+        decode_part(EncodedPart(json.dumps(tree)))
+    return str(raised.value)
+
+
+_ONE_ROW = {"$range": [0, 1, 1, None]}
+_ONE_VALUE = {"$array": {"dtype": "<f8", "shape": [1], "values": [1.0]}}
+
+
+@pytest.mark.parametrize("tree, reason", [
+    ({"$frame": {"columns": ["a"], "index": _ONE_ROW, "data": [5]}}, "bad table column"),
+    ({"$frame": {"columns": ["a"], "index": _ONE_ROW, "data": [
+        {"pandas": "period[D]", "values": {"$array": {"dtype": "|O", "shape": [1], "values": [None]}}}]}},
+     "unsupported column type 'period[D]'"),
+    ({"$frame": {"columns": ["a"], "index": _ONE_ROW, "data": [{"pandas": None, "values": _ONE_VALUE}]}},
+     "unsupported column type None"),
+    ({"$frame": {"columns": ["a"], "index": {}, "data": [{"numpy": _ONE_VALUE}]}}, "bad table index"),
+    ({"$frame": {"columns": ["a"], "index": {"$rows": [0, 1]}, "data": [{"numpy": _ONE_VALUE}]}},
+     "bad table index"),
+    ({"$frame": {"columns": ["a"], "index": [], "data": [{"numpy": _ONE_VALUE}]}}, "bad table index"),
+    ({"$frame": {"columns": ["a"], "index": _ONE_ROW, "data": [{"numpy": {**_ONE_VALUE, "$more": 1}}]}},
+     "expected an array"),
+    ({"$frame": {"columns": ["a"], "index": _ONE_ROW, "data": []}},
+     "a table's column names and columns do not match"),
+    ({"$tuple": 5}, "expected a list"),
+    ({"$array": {"dtype": 5, "shape": [1], "values": [1]}}, "unsupported array type 5"),
+    ({"$array": {"dtype": "<c16", "shape": [1], "values": [1]}}, "unsupported array type '<c16'"),
+    ({"$array": {"dtype": "<f8", "shape": [2, -1], "values": []}}, "negative array size"),
+    ({"$array": {"dtype": "<f8", "shape": [3], "values": [1.0]}}, "an array has 1 values, its shape says 3"),
+    ({"$array": {"dtype": "<i8", "shape": [1], "values": [1.5]}}, "non-integer values in an array of type int64"),
+    ({"$array": {"dtype": "<f8", "shape": [2], "ref": "a0"}}, "array 'a0' is missing from the side-car file"),
+    ({"$float": "1e400"}, "bad float '1e400'"),
+    ({"$scalar": ["<f8"]}, r"a $scalar value could not be read (not enough values to unpack"),
+])
+def test_a_forged_part_is_refused_with_the_reason(tree, reason):
+    assert _forged(tree).startswith(f"The part could not be read: {reason}")
+
+
+def test_a_side_car_array_of_another_size_than_the_json_says_is_refused():
+    part = encode_part(np.arange(INLINE_ARRAY_MAX + 1.0))
+    forged = EncodedPart(part.json.replace(f'"shape":[{INLINE_ARRAY_MAX + 1}]', f'"shape":[{INLINE_ARRAY_MAX + 2}]'),
+                         part.arrays)
+    assert forged.json != part.json
+    with pytest.raises(DataError, match=r"^The part could not be read: array 'a0' has 1001 values, "
+                                        r"the JSON says 1002\.$"):
+        decode_part(forged)
+
+
+def test_only_json_values_are_decoded():
+    with pytest.raises(DataError, match=r"^unexpected value of type bytes$"):
+        decode_value(b"x")
+    with pytest.raises(DataError, match=r"^unexpected value of type set$"):
+        decode_value({"a": {1}})
+
+
+def test_an_empty_array_of_any_shape_comes_back_with_its_shape():
+    value = {"none": np.zeros(0), "rows": np.zeros((0, 3), dtype=np.int8), "cols": np.array([[], []], dtype=object)}
+    back = decode_part(encode_part(value))
+    for name, array in value.items():
+        assert back[name].dtype == array.dtype and back[name].shape == array.shape, name
+
+
+def test_arrays_of_two_dimensions_keep_their_shape_inline_and_in_the_side_car():
+    rows = INLINE_ARRAY_MAX // 2 + 1  # two columns: just over the inline limit
+    value = {
+        "small_numbers": np.arange(6, dtype=np.int32).reshape(2, 3),
+        "small_text": np.array([["a", None], ["b", "c"]], dtype=object),
+        "small_mixed": np.array([[1, "a"], [2.5, None]], dtype=object),
+        "small_times": np.array([["2024-01-01T00:00:01", "NaT"], ["1999-12-31T23:59:59", "2000-01-01"]],
+                                dtype="datetime64[s]"),
+        "large_text": np.array([[f"t{i}", None] for i in range(rows)], dtype=object),
+        "large_times": np.arange(2 * rows).astype("datetime64[ms]").reshape(rows, 2),
+        "large_numbers": np.arange(2 * rows, dtype=np.float32).reshape(2, rows),
+    }
+    part = encode_part(value)
+    assert part.arrays is not None and part.json.count('"ref"') == 3
+    back = decode_part(part)
+    for name, array in value.items():
+        assert back[name].dtype == array.dtype and back[name].shape == array.shape, name
+        if array.dtype == object:
+            assert back[name].tolist() == array.tolist(), name
+        else:
+            assert np.array_equal(back[name], array, equal_nan=array.dtype.kind in "fM"), name
+
+
+def test_a_small_datetime_array_of_only_nat_keeps_its_unit():
+    for unit in ("s", "ms", "D"):
+        when = np.array(["NaT", "NaT"], dtype=f"datetime64[{unit}]")
+        back = decode_part(encode_part({"when": when}))["when"]
+        assert back.dtype == when.dtype and np.isnat(back).all(), unit
+
+
+def test_special_floats_and_missing_scalars_in_a_part_come_back_as_themselves():
+    value = [float("nan"), float("inf"), float("-inf"), pd.NA, pd.NaT,
+             pd.Timestamp("2024-02-29 10:00:00.000001", tz="Europe/Paris"),
+             np.datetime64("2024-02-29T10:00:00", "s"), np.datetime64("NaT", "ms")]
+    part = encode_part(value)
+    assert '{"$float":"nan"}' in part.json and '{"$float":"inf"}' in part.json and '{"$float":"-inf"}' in part.json
+    back = decode_part(part)
+    assert math.isnan(back[0]) and back[1] == math.inf and back[2] == -math.inf
+    assert back[3] is pd.NA and back[4] is pd.NaT
+    assert back[5] == value[5] and back[5].utcoffset() == value[5].utcoffset()
+    assert back[6] == value[6] and back[6].dtype == value[6].dtype
+    assert np.isnat(back[7]) and back[7].dtype == value[7].dtype
+
+
+def test_a_range_index_with_a_start_a_step_and_a_name_round_trips():
+    frame = pd.DataFrame({"score": [0.5, 0.25, 1.0, 0.0]}, index=pd.RangeIndex(5, 17, 3, name="case"))
+    back = decode_part(encode_part({"frame": frame, "series": frame["score"]}))
+    pd.testing.assert_frame_equal(back["frame"], frame, check_exact=True, check_index_type=True)
+    pd.testing.assert_series_equal(back["series"], frame["score"], check_exact=True, check_index_type=True)
+    pd.testing.assert_index_equal(back["frame"].index, frame.index, exact=True)
+    table = decode_table(encode_table(frame))
+    pd.testing.assert_index_equal(table.index, frame.index, exact=True)
+
+
+def test_frames_in_a_part_with_rows_and_no_columns_or_with_tuple_names_round_trip():
+    empty = pd.DataFrame(index=pd.RangeIndex(3))
+    back = decode_part(encode_part({"f": empty}))["f"]
+    assert back.shape == (3, 0)
+    pd.testing.assert_frame_equal(back, empty, check_column_type=True)
+    named = pd.DataFrame([[1, 2.5], [3, 4.5]])
+    named.columns = pd.Index([("a", 1), ("b", 2)], tupleize_cols=False)
+    back = decode_part(encode_part({"f": named}))["f"]
+    assert not isinstance(back.columns, pd.MultiIndex) and list(back.columns) == [("a", 1), ("b", 2)]
+
+
+def test_a_time_zone_column_of_only_missing_values_in_a_part_round_trips():
+    frame = pd.DataFrame({"utc": pd.Series([pd.NaT, pd.NaT], dtype="datetime64[ns, UTC]"),
+                          "paris": pd.Series([pd.NaT, pd.NaT], dtype="datetime64[s, Europe/Paris]")})
+    back = decode_part(encode_part({"f": frame}))["f"]
+    pd.testing.assert_frame_equal(back, frame, check_exact=True)
+    assert [str(t) for t in back.dtypes] == ["datetime64[ns, UTC]", "datetime64[s, Europe/Paris]"]
+
+
+def test_a_list_where_a_key_or_a_name_is_expected_is_read_as_a_tuple():
+    tree = {"$dict": [[["a", 1], {"$frame": {"columns": [["b", 2]], "index": _ONE_ROW, "data": [{"numpy": _ONE_VALUE}]}}],
+                      [["s"], {"$series": {"name": ["c", 3], "index": {"$range": [0, 1, 1, ["i", 4]]},
+                                           "data": {"numpy": _ONE_VALUE}}}]]}
+    back = decode_part(EncodedPart(json.dumps(tree)))
+    assert list(back) == [("a", 1), ("s",)]
+    assert list(back[("a", 1)].columns) == [("b", 2)]
+    assert back[("s",)].name == ("c", 3) and back[("s",)].index.name == ("i", 4)
+
+
+def test_parquet_is_zstd_compressed_with_dictionaries_for_text_and_categories_only():
+    df = pd.DataFrame({"score": np.linspace(0, 1, 50), "segment": pd.Series(["a", "b"] * 25, dtype="str"),
+                       "notes": pd.Series(["p", None] * 25, dtype=object), "plan": pd.Categorical(["x", "y"] * 25)})
+    metadata = pq.ParquetFile(io.BytesIO(encode_table(df))).metadata.row_group(0)
+    assert [metadata.column(j).has_dictionary_page for j in range(4)] == [False, True, True, True]
+    assert {metadata.column(j).compression for j in range(4)} == {"ZSTD"}
+    numbers = pq.ParquetFile(io.BytesIO(encode_table(df[["score"]]))).metadata.row_group(0).column(0)
+    assert not numbers.has_dictionary_page and numbers.compression == "ZSTD"
+    side_car = encode_part(np.arange(INLINE_ARRAY_MAX + 1.0)).arrays
+    assert pq.ParquetFile(io.BytesIO(side_car)).metadata.row_group(0).column(0).compression == "ZSTD"
