@@ -550,7 +550,16 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
         buffer = np.empty(n)
         for j in range(d):
             np.subtract(X[:, j], center[j], out=buffer)
-            scale[j] = math.sqrt(float(buffer @ buffer) / n)
+            with np.errstate(over="ignore"):
+                squares = float(buffer @ buffer)
+            # A spread above ~1e154 overflows the sum of squares and one below ~1e-154 underflows
+            # it: then the spread is measured in units of the column's largest deviation.
+            peak = float(np.max(np.abs(buffer))) if not 1e-280 < squares < math.inf else 0.0
+            if peak > 0 and math.isfinite(peak):
+                np.divide(buffer, peak, out=buffer)
+                scale[j] = peak * math.sqrt(float(buffer @ buffer) / n)
+            else:
+                scale[j] = math.sqrt(squares / n)
         # Constant columns, and columns whose spread is only rounding noise, keep scale 1.
         scale[~(scale > 1e-12 * np.abs(center))] = 1.0
 
@@ -569,7 +578,8 @@ class LogisticRegressionGD(ClassifierMixin, BaseEstimator):
             grad[:d] = (grad_w - center * grad_b) / scale
             grad[d] = grad_b
             last.update(theta=theta.copy(), stats=(loss_sum, log_loss_sum, n_correct))
-            return loss_sum / n + 0.5 * l2 * float(w @ w), grad
+            # No penalty term without l2: w @ w overflows for a feature in units of 1e-200.
+            return loss_sum / n + (0.5 * l2 * float(w @ w) if l2 else 0.0), grad
 
         records: list[dict] = []
         stopped = False

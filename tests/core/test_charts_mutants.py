@@ -577,3 +577,48 @@ def test_models_palette_has_one_colour_per_model_up_to_seven(sweep):
         layers = _layers(build({"only": sw}).to_dict())
         assert _channel(layers[-1], "color")["scale"]["range"] == ["#1f77b4"]
         assert len(_channel(_layers(build(many).to_dict())[-1], "color")["scale"]["range"]) == 7
+
+
+# --- defaults and inputs the tests above leave out ------------------------------------------
+
+def test_cost_chart_default_view_and_currency_hold_on_every_layer(sweep):
+    _, _, sw = sweep
+    frame = sw.frame(max_points=100)
+    bands = pd.DataFrame({"threshold": [0.2], "metric": ["cost"], "low": [1.0], "high": [3.0]})
+    band, line = _layers(charts.cost_chart(frame, threshold=0.5, bands=bands).to_dict())[:2]
+    for layer in (band, line):  # the band and the curve share the fixed probability axis
+        assert _channel(layer, "x")["scale"] == {"domain": [0.0, 1.0], "nice": False}
+    assert "($, " in _channel(line, "y")["title"]  # dollars unless told otherwise
+    titled = _layers(charts.cost_chart(frame, threshold=0.5, bands=bands, x_title="Score cut").to_dict())[:2]
+    assert [_channel(layer, "x")["title"] for layer in titled] == ["Score cut", "Score cut"]
+
+
+def test_score_histogram_reads_object_columns_of_numbers():
+    y = [1, 0, 1, 0]
+    scores = pd.Series([0.2, 0.4, 0.9, None], dtype=object)  # a column read with a missing value
+    weights = pd.Series([1.0, 2.0, 3.0, 4.0], dtype=object)
+    hist = charts.score_histogram(y, scores, bins=2, weights=weights)
+    # edges 0.2, 0.55, 0.9: positives 0.2 (w 1) and 0.9 (w 3); negatives 0.4 (w 2), the missing score left out
+    assert hist["count"].tolist() == [1.0, 3.0, 2.0, 0.0]
+    assert hist["count"].dtype == float and hist["share"].dtype == float
+    assert hist["share"].tolist() == [0.25, 0.75, 1.0, 0.0]
+
+
+def test_score_distribution_bars_overlap_see_through_on_a_percent_axis_with_a_legend(sweep):
+    y, scores, _ = sweep
+    hist = charts.score_histogram(y, scores, bins=10)
+    bars = _layers(charts.score_distribution_chart(hist, threshold=0.4).to_dict())[0]
+    assert 0 < bars["mark"]["opacity"] < 1  # the two classes are drawn over each other: both stay visible
+    assert _channel(bars, "y")["axis"] == {"format": "%"}
+    assert _channel(bars, "color").get("legend", {}) is not None  # which colour is which class
+
+
+def test_score_histogram_shares_are_floats_even_when_no_score_is_finite():
+    hist = charts.score_histogram([1, 0], [np.nan, np.inf], bins=2)
+    assert hist["share"].dtype == float and hist["share"].tolist() == [0.0] * 4
+
+
+def test_decision_curve_keeps_a_legend_for_its_three_policies():
+    curve = pd.DataFrame({"threshold": [0.1, 0.2], "model": [0.2, 0.1], "treat_all": [0.3, -1.0], "treat_none": 0.0})
+    lines = _layers(charts.decision_curve_chart(curve, threshold=0.2).to_dict())[0]
+    assert _channel(lines, "color").get("legend", {}) is not None  # which line is the model, which a policy

@@ -497,3 +497,18 @@ def test_a_run_stopped_by_its_callback_keeps_snapshots_up_to_the_stop():
     assert model.stop_reason_ == "stopped"
     np.testing.assert_array_equal(model.snapshot_epochs_, np.arange(1, 10))
     np.testing.assert_array_equal(model.coef_history_[-1], model.coef_[0])
+
+
+@pytest.mark.parametrize("unit", [1e100, 1e200, 1e-200])
+def test_lbfgs_finds_the_same_model_whatever_unit_a_feature_is_in(unit):
+    # The change of variables is exact, so a column in other units gives coefficients in those
+    # units and the same predictions; a spread above ~1e154 once overflowed the column's sum of
+    # squares and the fit stopped at w = 0 as if converged.
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 2))
+    y = (rng.random(400) < 1 / (1 + np.exp(-(X @ [1.5, -1.0] + 0.3)))).astype(int)
+    plain = LogisticRegressionGD(solver="lbfgs").fit(X, y)
+    scaled = LogisticRegressionGD(solver="lbfgs").fit(X * unit, y)
+    np.testing.assert_allclose(scaled.coef_ * unit, plain.coef_, rtol=1e-6)
+    np.testing.assert_allclose(scaled.intercept_, plain.intercept_, rtol=1e-6)
+    assert abs(plain.coef_[0][0]) > 1  # a real slope, not the starting point
