@@ -28,14 +28,15 @@ score cell per label (those whose raw score lies within half a step of it).
 ``FLOOR(a * 10^6 + 0.5)``, summed as ``DECIMAL(38, 0)`` (order-independent, so engines and
 partitions agree to the last digit) and divided by 10^6. A missing amount counts as 0.
 
-**Rows left out**: a missing label, or a score that is missing, NaN or infinite. They are
-counted and reported, never guessed.
+**Rows left out**: a label that is missing or NaN, or a score that is missing, NaN or infinite.
+They are counted and reported, never guessed.
 
 Engines: ``duckdb`` (embedded, the default) streams Parquet and CSV with memory flat in the
 number of rows; ``spark`` runs the same SQL text through Spark SQL (``--master local[2]``, or
 a cluster URL), reading any path Spark reads. ``summary_sql`` is that SQL; ``--print-sql``
-prints it for a warehouse. Bad input raises :class:`~core.errors.DataError`; the command
-prints it as one line and exits with status 2.
+prints it for a warehouse (``--dialect duckdb`` and ``spark`` print what the engines run). Bad
+input raises :class:`~core.errors.DataError`; the command prints it as one line and exits with
+status 2.
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ __all__ = ["Summary", "summarise", "summary_sql", "sql_literal", "write_summary"
 MICRO_UNITS = 6
 # More distinct labels than this and the column is almost surely not a label.
 MAX_LABEL_VALUES = 1000
-# Largest finite double: |x| <= it is false for NaN and infinities in every engine here
-# (NaN sorts above everything in DuckDB, Spark and PostgreSQL; IEEE comparisons are false).
+# Largest finite double: |x| <= it is false for NaN and infinities (NaN sorts above everything in
+# Spark and PostgreSQL; IEEE comparisons are false), but see finite_duckdb.
 _FINITE_BOUND = "1.7976931348623157E308"
 _VIEW = "cutoff_summarise_input"
 _ENGINES = ("duckdb", "spark")
@@ -97,23 +98,43 @@ def sql_literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-# --print-sql --dialect: how identifiers are quoted and which exact type sums the amounts.
+def finite_standard(column: str) -> str:
+    """True for a finite number, false for NaN and infinities, NULL for NULL (portable SQL)."""
+    return f"ABS({column}) <= {_FINITE_BOUND}"
+
+
+def finite_duckdb(column: str) -> str:
+    """DuckDB's finite test. Not ``ABS(x) <= ...`` nor ``NOT isnan(x)``: on a Parquet column DuckDB
+    folds both to true from the file's min/max statistics, which leave NaN values out."""
+    return f"isfinite({column})"
+
+
+def finite_spark(column: str) -> str:
+    """Spark's finite test: NaN ruled out by name, not by its place in Spark's order."""
+    return f"NOT isnan({column}) AND {finite_standard(column)}"
+
+
+# --print-sql --dialect: how identifiers are quoted, which exact type sums the amounts, and the
+# test that keeps NaN and infinities out.
 DIALECTS = {
-    "standard": (quote_standard, "DECIMAL(38, 0)"),  # DuckDB, PostgreSQL, Snowflake, SQLite
-    "bigquery": (quote_backtick, "BIGNUMERIC"),  # BigQuery's NUMERIC holds 29 integer digits only
-    "spark": (quote_backtick, "DECIMAL(38, 0)"),  # Spark SQL, Databricks
+    "standard": (quote_standard, "DECIMAL(38, 0)", finite_standard),  # PostgreSQL, Snowflake, SQLite
+    "duckdb": (quote_standard, "DECIMAL(38, 0)", finite_duckdb),  # what --engine duckdb runs
+    "bigquery": (quote_backtick, "BIGNUMERIC", finite_standard),  # BigQuery's NUMERIC holds 29 integer digits only
+    "spark": (quote_backtick, "DECIMAL(38, 0)", finite_spark),  # Spark SQL, Databricks; what --engine spark runs
 }
 
 
 def summary_sql(source: str, *, label: str, score: str, positive: Any = 1, amount: str | None = None,
                 segment: str | None = None, decimals: int = 4, quote=quote_standard,
-                exact_type: str = "DECIMAL(38, 0)") -> str:
+                exact_type: str = "DECIMAL(38, 0)", finite=finite_standard) -> str:
     """The aggregation as one portable SELECT over ``source`` (a table name or view).
 
     ``positive`` is a Python value turned into a literal by :func:`sql_literal`. The same text
-    (with backtick quotes) is what the Spark engine runs, and with standard quotes what DuckDB
-    runs, so ``--print-sql`` is not an approximation of the engines but their query.
-    ``exact_type``: the exact integer type the amounts' micro-units are summed in.
+    (with backtick quotes and :func:`finite_spark`) is what the Spark engine runs, and with
+    standard quotes and :func:`finite_duckdb` what DuckDB runs, so ``--print-sql`` is not an
+    approximation of the engines but their query.
+    ``exact_type``: the exact integer type the amounts' micro-units are summed in. ``finite``:
+    the SQL test, given a quoted column, that is true only for a finite number (see DIALECTS).
     """
     _check_decimals(decimals)
     step = f"1E{decimals}"
@@ -121,15 +142,15 @@ def summary_sql(source: str, *, label: str, score: str, positive: Any = 1, amoun
     s, y = quote(score), quote(label)
     # A numeric label can be NaN, which is no outcome: only finite values count as negatives.
     numeric_label = isinstance(positive, (int, float)) and not isinstance(positive, bool)
-    labelled = f"ABS({y}) <= {_FINITE_BOUND}" if numeric_label else f"{y} IS NOT NULL"
+    labelled = finite(y) if numeric_label else f"{y} IS NOT NULL"
     inner = [
-        f"FLOOR(CASE WHEN ABS({s}) <= {_FINITE_BOUND} THEN {s} END * {step} + 0.5) / {step} AS {s}",
+        f"FLOOR(CASE WHEN {finite(s)} THEN {s} END * {step} + 0.5) / {step} AS {s}",
         f"CASE WHEN {y} = {sql_literal(positive)} THEN 1 WHEN {labelled} THEN 0 END AS {y}",
     ]
     outer = [s, y, f"COUNT(*) AS {quote('count')}"]
     if amount is not None:
         a = quote(amount)
-        inner.append(f"CAST(FLOOR(CASE WHEN ABS({a}) <= {_FINITE_BOUND} THEN {a} END * {micro} + 0.5)"
+        inner.append(f"CAST(FLOOR(CASE WHEN {finite(a)} THEN {a} END * {micro} + 0.5)"
                      f" AS {exact_type}) AS {a}")
         outer.append(f"COALESCE(SUM({a}), 0) / {micro} AS {a}")
     group = [s, y]
@@ -227,6 +248,7 @@ def resolve_input(source: str, *, engine: str = "duckdb") -> InputFiles:
 
 class _DuckDB:
     quote = staticmethod(quote_standard)
+    finite = staticmethod(finite_duckdb)
     Error: type = Exception
 
     def __init__(self, files: InputFiles, *, progress: bool):
@@ -266,6 +288,7 @@ class _DuckDB:
 
 class _Spark:
     quote = staticmethod(quote_backtick)
+    finite = staticmethod(finite_spark)
     Error: type = Exception
 
     def __init__(self, files: InputFiles, *, master: str | None, spark=None, progress: bool):
@@ -338,7 +361,7 @@ class Summary:
     rows: list[tuple]  # sorted by score, label, segment (missing segment last)
     positive: Any  # the label value counted as 1
     rows_read: int  # cases in the input
-    rows_left_out: int  # no label, or no finite score
+    rows_left_out: int  # no label (missing or NaN), or no finite score
     sql: str  # the query the engine ran
     notes: list[str] = field(default_factory=list)
     has_amount: bool = False  # columns[3] is the amount sum
@@ -496,7 +519,7 @@ def _summarise_with(runner, *, label, score, positive, amount, segment, decimals
     _check_columns(kinds, label=label, score=score, amount=amount, segment=segment, types=True)
     positive = _choose_positive(positive, label_counts, label, notes)
     sql = summary_sql(_VIEW, label=label, score=score, positive=positive, amount=amount, segment=segment,
-                      decimals=decimals, quote=q)
+                      decimals=decimals, quote=q, finite=runner.finite)
     cells = runner.run(sql)
     kept = [row for row in cells if row[0] is not None and row[1] is not None]
     left_out = sum(row[2] for row in cells if row[0] is None or row[1] is None)
@@ -562,7 +585,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--print-sql", action="store_true",
                         help="print the aggregation as portable SQL over the table INPUT and exit")
     parser.add_argument("--dialect", choices=sorted(DIALECTS), default="standard",
-                        help="for --print-sql: standard (DuckDB, PostgreSQL, Snowflake, SQLite), bigquery or "
+                        help="for --print-sql: standard (PostgreSQL, Snowflake, SQLite), duckdb, bigquery or "
                              "spark (backtick quotes)")
     return parser
 
@@ -587,11 +610,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.print_sql:
-            quote, exact_type = DIALECTS[args.dialect]
+            quote, exact_type, finite = DIALECTS[args.dialect]
             print(summary_sql(args.input, label=args.label, score=args.score,
                               positive=_print_sql_positive(args.positive), amount=args.amount,
                               segment=args.segment, decimals=args.decimals, quote=quote,
-                              exact_type=exact_type) + ";")
+                              exact_type=exact_type, finite=finite) + ";")
             return 0
         if not args.output:
             raise DataError("Pass --output OUT.csv or OUT.parquet (or --print-sql for the SQL).")
