@@ -676,6 +676,8 @@ _ONE_VALUE = {"$array": {"dtype": "<f8", "shape": [1], "values": [1.0]}}
     ({"$array": {"dtype": "<f8", "shape": [2], "ref": "a0"}}, "array 'a0' is missing from the side-car file"),
     ({"$float": "1e400"}, "bad float '1e400'"),
     ({"$scalar": ["<f8"]}, r"a $scalar value could not be read (not enough values to unpack"),
+    ({"$frame": {"columns": ["a"], "index": {"$range": [0, 2, 1, None]}, "data": [{"numpy": _ONE_VALUE}]}},
+     r"a $frame value could not be read (Length mismatch"),
 ])
 def test_a_forged_part_is_refused_with_the_reason(tree, reason):
     assert _forged(tree).startswith(f"The part could not be read: {reason}")
@@ -689,6 +691,12 @@ def test_a_side_car_array_of_another_size_than_the_json_says_is_refused():
     with pytest.raises(DataError, match=r"^The part could not be read: array 'a0' has 1001 values, "
                                         r"the JSON says 1002\.$"):
         decode_part(forged)
+
+
+def test_an_array_where_a_dict_key_is_expected_is_refused_as_unhashable():
+    tree = {"$dict": [[{"$array": {"dtype": "<f8", "shape": [1], "ref": "a0"}}, 1]]}
+    with pytest.raises(DataError, match=r"^a \$dict value could not be read \(unhashable type"):
+        decode_value(tree, {"a0": np.array([1.0])})
 
 
 def test_only_json_values_are_decoded():
