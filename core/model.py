@@ -144,6 +144,8 @@ def _as_design_matrix(X, what: str = "X") -> np.ndarray:
                 f"{what} has non-numeric column(s) {', '.join(map(repr, text[:5]))}. "
                 "Encode text columns (core.features does) before training."
             )
+        if any(pd.api.types.is_complex_dtype(dtype) for dtype in X.dtypes):
+            raise DataError(f"Complex data not supported: {what} contains complex numbers; pass real-valued features.")
         X = X.to_numpy(dtype=np.float64, na_value=np.nan)  # pandas' NA becomes NaN, reported below
     try:
         arr = np.asarray(X, dtype=np.float64, order="F")

@@ -397,9 +397,12 @@ def test_unusable_feature_tables_are_refused_with_their_reason():
         "X is a sparse matrix, which is not supported; pass X.toarray().")
     assert _design_error(X + 1j) == (
         "Complex data not supported: X contains complex numbers; pass real-valued features.")
+    assert _design_error(pd.DataFrame({"real": X[:, 0], "complex": X[:, 1] + 1j})) == (
+        "Complex data not supported: X contains complex numbers; pass real-valued features.")
     assert _design_error(np.array([["a", "b"]] * 4)).startswith("X must contain only numbers (")
-    assert _design_error(np.ones((4, 2, 1))).startswith("X must be a 2-D table of shape (rows, features); got 3-D.")
-    assert _design_error(np.ones(4)).startswith("X must be a 2-D table of shape (rows, features); got 1-D.")
+    reshape = "Reshape your data: for a single feature use X.reshape(-1, 1)."
+    assert _design_error(np.ones((4, 2, 1))) == f"X must be a 2-D table of shape (rows, features); got 3-D. {reshape}"
+    assert _design_error(np.ones(4)) == f"X must be a 2-D table of shape (rows, features); got 1-D. {reshape}"
     assert _design_error(np.ones((0, 2))) == (
         "X has 0 sample(s) (shape=(0, 2)) while a minimum of 1 is required.")
     assert _design_error(np.ones((4, 0))) == (
@@ -457,3 +460,33 @@ def test_an_lbfgs_fit_that_ends_on_a_non_finite_intercept_says_diverged():
         model = LogisticRegressionGD(solver="lbfgs").fit(X, np.array([1, 1, 0, 0]))
     assert not np.isfinite(model.intercept_[0])  # the premise
     assert model.stop_reason_ == "diverged"
+
+
+@pytest.mark.parametrize("make_table", [
+    lambda values: values,
+    lambda values: values.tolist(),
+    lambda values: pd.DataFrame(values),
+], ids=["row-major array", "list of rows", "frame"])
+def test_the_design_matrix_is_column_major_float64_as_documented(make_table):
+    from core.model import _as_design_matrix
+
+    values = np.arange(12.0).reshape(4, 3)
+    arr = _as_design_matrix(make_table(values))
+    assert arr.dtype == np.float64 and arr.flags.f_contiguous
+    np.testing.assert_array_equal(arr, values)
+
+
+@pytest.mark.parametrize("unit", [1e200, 1e-200])
+def test_lbfgs_on_a_feature_in_extreme_units_converges_without_warnings(unit):
+    import warnings
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 2))
+    y = (rng.random(400) < expit(X @ [1.5, -1.0] + 0.3)).astype(int)
+    plain = LogisticRegressionGD(solver="lbfgs").fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = LogisticRegressionGD(solver="lbfgs").fit(X * unit, y)
+    assert [str(w.message) for w in caught] == []
+    assert plain.stop_reason_ == "converged" and model.stop_reason_ == "converged"
+    np.testing.assert_allclose(model.coef_ * unit, plain.coef_, rtol=1e-6)
