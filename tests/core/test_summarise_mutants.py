@@ -935,3 +935,125 @@ def test_printed_true_or_false_positive_is_a_boolean_literal_in_sqlite(capsys, g
     con.executemany("INSERT INTO t VALUES (?, ?)", [(0.2, 1), (0.4, 0)])
     rows = con.execute(sql).fetchall()
     assert rows == [(0.2, int(1 in positives), 1), (0.4, int(0 in positives), 1)]
+
+
+class _SparkOrderRunner:
+    """A stand-in runner that quotes like Spark and returns cells out of order (a NULL segment first)."""
+
+    quote = staticmethod(quote_backtick)
+    finite = staticmethod(finite_spark)
+    Error = RuntimeError
+
+    def __init__(self):
+        self.queries: list[str] = []
+
+    def column_kinds(self):
+        return {"score": "numeric", "y": "numeric", "seg": "text"}
+
+    def run(self, sql):
+        self.queries.append(sql)
+        if "GROUP BY `y`" in sql and "FLOOR" not in sql:
+            return [(0, 3), (1, 1)]
+        return [(0.5, 0, 1, None), (0.5, 0, 1, "b"), (0.5, 0, 1, "a"), (0.5, 1, 1, "a")]
+
+    def close(self):
+        pass
+
+
+def test_a_spark_style_runner_gets_backtick_quoted_sql_and_missing_segments_sort_last():
+    from core.summarise import _summarise_with
+    runner = _SparkOrderRunner()
+    result = _summarise_with(runner, label="y", score="score", positive=None, amount=None, segment="seg",
+                             decimals=4)
+    cells_sql = runner.queries[-1]
+    # Spark reads "score" as a string literal: every column must be quoted with backticks.
+    assert "`score`" in cells_sql and "`seg`" in cells_sql and '"score"' not in cells_sql
+    assert result.sql == cells_sql
+    # Summary.rows: sorted by score, label, segment, a missing segment last, whatever the engine's order.
+    assert result.rows == [(0.5, 0, 1, "a"), (0.5, 0, 1, "b"), (0.5, 0, 1, None), (0.5, 1, 1, "a")]
+
+
+class _Called(Exception):
+    pass
+
+
+def _stub_summarise(seen):
+    def stub(source, **kwargs):
+        seen.update(kwargs, source=source)
+        return Summary(["score", "y", "count"], [(0.5, 1, 2)], 1, 2, 0, "SELECT 1", [])
+    return stub
+
+
+def test_main_passes_spark_and_its_master_url_through(monkeypatch, tmp_path, capsys):
+    import core.summarise as module
+    seen: dict = {}
+    monkeypatch.setattr(module, "summarise", _stub_summarise(seen))
+    out = tmp_path / "t.csv"
+    assert main(["in.parquet", "--label", "y", "--score", "score", "--output", str(out),
+                 "--engine", "spark", "--master", "local[1]"]) == 0
+    assert seen["engine"] == "spark" and seen["master"] == "local[1]"
+    assert not seen["progress"]  # capsys' streams are not terminals
+
+
+@pytest.mark.parametrize("stdout_tty, stderr_tty, expected", [(True, False, False), (False, True, False),
+                                                               (True, True, True)])
+def test_main_shows_progress_only_when_both_streams_are_terminals(monkeypatch, tmp_path, capsys,
+                                                                   stdout_tty, stderr_tty, expected):
+    import core.summarise as module
+    seen: dict = {}
+    monkeypatch.setattr(module, "summarise", _stub_summarise(seen))
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: stdout_tty)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: stderr_tty)
+    assert main(["in.parquet", "--label", "y", "--score", "score", "--output", str(tmp_path / "t.csv")]) == 0
+    assert bool(seen["progress"]) is expected
+    assert ("summarising in.parquet with duckdb" in capsys.readouterr().err) is expected
+
+
+def test_main_reports_the_elapsed_time(monkeypatch, tmp_path, capsys):
+    import core.summarise as module
+    clock = iter([1000.0, 1002.5])
+    monkeypatch.setattr(module, "summarise", _stub_summarise({}))
+    monkeypatch.setattr(module.time, "perf_counter", lambda: next(clock))
+    assert main(["in.parquet", "--label", "y", "--score", "score", "--output", str(tmp_path / "t.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "wrote 1 cells (2 rows) to " in err and err.rstrip().endswith(" in 2.5 s")
+
+
+def test_the_sql_header_names_the_positive_class():
+    assert "label 1 = 'yes'." in summary_sql("t", label="y", score="s", positive="yes").splitlines()[0]
+
+
+@pytest.mark.parametrize("signature", [b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"])
+def test_a_file_starting_with_any_zip_record_signature_is_not_a_csv(tmp_path, signature):
+    path = tmp_path / "export.csv"
+    path.write_bytes(signature + b"score,y\n0.5,1\n")  # no zero byte: only the signature tells
+    with pytest.raises(DataError, match="neither Parquet nor CSV"):
+        _file_kind(str(path))
+
+
+@pytest.mark.parametrize("progress", [False, True])
+def test_duckdb_draws_its_progress_bar_only_when_asked(tmp_path, progress):
+    from core.summarise import _DuckDB
+    path = tmp_path / "t.csv"
+    path.write_text("score,y\n0.5,1\n")
+    runner = _DuckDB(resolve_input(str(path)), progress=progress)
+    try:
+        setting = runner.run("SELECT current_setting('enable_progress_bar')")[0][0]
+        printed = runner.run("SELECT current_setting('enable_progress_bar_print')")[0][0]
+    finally:
+        runner.close()
+    assert setting is progress
+    if progress:
+        assert printed is True
+
+
+def test_a_truncated_parquet_file_error_gives_duckdbs_reason(tmp_path):
+    path = tmp_path / "cut.parquet"
+    pd.DataFrame({"s": [0.1, 0.2], "y": [0, 1]}).to_parquet(path)
+    path.write_bytes(path.read_bytes()[:30])
+    with pytest.raises(duckdb.Error) as direct:
+        duckdb.connect().execute(f"SELECT * FROM read_parquet('{path}')").fetchall()
+    reason = str(direct.value).strip().splitlines()[0]
+    with pytest.raises(DataError) as error:
+        summarise(str(path), label="y", score="s")
+    assert str(error.value) == f"DuckDB could not read the input: {reason}"
