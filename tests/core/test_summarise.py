@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -378,32 +377,6 @@ def test_api_raises_data_error_for_an_unknown_engine(rows_parquet):
 
 
 # --------------------------------------------------------------------------- Spark
-
-def _java_runs() -> bool:
-    if shutil.which("java") is None:
-        return False
-    return subprocess.run(["java", "-version"], capture_output=True).returncode == 0
-
-
-@pytest.fixture(scope="module")
-def spark():
-    if not _java_runs():
-        if os.environ.get("CI"):
-            pytest.fail("No Java runtime on CI: `make test` installs default-jre-headless; the Spark tests must run.")
-        pytest.skip("no Java runtime here (make java installs Debian's default-jre-headless)")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # PySpark's note about the pandas version: it does not use pandas here
-        from pyspark.sql import SparkSession
-
-        session = (SparkSession.builder.master("local[2]").appName("cutoff-tests")
-                   .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-                   # Tiny jobs: the quick JIT tier alone starts and runs them sooner.
-                   .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1")
-                   .config("spark.ui.showConsoleProgress", "false").getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
-
 
 @pytest.mark.spark
 @pytest.mark.timeout(900)  # the JVM start counts; slow only on a loaded machine

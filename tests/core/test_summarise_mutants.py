@@ -888,27 +888,6 @@ def test_numeric_label_values_are_listed_in_numeric_order(tmp_path):
 
 # --------------------------------------------------------------------------- Spark, on real NaN values
 
-@pytest.fixture(scope="module")
-def spark():
-    import shutil
-    import subprocess
-    import warnings
-
-    if shutil.which("java") is None or subprocess.run(["java", "-version"], capture_output=True).returncode:
-        pytest.skip("no Java runtime here (make java installs Debian's default-jre-headless)")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # PySpark's note about the pandas version: it does not use pandas here
-        from pyspark.sql import SparkSession
-
-        session = (SparkSession.builder.master("local[2]").appName("cutoff-tests")
-                   .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-                   .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1")
-                   .config("spark.ui.showConsoleProgress", "false").getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
-
-
 @pytest.mark.spark
 @pytest.mark.timeout(900)  # the JVM start counts; slow only on a loaded machine
 def test_spark_leaves_real_nan_labels_scores_and_amounts_out_like_duckdb(spark, tmp_path):
