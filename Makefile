@@ -8,7 +8,7 @@ PORT        ?= 8501
 ADDRESS     ?= 127.0.0.1
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast bench chromium java mutate clean
+.PHONY: run test test-fast bench chromium java mutate mutate-recheck clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,13 @@ bench-big: $(VENV)/.dev java
 MODULE ?=
 mutate: $(VENV)/.dev
 	$(PY) tests/mutate.py $(MODULE)
+
+## mutate-recheck: after `make mutate MODULE=...`, run the tests as they are now against each mutant it
+##         left alive (or MUTANTS="<names or globs>"), one at a time with that mutant active; prints
+##         killed / SURVIVED / TIMEOUT for each. MUTATE_TESTS narrows the tests (default tests/core/).
+MUTANTS ?=
+mutate-recheck: $(VENV)/.dev
+	nice -n 19 $(PY) tests/mutate.py --recheck $(MODULE) $(MUTANTS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts

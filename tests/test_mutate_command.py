@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,3 +27,90 @@ def test_children_and_only_the_named_mutants_are_passed_on():
 
 def test_empty_settings_add_nothing():
     assert mutate.mutmut_command({"MUTATE_CHILDREN": " ", "MUTATE_ONLY": ""}) == mutate.mutmut_command({})
+
+
+TOY_MODULE = '''import os
+
+
+def x_double__mutmut_orig(x):
+    return x * 2
+
+
+def x_double__mutmut_1(x):
+    return x * 3
+
+
+def x_double__mutmut_2(x):  # equivalent: behaves like the original
+    return x + x
+
+
+def x_double__mutmut_3(x):
+    while True:
+        pass
+
+
+def double(x):  # the trampoline, as mutmut writes it, in short
+    active = os.environ.get("MUTANT_UNDER_TEST", "")
+    return globals().get(active.rpartition(".")[2], x_double__mutmut_orig)(x)
+'''
+
+TOY_TEST = '''from core.toy import double
+
+
+def test_double():
+    assert double(4) == 8
+'''
+
+
+def _toy_mutants(tmp_path: Path) -> Path:
+    """A scratch copy as `make mutate` leaves it, for a one-function module (no mutmut needed)."""
+    core = tmp_path / "mutants" / "core"
+    core.mkdir(parents=True)
+    (core / "__init__.py").write_text("")
+    (core / "toy.py").write_text(TOY_MODULE)
+    (tmp_path / "mutants" / "toytests").mkdir()
+    (tmp_path / "mutants" / "toytests" / "test_toy.py").write_text(TOY_TEST)
+    return tmp_path
+
+
+def _recheck(scratch: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CUTOFF_MUTATE_DIR": str(scratch), "MUTATE_TESTS": "toytests/test_toy.py",
+           "MUTATE_TIMEOUT": "4"}
+    return subprocess.run([sys.executable, str(Path(mutate.__file__)), "--recheck", "core/toy.py", *args],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_recheck_runs_the_tests_once_per_mutant_with_that_mutant_active(tmp_path):
+    scratch = _toy_mutants(tmp_path)
+    run = _recheck(scratch, "core.toy.x_double__mutmut_1", "core.toy.x_double__mutmut_2",
+                   "core.toy.x_double__mutmut_3")
+    assert run.returncode == 0, run.stdout + run.stderr
+    verdicts = {line.split()[1]: line.split()[0] for line in run.stdout.splitlines()
+                if line.strip().startswith(("killed", "SURVIVED", "TIMEOUT"))}
+    assert verdicts == {"core.toy.x_double__mutmut_1": "killed",
+                        "core.toy.x_double__mutmut_2": "SURVIVED",
+                        "core.toy.x_double__mutmut_3": "TIMEOUT"}
+    assert "3 re-checked: 1 killed, 1 survived, 1 timeout." in run.stdout
+    # the project's tests, as they are now, were copied into the tree the mutants run in
+    assert (scratch / "mutants" / "tests" / "test_mutate_command.py").read_text() == \
+        Path(__file__).read_text()
+
+
+def test_recheck_refuses_tests_that_fail_without_any_mutant(tmp_path):
+    scratch = _toy_mutants(tmp_path)
+    (scratch / "mutants" / "toytests" / "test_toy.py").write_text(TOY_TEST.replace("== 8", "== 9"))
+    run = _recheck(scratch, "core.toy.x_double__mutmut_1")
+    assert run.returncode == 1
+    assert "The tests do not pass without a mutant (killed): fix them first." in run.stdout
+
+
+def test_recheck_refuses_a_name_that_is_not_a_mutant_of_the_module(tmp_path):
+    run = _recheck(_toy_mutants(tmp_path), "core.toy.x_double__mutmut_1", "core.toy.x_double__mutmut_99")
+    assert run.returncode == 2
+    assert "core.toy.x_double__mutmut_99 is not a mutant of core/toy.py" in run.stdout
+
+
+def test_recheck_needs_a_run_of_the_module_first(tmp_path):
+    run = _recheck(tmp_path, "core.toy.x_double__mutmut_1")
+    assert run.returncode == 2
+    assert "run `make mutate MODULE=core/toy.py` first" in run.stdout
