@@ -7,7 +7,10 @@ of GD, the records of L-BFGS runs, fits over several row blocks, the snapshots k
 and the refusals of unusable inputs with their plain-words messages.
 """
 
+import math
 import re
+import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -15,6 +18,7 @@ import pytest
 from scipy.special import expit
 from sklearn.metrics import log_loss
 
+import core.model
 from core.errors import DataError
 from core.model import MAX_SNAPSHOTS, LogisticRegressionGD, suggested_learning_rate
 
@@ -490,3 +494,35 @@ def test_lbfgs_on_a_feature_in_extreme_units_converges_without_warnings(unit):
     assert [str(w.message) for w in caught] == []
     assert plain.stop_reason_ == "converged" and model.stop_reason_ == "converged"
     np.testing.assert_allclose(model.coef_ * unit, plain.coef_, rtol=1e-6)
+
+
+@pytest.mark.parametrize("weight, intercept, loss", [
+    (math.inf, 0.0, 0.5),       # a weight blown up, the loss reported finite
+    (0.5, math.nan, 0.5),       # the intercept alone non-finite
+    (0.5, 0.0, math.nan),       # the loss alone non-finite
+    (0.5, 0.0, math.inf),
+])
+def test_lbfgs_ending_on_any_non_finite_part_is_diverged(monkeypatch, weight, intercept, loss):
+    # The optimiser's answer is replaced by one where exactly one of the loss, a weight or the
+    # intercept is not finite: each alone must make the fit "diverged", never "converged".
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    y = np.array([0, 1, 0, 1])
+
+    def minimize(fun, theta0, **_):
+        theta = np.array([weight, intercept + 0.0])
+        return SimpleNamespace(x=theta, fun=loss, nit=1)
+
+    monkeypatch.setattr(core.model, "optimize", SimpleNamespace(minimize=minimize))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = LogisticRegressionGD(solver="lbfgs").fit(X, y)
+    assert model.stop_reason_ == "diverged"
+
+
+def test_lbfgs_ending_on_finite_parts_is_not_diverged(monkeypatch):
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    y = np.array([0, 1, 0, 1])
+    monkeypatch.setattr(core.model, "optimize", SimpleNamespace(
+        minimize=lambda fun, theta0, **_: SimpleNamespace(x=np.array([0.5, 0.0]), fun=0.5, nit=1)))
+    model = LogisticRegressionGD(solver="lbfgs").fit(X, y)
+    assert model.stop_reason_ == "converged"
