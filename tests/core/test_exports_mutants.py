@@ -456,3 +456,445 @@ def test_the_markdown_by_segment_section_states_each_segments_counts():
     text = report_markdown(_report(sweep, segments=unnamed))
     assert "\n## By segment: segment\n\n" in text and "_2 regions_" not in text
     assert "## By segment" not in report_markdown(_report(sweep))
+
+
+# ---------------------------------------------------------------------------------------
+# the charts as drawings: every element inside the picture, the plot frame where the data is
+
+
+def _svg_elements(page: str):
+    """Each chart parsed as XML (the SVG is well-formed), for its attributes and stray text."""
+    import xml.etree.ElementTree as ET
+
+    return [ET.fromstring(svg) for svg in _svgs(page)]
+
+
+def _tag(element) -> str:
+    return element.tag.rsplit("}", 1)[-1]
+
+
+def _frame(svg):
+    """(left, right, top, bottom) of the plot from its grid lines, and the grid lines' y from the
+    lowest value to the highest."""
+    grid = [el for el in svg if _tag(el) == "line" and el.get("stroke") == "#eee"]
+    assert len(grid) == 5
+    ys = [float(el.get("y1")) for el in grid]
+    assert all(float(el.get("y2")) == y for el, y in zip(grid, ys))
+    left, right = float(grid[0].get("x1")), float(grid[0].get("x2"))
+    return left, right, min(ys), max(ys), ys
+
+
+def _check_drawing(svg, *, width=640, height=280):
+    """Nothing drawn outside the picture, no stray text between the drawing's elements, every
+    line visible in its own colour and named by a legend entry of that colour."""
+    assert svg.get("viewBox") == f"0 0 {width} {height}"
+    assert not (svg.text or "").strip() and all(not (el.tail or "").strip() for el in svg)
+    left, right, top, bottom, _ = _frame(svg)
+    assert 0 <= left < right <= width and 0 <= top < bottom <= height
+    for el in svg:
+        tag = _tag(el)
+        if tag == "text" and el.get("transform"):
+            tx, ty = map(float, re.search(r"translate\(([-\d.]+) ([-\d.]+)\)", el.get("transform")).groups())
+            assert 0 <= tx <= width and 0 <= ty <= height
+        elif tag in ("text", "rect"):
+            assert 0 <= float(el.get("x")) <= width and 0 <= float(el.get("y")) <= height, _xml(el)
+    lines = [el for el in svg if _tag(el) == "polyline"]
+    swatches = [el for el in svg if _tag(el) == "rect"]
+    colours = [el.get("stroke") for el in lines]
+    assert all(re.fullmatch(r"#[0-9a-fA-F]{6}", c or "") for c in colours) and len(set(colours)) == len(colours)
+    assert [el.get("fill") for el in swatches] == colours
+    xs = sorted(float(el.get("x")) for el in swatches)
+    assert all(b - a >= float(swatches[0].get("width")) for a, b in zip(xs, xs[1:]))  # entries apart
+    for line in lines:
+        points = np.array([[float(v) for v in p.split(",")] for p in line.get("points").split()])
+        assert np.isfinite(points).all()
+        assert (points[:, 0] >= left - 0.06).all() and (points[:, 0] <= right + 0.06).all()
+        assert (points[:, 1] >= top - 0.06).all() and (points[:, 1] <= bottom + 0.06).all()
+    return left, right, top, bottom
+
+
+def _xml(el) -> str:
+    import xml.etree.ElementTree as ET
+
+    return ET.tostring(el, encoding="unicode")
+
+
+def _red(svg):
+    (red,) = [el for el in svg if _tag(el) == "line" and el.get("stroke") == "#d62728"]
+    assert red.get("x1") == red.get("x2")
+    return red
+
+
+def _points(el) -> np.ndarray:
+    return np.array([[float(v) for v in p.split(",")] for p in el.get("points").split()])
+
+
+def test_both_charts_lie_inside_the_picture_with_the_lowest_and_highest_values_on_the_plots_edges():
+    _, _, sweep = _sweep()
+    curve = sweep.frame(max_points=300)
+    for threshold, at in ((0.0, "left"), (1.0, "right"), (0.4, None)):
+        page = report_html(_report(sweep, curve=curve, x_range=(0.0, 1.0), threshold=threshold,
+                                   point=sweep.at(threshold)))
+        metrics_svg, cost_svg = _svg_elements(page)
+        for svg in (metrics_svg, cost_svg):
+            left, right, top, bottom = _check_drawing(svg)
+            red = _red(svg)  # from the top of the plot to its bottom, at the threshold
+            assert (float(red.get("y1")), float(red.get("y2"))) == (top, bottom)
+            x = float(red.get("x1"))
+            assert x == pytest.approx({"left": left, "right": right}.get(at, left + 0.4 * (right - left)), abs=0.06)
+        # The value 0 on the bottom grid line and 1 on the top one; ticks say so.
+        _, _, top, bottom, ys = _frame(metrics_svg)
+        assert (ys[0], ys[-1]) == (bottom, top)
+        # The cost axis spans the cost's range: the cheapest threshold on the bottom edge, the
+        # dearest on the top one, the ticks in whole money with thousands separators.
+        finite = curve[np.isfinite(curve["threshold"])]
+        cost = finite["cost"].to_numpy(float)
+        (line,) = [el for el in cost_svg if _tag(el) == "polyline"]
+        pts = _points(line)
+        _, _, top, bottom, ys = _frame(cost_svg)
+        assert pts[:, 1].max() == pytest.approx(bottom, abs=0.06) and pts[:, 1].min() == pytest.approx(top, abs=0.06)
+        ticks = [el.text for el in cost_svg if _tag(el) == "text" and el.get("text-anchor") == "end"]
+        lo, hi = cost.min(), cost.max()
+        assert ticks == [f"${lo + (hi - lo) * k / 4:,.0f}".replace("$", "") for k in range(5)]
+        assert any("," in t for t in ticks)
+
+
+def test_the_cost_chart_shares_the_metric_charts_x_axis_when_the_curve_covers_less():
+    _, _, sweep = _sweep()
+    curve = sweep.frame(max_points=300)
+    curve = curve[(curve["threshold"] > 0.2) & (curve["threshold"] < 0.7)]
+    page = report_html(_report(sweep, curve=curve, x_range=(0.0, 1.0)))
+    metrics_svg, cost_svg = _svg_elements(page)
+    for svg in (metrics_svg, cost_svg):
+        left, right, _, _ = _check_drawing(svg)
+        first = _points([el for el in svg if _tag(el) == "polyline"][0])
+        t = curve["threshold"].sort_values().to_numpy(float)
+        assert first[:, 0] == pytest.approx(left + t * (right - left), abs=0.06)
+
+
+def _hand_curve(thresholds, **columns):
+    frame = pd.DataFrame({"threshold": thresholds})
+    for name in ("precision", "recall", "f1"):
+        frame[name] = columns.get(name, 0.5)
+    frame["cost"] = columns.get("cost", np.linspace(0, 100, len(frame)))
+    return frame
+
+
+def test_a_thinned_curve_keeps_its_first_and_last_rows_and_401_rows_are_thinned():
+    n = 1001
+    t = np.linspace(0, 1, n)
+    precision = np.full(n, 0.5)
+    precision[0], precision[-1] = 0.0, 1.0  # only the end rows reach the axis' ends
+    _, _, sweep = _sweep()
+    page = report_html(_report(sweep, curve=_hand_curve(t, precision=precision), x_range=(0.0, 1.0)))
+    svg = _svg_elements(page)[0]
+    _, _, top, bottom = _check_drawing(svg)
+    line = _points([el for el in svg if _tag(el) == "polyline"][0])
+    assert len(line) == 400
+    assert (line[0, 1], line[-1, 1]) == (pytest.approx(bottom, abs=0.06), pytest.approx(top, abs=0.06))
+    page = report_html(_report(sweep, curve=_hand_curve(np.linspace(0, 1, 401)), x_range=(0.0, 1.0)))
+    assert len(_points([el for el in _svg_elements(page)[0] if _tag(el) == "polyline"][0])) == 400
+
+
+def test_two_points_make_a_chart_and_infinite_thresholds_are_left_out():
+    _, _, sweep = _sweep()
+    page = report_html(_report(sweep, curve=_hand_curve([0.2, 0.6])))
+    assert len(_svg_elements(page)) == 2
+    page = report_html(_report(sweep, curve=_hand_curve([0.2])))
+    assert "<figure>" not in page and _svgs(page) == []
+    page = report_html(_report(sweep, curve=_hand_curve([-np.inf, 0.1, 0.5, 0.9, np.inf]), threshold=0.5))
+    for svg in _svg_elements(page):
+        left, right, _, _ = _check_drawing(svg)
+        ticks = [float(el.text) for el in svg if _tag(el) == "text" and el.get("text-anchor") == "middle"
+                 and re.fullmatch(r"[-\d.e+]+", el.text or "")]
+        assert ticks == pytest.approx([0.1, 0.3, 0.5, 0.7, 0.9])
+        assert len(_points([el for el in svg if _tag(el) == "polyline"][0])) == 3
+
+
+def test_a_curve_at_one_threshold_or_one_cost_is_still_drawn_inside_the_plot_and_upright():
+    _, _, sweep = _sweep()
+    # every threshold equal: the x axis gets a width; every cost equal: the y axis gets a height.
+    page = report_html(_report(sweep, curve=_hand_curve([0.3, 0.3, 0.3], cost=[50.0, 50.0, 50.0]), threshold=0.3))
+    metrics_svg, cost_svg = _svg_elements(page)
+    for svg in (metrics_svg, cost_svg):
+        _check_drawing(svg)
+        xs = [(float(el.get("x")), float(el.text)) for el in svg if _tag(el) == "text"
+              and el.get("text-anchor") == "middle" and re.fullmatch(r"[-\d.e+]+", el.text or "")]
+        assert xs == sorted(xs) and xs[0][1] == pytest.approx(0.3) and xs[-1][1] > 0.3  # grows to the right
+        ys = [(float(el.get("y")), float(el.text.replace(",", ""))) for el in svg if _tag(el) == "text"
+              and el.get("text-anchor") == "end"]
+        assert [v for _, v in sorted(ys, reverse=True)] == sorted(v for _, v in ys)  # grows upwards
+    cost_ticks = [float(el.text.replace(",", "")) for el in cost_svg if _tag(el) == "text"
+                  and el.get("text-anchor") == "end"]
+    assert cost_ticks[0] == 50.0 and cost_ticks[-1] > 50.0
+
+
+# ---------------------------------------------------------------------------------------
+# the report's pages as documents
+
+
+class _Tables:
+    """The HTML page read back with the standard library's parser: each table's header cells and
+    body rows, the text outside any element, the <h2> headings, the paragraphs."""
+
+    def __init__(self, page: str):
+        from html.parser import HTMLParser
+
+        self.tables, self.headings, self.paragraphs, self.stray, self.decl = [], [], [], [], None
+        me = self
+
+        class P(HTMLParser):
+            stack: list = []
+            cell = None
+
+            def handle_decl(self, decl):
+                me.decl = decl
+
+            def handle_starttag(self, tag, attrs):
+                if tag in ("meta",):
+                    me.charset = dict(attrs).get("charset")
+                    return
+                self.stack.append(tag)
+                if tag == "table":
+                    me.tables.append({"head": [], "body": []})
+                elif tag == "tr":
+                    part = "head" if "thead" in self.stack else "body"
+                    me.tables[-1][part].append([])
+                elif tag in ("td", "th", "h2", "p"):
+                    self.cell = ""
+
+            def handle_endtag(self, tag):
+                assert self.stack and self.stack[-1] == tag, (tag, self.stack)
+                self.stack.pop()
+                if tag in ("td", "th"):
+                    part = "head" if "thead" in self.stack else "body"
+                    me.tables[-1][part][-1].append(self.cell)
+                    self.cell = None
+                elif tag == "h2":
+                    me.headings.append(self.cell)
+                    self.cell = None
+                elif tag == "p":
+                    me.paragraphs.append(self.cell)
+                    self.cell = None
+
+            def handle_data(self, data):
+                if self.cell is not None:
+                    self.cell += data
+                elif data.strip() and (not self.stack or self.stack[-1] in ("html", "head", "body", "table", "thead",
+                                                                            "tbody", "tr", "figure")):
+                    me.stray.append(data)
+
+        P(convert_charrefs=True).feed(page)
+
+
+def test_the_html_page_is_a_standalone_document_whose_tables_state_the_numbers():
+    from core.segments import segment_report_rows, segment_table, segments_payload
+
+    y, scores, sweep = _sweep()
+    region = np.where(np.arange(len(y)) % 3 == 0, "north", "south")
+    payload = segments_payload(segment_table(y, scores, region, 0.4, costs=COSTS), column="region",
+                               threshold=0.4, note="2 regions <b>")
+    scenario = scenario_record(name="base", threshold=0.4, costs=COSTS, point=sweep.at(0.4))
+    report = _report(sweep, segments=payload, scenarios=[scenario], curve=sweep.frame(max_points=50),
+                     explanation="At 0.4 you catch most.", generated_at="2026-01-02 03:04 UTC")
+    page = report_html(report)
+    doc = _Tables(page)
+    assert doc.decl.lower() == "doctype html" and page.startswith("<!") and doc.charset == "utf-8"
+    assert doc.stray == []
+    assert "<h1>Decision report</h1>" in page and "Generated 2026-01-02 03:04 UTC" in page
+    setting, results, segments, scenarios = doc.tables
+    assert setting["head"] == [] and dict(setting["body"])["Data"] == "loans"
+    assert dict(setting["body"])["Evaluated on"] == "all rows"
+    assert results["head"] == [["Measure", "all rows"]]
+    flagged = scores >= 0.4
+    body = {row[0]: row[1] for row in results["body"]}
+    assert body["True positives"] == f"{(flagged & (y == 1)).sum():,}"
+    assert body["False negatives (missed)"] == f"{(~flagged & (y == 1)).sum():,}"
+    header, rows = segment_report_rows(payload, COSTS)
+    assert segments["head"] == [list(header)] and segments["body"] == [list(map(str, r)) for r in rows]
+    north = dict(zip(header, next(r for r in segments["body"] if r[0] == "north")))
+    assert north["Rows"] == f"{(region == 'north').sum():,}"
+    assert north["Flagged"] == f"{((region == 'north') & flagged).sum():,}"
+    assert "By segment: region" in doc.headings and "2 regions <b>" in doc.paragraphs
+    frame = scenarios_frame([scenario])
+    assert scenarios["head"] == [list(frame.columns)] and scenarios["body"] == frame.astype(str).values.tolist()
+    unnamed = _Tables(report_html(_report(sweep, segments=dict(payload, column=None, note=""))))
+    assert "By segment: segment" in unnamed.headings and len(unnamed.tables) == 3
+
+
+def _md_blocks(text: str) -> list[str]:
+    return text.rstrip("\n").split("\n\n")
+
+
+def test_the_markdown_is_headings_tables_and_notes_each_set_apart_by_a_blank_line():
+    from core.segments import segment_table, segments_payload
+
+    y, scores, sweep = _sweep()
+    region = np.where(np.arange(len(y)) % 3 == 0, "north", "south")
+    payload = segments_payload(segment_table(y, scores, region, 0.4, costs=COSTS), column="region",
+                               threshold=0.4, note="2 regions")
+    scenario = scenario_record(name="base", threshold=0.4, costs=COSTS, point=sweep.at(0.4))
+    text = report_markdown(_report(sweep, segments=payload, scenarios=[scenario], explanation="Catch most.",
+                                   generated_at="2026-01-02 03:04 UTC"))
+    blocks = _md_blocks(text)
+    assert "_Generated 2026\\-01\\-02 03:04 UTC_" in blocks or "_Generated 2026-01-02 03:04 UTC_" in blocks
+    tables = 0
+    for block in blocks:
+        lines = block.split("\n")
+        if lines[0].startswith("|"):
+            tables += 1
+            width = lines[0].count(" | ") + 1
+            assert lines[1] == "|" + "---|" * width and all(line.startswith("| ") for line in lines[2:])
+            assert all(line.endswith(" |") and line.count(" | ") + 1 == width for line in lines[2:])
+        else:
+            assert len(lines) == 1
+            assert (re.fullmatch(r"#{1,2} \S.*", block) or re.fullmatch(r"_\S.*_", block)
+                    or re.fullmatch(r"> \S.*", block)), block
+    assert tables == 4
+    setting = next(b for b in blocks if b.startswith("|")).split("\n")
+    assert setting[0].replace(" ", "") == "|||"  # the setting table has no header words
+
+
+# ---------------------------------------------------------------------------------------
+# the model JSON, its settings, and the saved scenario record
+
+
+def test_the_model_jsons_decision_rule_rescored_by_hand_gives_the_models_scores():
+    import datetime as dt
+    import math as m
+
+    from core.model import LogisticRegressionGD
+
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(200, 2))
+    y = (X[:, 0] - X[:, 1] + rng.normal(size=200) > 0).astype(int)
+    model = LogisticRegressionGD().fit(X, y)
+    data = json.loads(model_json(model, SimpleNamespace(feature_names=["a", "b"]), threshold=0.5, costs=None))
+    rule = data["decision_rule"]
+    assert rule.startswith("score = ") and rule.endswith("flag the row when score >= threshold")
+    # "sum(coefficients[f] * x[f])" read as the sum over the features f
+    formula = rule[len("score = "):rule.index(" where ")].replace("x[f])", "x[f] for f in coefficients)")
+    for row in X[:5]:
+        score = eval(formula, {"exp": m.exp, "sum": sum, "intercept": data["intercept"],  # noqa: S307
+                               "coefficients": data["coefficients"], "x": dict(zip(["a", "b"], row))})
+        assert score == pytest.approx(model.predict_proba(row[None, :])[0, 1], rel=1e-9)
+    created = dt.datetime.fromisoformat(data["created"])
+    assert created.utcoffset() == dt.timedelta(0)
+    assert abs((dt.datetime.now(dt.timezone.utc) - created).total_seconds()) < 120
+
+
+def test_model_dict_of_a_model_without_training_history_and_odd_values():
+    import datetime as dt
+
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 0, 1, 1])
+    data = model_dict(model, None, threshold=0.5, costs=None, target=None, positive_class=dt.date(2020, 1, 2))
+    assert data["training"]["epochs"] is None and data["training"]["stop_reason"] is None
+    assert data["target"] is None and data["positive_class"] == "2020-01-02"
+    assert data["coefficients"] == {"x0": pytest.approx(float(model.coef_[0, 0]))}
+    assert model_dict(model, None, threshold=0.5, costs=None, positive_class=pd.NaT)["positive_class"] is None
+
+
+class _Inner(StandardScaler):
+    """A scaler.
+
+    Second paragraph, left out of the description."""
+
+
+class _Wrapper:
+    """Wraps a scaler."""
+
+    def __init__(self, inner=None, factor=2):
+        self.inner, self.factor = inner, factor
+
+    def get_params(self, deep=True):
+        params = {"inner": self.inner, "factor": self.factor}
+        if deep and self.inner is not None:
+            params.update({f"inner__{k}": v for k, v in self.inner.get_params().items()})
+        return params
+
+
+def _no_doc(values):
+    return values
+
+
+def test_describe_preprocessor_names_each_step_and_keeps_only_learned_plain_state():
+    from sklearn.preprocessing import FunctionTransformer
+
+    df = pd.DataFrame({"a": [1.0, 2.0, 4.0], "b": [3.0, 5.0, 9.0]})
+    pre = ColumnTransformer([
+        ("scaled", Pipeline([("first", FunctionTransformer(_no_doc)), ("second", _Inner())]), ["a"]),
+    ]).fit(df)
+    (block,) = describe_preprocessor(pre)
+    first, second = block["steps"]
+    assert (first["step"], second["step"]) == ("first", "second")
+    assert first["function"] == "_no_doc" and first["description"] is None
+    assert second["description"] == "A scaler."
+    assert set(second["fitted"]) == {"mean", "scale", "var", "n_samples_seen", "n_features_in", "feature_names_in"}
+    assert second["fitted"]["scale"] == [pytest.approx(np.std([1.0, 2.0, 4.0]))]
+    wrapper = _Wrapper(inner=StandardScaler())
+    wrapper.learned_ = np.array([1.5])
+    wrapper._private_ = 7
+    wrapper.setting = "x"
+    (block,) = describe_preprocessor(SimpleNamespace(transformers_=[("w", wrapper, ["a"])]))
+    (step,) = block["steps"]
+    assert step["params"] == {"factor": 2} and step["fitted"] == {"learned": [1.5]}
+    blocks = describe_preprocessor(SimpleNamespace(transformers_=[("kept", "passthrough", ["b"]),
+                                                                 ("gone", "drop", ["a"])]))
+    assert blocks == [{"name": "kept", "columns": ["b"], "steps": []}]
+
+
+def test_scenario_record_keeps_every_field_it_is_given():
+    _, _, sweep = _sweep()
+    record = scenario_record(name="r", threshold=0.4, costs=COSTS, point=sweep.at(0.4), review_rate=0.1,
+                             review_cost=3.0, review_total_cost=99.0, explanation="Why.", amount_column="amt",
+                             positive_rate=0.05, evaluation=("fp", 1))
+    assert (record["review_cost"], record["explanation"]) == (3.0, "Why.")
+    assert (record["amount_column"], record["positive_rate"], record["evaluation"]) == ("amt", 0.05, ["fp", 1])
+    bare = scenario_record(name="r", threshold=0.4, costs=COSTS, point=sweep.at(0.4))
+    assert bare["evaluated_on"] == "" and scenarios_frame([bare]).iloc[0]["Evaluated on"] == ""
+
+
+def test_every_setting_row_is_labelled_and_states_its_value():
+    _, _, sweep = _sweep()
+    report = _report(sweep, costs=CostMatrix(100, 0, fp_pct=1, fn_pct=2, tp_pct=3, tn_pct=4), amount_column="amt",
+                     positive_rate=0.05, data_positive_rate=0.3)
+    rows = dict(_Tables(report_html(report)).tables[0]["body"])
+    assert rows["Data"] == "loans" and rows["Evaluated on"] == "all rows"
+    for label, pct in (("False positive", 1), ("False negative", 2), ("True positive", 3), ("True negative", 4)):
+        assert rows[f"{label}: % of amount"] == f"{pct}% of each case's amt"
+    assert rows["Positive rate in production"].startswith("5.00% assumed; the data has 30.00%.")
+
+
+# ---------------------------------------------------------------------------------------
+# the scored CSV: scores, labels and amounts given as lists with gaps
+
+
+def test_scored_csv_reads_missing_values_in_plain_lists_and_writes_whole_decisions():
+    df = pd.DataFrame({"a": [1, 2, 3, 4]})
+    data = scored_csv(df, [0.9, None, 0.2, 0.6], 0.5, costs=CostMatrix(10, 50, fn_pct=10), labels=[1, 0, None, 0],
+                      amounts=[100, 200, 300, None], extra={"score": ["w", "x", "y", "z"]})
+    text = data.decode("utf-8")
+    header, *rows = [line.split(",") for line in text.strip("\r\n").split("\r\n")]
+    assert header == ["a", "score", "score_2", "decision", "cost"]
+    assert [r[1] for r in rows] == ["w", "x", "y", "z"]  # the extra column kept, the scores beside it
+    assert [r[3] for r in rows] == ["1", "", "0", "1"]  # whole numbers; empty where not scored
+    # tp: 0; not scored: empty; unknown label: empty; fp with no amount: 10
+    assert [float(r[4]) if r[4] else None for r in rows] == [0.0, None, None, 10.0]
+    with pytest.raises(ValueError, match="one score per row"):
+        scored_csv(df, [0.1], 0.5)
+
+
+def test_model_json_is_strict_json_even_for_a_model_with_a_non_finite_weight():
+    def strict(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    for weight in (np.nan, np.inf):
+        model = _Model()
+        model.coef_ = np.array([[0.5, weight]])
+        try:
+            text = model_json(model, None, threshold=0.5, costs=None)
+        except ValueError:  # refused rather than written as NaN/Infinity
+            continue
+        json.loads(text, parse_constant=strict)
