@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from core.contract import describe_data, distinct_counts, training_minimum
+from core.contract import (column_aucs, describe_data, distinct_counts, is_numeric, numeric_values,
+                           training_minimum)
 from core.errors import DataError
 
 N = 120
@@ -289,3 +290,233 @@ def test_numbers_are_an_identifier_only_when_whole_all_different_and_consecutive
     huge = df.assign(largest=[2e150, 1.0, 2.0, 3.0] * (n // 4))
     assert describe_data(huge, "outcome", require_split=False).dropped["largest"] == \
         "numbers too large to use (beyond 1e+150)"
+
+
+# ---------------------------------------------------------------------------------------
+# each column's type name, the rare-class warning, the selected-but-unusable warning and the
+# validation picked for "auto"
+
+
+def test_each_column_is_shown_with_the_name_of_its_type():
+    n = 40
+    df = pd.DataFrame({
+        "outcome": ["yes", "no"] * (n // 2),
+        "count": np.arange(n) % 7,
+        "amount": np.arange(n) % 9 * 1.5,
+        "flag": [True, False, False, True] * (n // 4),
+        "when": pd.to_datetime(["2024-01-05", "2024-02-11", "2024-03-17", "2024-04-23"] * (n // 4)),
+        "region": ["north", "south", "east", "west"] * (n // 4),
+    })
+    report = describe_data(df, "outcome", require_split=False)
+    assert report.columns_frame()["type"].tolist() == ["text", "integer", "number", "true/false",
+                                                       "date/time", "text"]
+    assert report.target == "outcome"
+
+
+def rare_table(n_rows: int, n_rare: int, rare_label: str) -> pd.DataFrame:
+    other = "no" if rare_label == "yes" else "yes"
+    outcome = [rare_label] * n_rare + [other] * (n_rows - n_rare)
+    return pd.DataFrame({"outcome": outcome, "x": np.arange(n_rows) % 13 * 0.5})
+
+
+def rare_warnings(df: pd.DataFrame) -> list[str]:
+    report = describe_data(df, "outcome", "yes", require_split=False)
+    return [w for w in report.warnings if "smaller class" in w]
+
+
+@pytest.mark.parametrize("rare_label", ["yes", "no"])
+def test_a_smaller_class_under_one_percent_of_rows_is_warned_about_whichever_class_it_is(rare_label):
+    (warning,) = rare_warnings(rare_table(1000, 5, rare_label))
+    assert "Only 0.5% of rows are in the smaller class" in warning
+    assert rare_warnings(rare_table(1000, 10, rare_label)) == []  # exactly 1%: not under it
+    assert rare_warnings(rare_table(40, 20, rare_label)) == []
+
+
+def test_a_table_with_only_numeric_features_has_no_no_features_warning():
+    report = describe_data(rare_table(40, 20, "yes"), "outcome", require_split=False)
+    assert report.numeric == ["x"] and report.categorical == []
+    assert not any("No usable feature" in w or "free text" in w for w in report.warnings)
+
+
+def test_free_text_columns_the_user_selected_get_the_general_message():
+    report = describe_data(notes_table(2), "outcome", require_split=False,
+                           feature_columns=["note0", "note1"])
+    assert not report.features
+    assert any(w.startswith("No usable feature columns") for w in report.warnings)
+    assert not any(w.startswith("Every column besides the target is free text") for w in report.warnings)
+
+
+def test_selected_columns_that_cannot_be_used_are_each_named_with_their_reason():
+    n = 40
+    df = pd.DataFrame({"outcome": ["yes", "no"] * (n // 2), "x": np.arange(n) % 7 * 1.5,
+                       "country": "UK", "empty": [None] * n})
+    report = describe_data(df, "outcome", require_split=False, feature_columns=["x", "country", "empty"])
+    (warning,) = [w for w in report.warnings if "not usable" in w]
+    assert warning == ("Selected but not usable: 'country' (constant (every value is 'UK')); "
+                       "'empty' (all missing).")
+
+
+def test_auto_validation_counts_the_negatives_as_the_rows_that_are_not_positive():
+    # 5,000 rows (a hold-out split's size) but 5 negatives: too few for the split, so "auto"
+    # cross-validates, which 5 negatives are enough for.
+    df = rare_table(5000, 5, "no")
+    report = describe_data(df, "outcome", "yes", validation="auto")
+    assert int(report.y.sum()) == 4995
+    with pytest.raises(DataError, match="add 5 more rows of 'no'"):
+        describe_data(df, "outcome", "yes", validation="holdout")
+
+
+# ---------------------------------------------------------------------------------------
+# leakage: small tables, many levels, missing levels, the order of the leaks, large tables
+
+
+def perfect(y: np.ndarray) -> np.ndarray:
+    return np.where(y == 1, 2.0, 1.0) + np.arange(y.size) * 1e-3
+
+
+def test_a_leak_is_found_in_a_table_of_ten_rows():
+    y = np.array([0, 1] * 5)
+    df = pd.DataFrame({"outcome": np.where(y == 1, "yes", "no"), "leak": perfect(y)})
+    assert describe_data(df, "outcome", require_split=False).leakage == ["leak"]
+
+
+def levels_table(n_levels: int, n_rows: int = 100) -> tuple[pd.DataFrame, np.ndarray]:
+    """Each level holds rows of one class only: the level's share of positives ranks y perfectly."""
+    level = np.arange(n_rows) % n_levels
+    y = level % 2
+    return pd.DataFrame({"outcome": np.where(y == 1, "yes", "no"),
+                         "level": [f"c{v:03d}" for v in level]}), y
+
+
+def test_a_category_leaks_only_with_at_most_a_level_per_ten_rows():
+    df, _ = levels_table(10)  # 10 levels over 100 rows: the limit, still judged
+    report = describe_data(df, "outcome", require_split=False)
+    assert report.categorical == ["level"] and report.leakage == ["level"]
+    df, _ = levels_table(20)  # 20 levels: too many for their shares to mean anything
+    report = describe_data(df, "outcome", require_split=False)
+    assert report.categorical == ["level"] and report.leakage == []
+
+
+def test_a_category_with_too_many_levels_does_not_stop_the_next_one_being_judged():
+    many, y = levels_table(20)
+    df = many.assign(few=np.where(y == 1, "open", "closed"))
+    report = describe_data(df, "outcome", require_split=False)
+    assert report.categorical == ["level", "few"] and report.leakage == ["few"]
+
+
+def test_missing_values_of_a_category_are_a_level_of_their_own():
+    y = np.array([0, 1] * 20)
+    status = np.where(y == 1, None, np.where(np.arange(40) % 4 == 0, "a", "b")).astype(object)
+    df = pd.DataFrame({"outcome": np.where(y == 1, "yes", "no"), "status": status})
+    report = describe_data(df, "outcome", require_split=False)
+    assert report.categorical == ["status"] and report.leakage == ["status"]
+
+
+def test_leaks_are_listed_in_feature_order_numbers_then_categories():
+    y = np.array([0, 1] * 20)
+    df = pd.DataFrame({"outcome": np.where(y == 1, "yes", "no"), "b_cat": np.where(y == 1, "p", "q"),
+                       "zeta": perfect(y), "alpha": -perfect(y)})
+    report = describe_data(df, "outcome", require_split=False)
+    assert report.numeric == ["zeta", "alpha"] and report.categorical == ["b_cat"]
+    assert report.leakage == ["zeta", "alpha", "b_cat"]
+
+
+def test_leaks_in_every_block_of_numeric_columns_are_found(monkeypatch):
+    import core.contract as contract
+
+    monkeypatch.setattr(contract, "_BLOCK_VALUES", 80)  # 40 rows: two columns a block
+    y = np.array([0, 1] * 20)
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"outcome": np.where(y == 1, "yes", "no"), "leak": perfect(y),
+                       "n1": rng.normal(size=40), "n2": rng.normal(size=40), "n3": rng.normal(size=40)})
+    assert describe_data(df, "outcome", require_split=False).leakage == ["leak"]
+
+
+def test_column_blocks_split_the_columns_in_order_into_blocks_that_fit(monkeypatch):
+    import core.contract as contract
+
+    monkeypatch.setattr(contract, "_BLOCK_VALUES", 10)
+    names = list(range(10))
+    assert list(contract._column_blocks(3, names)) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    assert list(contract._column_blocks(1, names)) == [names]  # ten cells of one row: one block
+    assert list(contract._column_blocks(0, names)) == [names]
+    # a column longer than a block: one column at a time, never more
+    assert list(contract._column_blocks(20, names[:3])) == [[0], [1], [2]]
+
+
+def test_a_large_table_is_judged_on_a_fixed_sample_of_rows():
+    from core.contract import _leaky_features
+
+    n = 60_000
+    rng = np.random.default_rng(5)
+    y = (np.arange(n) % 2).astype(np.int64)
+    near = y + rng.normal(scale=0.2, size=n)  # AUC about 0.9996, from the sample
+    df = pd.DataFrame({"near": near, "far": rng.normal(size=n)})
+    rows = np.arange(n)
+    first = _leaky_features(df, rows, y, ["near", "far"], [])
+    again = _leaky_features(df, rows, y, ["near", "far"], [])
+    assert [name for name, _ in first] == ["near"]
+    assert first == again  # the same table, the same verdict and AUC
+    full = roc_auc_score(y, near)
+    assert abs(first[0][1] - full) < 0.001
+
+
+# ---------------------------------------------------------------------------------------
+# column_aucs with one row of a class; no warnings for columns it cannot judge
+
+
+def test_column_aucs_with_a_single_row_of_a_class_equal_scikit_learn():
+    values = np.arange(10, dtype=float)[:, None]
+    one_positive = np.array([0] * 9 + [1])
+    one_negative = 1 - one_positive
+    assert column_aucs(one_positive, values)[0] == roc_auc_score(one_positive, values[:, 0]) == 1.0
+    assert column_aucs(one_negative, values)[0] == roc_auc_score(one_negative, values[:, 0]) == 0.0
+
+
+def test_column_aucs_of_one_class_or_no_values_are_nan_without_a_warning():
+    import warnings
+
+    y = np.array([1] * 12)
+    values = np.column_stack([np.arange(12.0), np.full(12, np.nan)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = column_aucs(y, values)
+        mixed = column_aucs(np.array([0, 1] * 6), values)
+    assert np.isnan(got).all()
+    assert mixed[0] == pytest.approx(roc_auc_score(np.array([0, 1] * 6), values[:, 0]), abs=1e-12)
+    assert np.isnan(mixed[1])
+
+
+# ---------------------------------------------------------------------------------------
+# numbers with one present value; is_numeric and numeric_values; distinct counts of dates
+# and of text in object columns
+
+
+def test_a_numeric_column_with_one_present_value_is_constant():
+    n = 40
+    df = pd.DataFrame({"outcome": ["yes", "no"] * (n // 2), "x": [np.nan] * (n - 1) + [2.5],
+                       "y": np.arange(n) % 7 * 1.5})
+    report = describe_data(df, "outcome", require_split=False)
+    assert report.dropped == {"x": "constant (every value is '2.5')"}
+    assert report.columns_frame().set_index("column").loc["x", ["missing", "distinct"]].tolist() == [39, 1]
+
+
+def test_is_numeric_for_numbers_and_true_false_not_text_or_dates():
+    assert is_numeric(pd.Series([1.5, 2.0])) and is_numeric(pd.Series([1, 2]))
+    assert is_numeric(pd.Series([True, False])) and is_numeric(pd.Series([True, None], dtype="boolean"))
+    assert not is_numeric(pd.Series(["a", "b"])) and not is_numeric(pd.Series(pd.to_datetime(["2024-01-01"])))
+
+
+def test_numeric_values_are_float64_with_nan_for_missing_and_infinite():
+    got = numeric_values(pd.Series([1, None, 3], dtype="Int64"))
+    assert got.dtype == np.float64 and np.array_equal(got, [1.0, np.nan, 3.0], equal_nan=True)
+    got = numeric_values(pd.Series([np.inf, -2.5, -np.inf, 0.0]))
+    assert got.dtype == np.float64 and np.array_equal(got, [np.nan, -2.5, np.nan, 0.0], equal_nan=True)
+
+
+def test_distinct_counts_equal_pandas_for_dates_and_object_text_with_gaps():
+    df = pd.DataFrame({"when": pd.to_datetime(["2024-01-01", None, "2024-01-01", "2024-02-01"]),
+                       "text": pd.Series(["b", None, "a", "b"], dtype=object),
+                       "number": [1.0, 2.0, 2.0, 2.0]})
+    assert distinct_counts(df).to_dict() == df.nunique(dropna=True).to_dict() == {
+        "when": 2, "text": 2, "number": 2}

@@ -898,3 +898,41 @@ def test_model_json_is_strict_json_even_for_a_model_with_a_non_finite_weight():
         except ValueError:  # refused rather than written as NaN/Infinity
             continue
         json.loads(text, parse_constant=strict)
+
+
+# ---------------------------------------------------------------------------------------
+# from the second full mutation run: learned-state names, a function step without a function,
+# the model JSON's text
+
+
+def test_learned_state_is_keyed_by_the_attribute_name_without_its_trailing_underscores():
+    # scikit-learn's learned attributes end in "_" (``mean_``); the key drops only the trailing
+    # underscores, whatever letter comes before them (here an "X").
+    wrapper = _Wrapper()
+    wrapper.weights_X_ = np.array([1.5, 2.5])  # an array
+    wrapper.parts_X_ = [np.array([1.0]), None]  # a list of arrays
+    wrapper.bias__ = 0.5
+    (block,) = describe_preprocessor(SimpleNamespace(transformers_=[("w", wrapper, ["a"])]))
+    (step,) = block["steps"]
+    assert step["fitted"] == {"weights_X": [1.5, 2.5], "parts_X": [[1.0], None], "bias": 0.5}
+
+
+def test_a_function_step_without_a_function_is_described_with_none():
+    class FunctionTransformer:  # a transformer of that name that has no ``func`` (e.g. not set up)
+        pass
+
+    (block,) = describe_preprocessor(SimpleNamespace(transformers_=[("f", FunctionTransformer(), ["a"])]))
+    (step,) = block["steps"]
+    assert step["type"] == "FunctionTransformer"
+    assert step["function"] is None and step["description"] is None and step["fitted"] == {}
+
+
+def test_model_json_is_indented_text_that_keeps_non_ascii_names_readable():
+    names = ["größe", "città"]
+    text = model_json(_Model(), SimpleNamespace(feature_names=names), threshold=0.5,
+                      costs=CostMatrix(1, 2, currency="€"))
+    data = json.loads(text)
+    assert data["feature_names"] == names and data["costs"]["currency"] == "€"
+    # one key per line, nested two spaces a level, the names as written (not \u escapes)
+    assert text == json.dumps(data, indent=2, ensure_ascii=False)
+    assert '"größe": 0.5' in text and '\n  "feature_names": [\n    "größe",' in text

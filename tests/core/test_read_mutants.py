@@ -4,7 +4,9 @@ A gzip-compressed workbook and an old-style ``.xls`` (written with xlwt) listed 
 ``excel_sheets``; archives unpacking to exactly the limit or just over it (the limit lowered
 with monkeypatch for gzip, a zip member's declared size for zip); archives of five, six or
 seven files; damaged archives and Parquet files whose message carries the reader's own
-reason; Parquet dates and a Parquet file's name in its errors. Expected values come from the
+reason; Parquet dates and a Parquet file's name in its errors. The CSV helpers: the missing-values,
+repeated-names and infinity reports, ragged lines, decodings, files uploaded by mistake, the
+delimiter and decimal-mark sniffing and numbers stored as text. Expected values come from the
 fixtures themselves, from pandas/pyarrow, or from the library's own exception text.
 """
 
@@ -16,6 +18,7 @@ import io
 import struct
 import zipfile
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -497,3 +500,303 @@ def test_the_text_fallback_keeps_the_widest_table_allowed_all_text():
     table = _text_fallback(header + b";".join(b"7" for _ in range(width)) + b"\n")
     assert table.num_columns == width and table.column(width - 1).type == pa.string()
     assert table.column(width - 1).to_pylist() == ["7"]
+
+
+# ------------------------------------------------------------------------ the CSV helpers' reports
+
+
+def test_the_missing_values_report_counts_values_and_columns_in_plain_numbers():
+    one = read_csv(b"a,b\n1,2\nNA,3\n")
+    assert "1 missing value in 1 column: 'a' (1). Empty cells" in " ".join(one.attrs["warnings"])
+    two = read_csv(b"a,b\n1,NA\nNA,NA\n4,5\n")
+    assert any(w.startswith("3 missing values in 2 columns: 'b' (2), 'a' (1). ") for w in two.attrs["warnings"])
+    assert read_csv(b"a,b\n1,2\n3,4\n").attrs["warnings"] == []
+
+
+def test_the_missing_values_report_names_five_columns_by_count_and_counts_the_rest():
+    names = [f"c{i}" for i in range(8)]
+    rows = [[str(j) if j >= i else "" for i in range(8)] for j in range(8)]  # c_i has i missing
+    text = ",".join(names) + "\n" + "\n".join("x," + ",".join(r[1:]) for r in rows) + "\n"
+    df = read_csv(text.encode())
+    (report,) = [w for w in df.attrs["warnings"] if "missing value" in w]
+    assert report.startswith("28 missing values in 7 columns: 'c7' (7), 'c6' (6), 'c5' (5), 'c4' (4), "
+                             "'c3' (3) and 2 more. ")
+    five = read_csv(b"a,b,c,d,e,f\n,,,,,1\n1,1,1,1,1,1\n")
+    (report,) = [w for w in five.attrs["warnings"] if "missing value" in w]
+    assert report.startswith("5 missing values in 5 columns: 'a' (1), 'b' (1), 'c' (1), 'd' (1), 'e' (1). ")
+
+
+def test_a_thousand_missing_values_are_written_with_a_thousands_separator():
+    df = read_csv(b"a,b\n" + b"NA,1\n" * 1_234 + b"2,2\n")
+    assert any(w.startswith("1,234 missing values in 1 column: 'a' (1,234).") for w in df.attrs["warnings"])
+
+
+def test_blank_names_are_numbered_by_their_position():
+    df = read_csv(b"id,, x ,\n1,2,3,4\n")
+    assert list(df.columns) == ["id", "Unnamed: 1", "x", "Unnamed: 3"]
+
+
+def test_a_repeated_name_skips_a_number_already_taken():
+    df = read_csv(b"amount,amount (2),amount,amount\n1,2,3,4\n")
+    assert list(df.columns) == ["amount", "amount (2)", "amount (3)", "amount (4)"]
+    assert df["amount (3)"].tolist() == [3] and df["amount (4)"].tolist() == [4]
+    (note,) = [w for w in df.attrs["warnings"] if w.startswith("Repeated")]
+    assert note.startswith("Repeated column names ('amount'): later copies were renamed with a number, "
+                           "e.g. 'amount (2)'.")
+
+
+def test_repeated_names_are_listed_up_to_five_then_elided():
+    five = ",".join(f"n{i},n{i}" for i in range(5))
+    df = read_csv((five + "\n" + ",".join("1" * 10) + "\n").encode())
+    (note,) = [w for w in df.attrs["warnings"] if w.startswith("Repeated")]
+    assert note.startswith("Repeated column names ('n0', 'n1', 'n2', 'n3', 'n4'): later")
+    six = ",".join(f"n{i},n{i}" for i in range(6))
+    df = read_csv((six + "\n" + ",".join("1" * 12) + "\n").encode())
+    (note,) = [w for w in df.attrs["warnings"] if w.startswith("Repeated")]
+    assert note.startswith("Repeated column names ('n0', 'n1', 'n2', 'n3', 'n4', ...): later")
+    assert note.endswith("e.g. 'n0 (2)'.")
+    three = read_csv(b"a,a,a\n1,2,3\n")
+    (note,) = [w for w in three.attrs["warnings"] if w.startswith("Repeated")]
+    assert note.startswith("Repeated column names ('a'):")  # named once, however many copies
+
+
+def test_infinities_are_counted_per_column_in_every_block_of_columns(monkeypatch):
+    monkeypatch.setattr(core.read, "_BLOCK_VALUES", 4)  # 2 rows: two columns per block
+    df = read_csv(b"a,b,c,d,e\n1.5,inf,0.5,-inf,x\ninf,2.5,-inf,-inf,y\n")
+    assert df.isna().sum().tolist() == [1, 1, 1, 2, 0]
+    assert df["a"].tolist()[0] == 1.5 and df["b"].tolist()[1] == 2.5 and df["c"].tolist()[0] == 0.5
+    (note,) = [w for w in df.attrs["warnings"] if w.startswith("Treated")]
+    assert note == "Treated 5 infinite values (inf/-inf) as missing: 'd' (2), 'a' (1), 'b' (1), 'c' (1)."
+    (report,) = [w for w in df.attrs["warnings"] if "missing value" in w]
+    assert report.startswith("5 missing values in 4 columns: 'd' (2), ")
+
+
+def test_the_bytes_of_an_upload_come_from_str_bytes_buffers_and_file_objects():
+    expected = read_csv(CSV)
+    for data in (CSV.decode(), bytearray(CSV), memoryview(CSV), io.BytesIO(CSV)):
+        pd.testing.assert_frame_equal(read_csv(data), expected)
+    pd.testing.assert_frame_equal(read_table(io.BytesIO(CSV)), read_table(CSV))
+    with pytest.raises(DataError, match="^Expected the file's bytes, got int"):
+        read_csv(42)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_an_excel_separator_line_names_each_delimiter(delimiter):
+    d = delimiter.encode()
+    df = read_csv(b"sep=" + d + b"\na" + d + b"b\n1" + d + b"2\n")
+    assert list(df.columns) == ["a", "b"] and df["b"].tolist() == [2]
+    assert read_csv(b"sep=" + d + b"\r\na" + d + b"b\r\n1" + d + b"2\r\n")["b"].tolist() == [2]
+
+
+def test_a_separator_line_only_counts_at_the_very_start():
+    df = read_csv(b"note\nsep=;\nok\n")
+    assert list(df.columns) == ["note"] and df["note"].tolist() == ["sep=;", "ok"]
+
+
+def test_decimal_commas_only_when_they_outnumber_decimal_dots():
+    eu = read_csv(b"a;b\n1,5;2\n")
+    assert eu["a"].tolist() == [1.5]
+    tie = read_csv(b"a;b\n1,5;2.5\n")  # one of each: the dot wins
+    assert tie["b"].tolist() == [2.5] and tie["a"].tolist() == ["1,5"]
+    grouped = read_csv(b"a;b\n1.234,5;x\n-2,25;y\n")
+    assert grouped["a"].tolist() == [1234.5, -2.25]
+    spaced = read_csv(b"a;b\n 1,5 ;0.5\n 2,5 ;x\n")  # cells stripped before matching
+    assert spaced["a"].tolist() == [1.5, 2.5]
+
+
+# ------------------------------------------------------------------------ ragged rows, encodings, binaries
+
+
+def test_a_ragged_line_names_its_delimiter_and_says_field_in_the_singular():
+    with pytest.raises(DataError) as info:
+        read_csv(b"a;b;c\n1;2;3\n4\n", "short.csv")
+    message = str(info.value)
+    assert message.startswith("Line 3 of 'short.csv' has 1 field but the header has 3. ")
+    assert "(a missing or extra semicolon, an unquoted semicolon inside a value) and upload" in message
+    with pytest.raises(DataError) as info:
+        read_csv(b"a\tb\n1\t2\n3\t4\t5\n")
+    assert "a missing or extra tab, an unquoted tab inside a value)" in str(info.value)
+
+
+def test_a_ragged_line_in_a_file_with_quotes_may_be_an_unclosed_quote():
+    with pytest.raises(DataError) as info:
+        read_csv(b'a,b\n"x, y",2\n3,4,5\n')
+    assert "an unquoted comma inside a value, or an unclosed quote) and upload" in str(info.value)
+    with pytest.raises(DataError) as info:
+        read_csv(b'"a","b"\n1,2\n3,4,5\n')  # quotes only in the header: no such hint
+    assert "inside a value) and upload" in str(info.value)
+
+
+def test_a_line_the_csv_module_cannot_parse_is_named_with_its_reason():
+    raw = b"a,b\n" + b"x" * 200_000 + b",1\n1,2,3\n"  # a field past the csv module's limit
+    with pytest.raises(DataError) as info:
+        read_csv(raw, "huge.csv")
+    reason = _reason(lambda: list(__import__("csv").reader(io.StringIO(raw.decode()))))
+    assert str(info.value).startswith(f"Line 2 of 'huge.csv' could not be parsed ({reason}). Fix")
+
+
+def test_the_ragged_search_skips_blank_lines_and_falls_back_to_a_general_message():
+    dialect = core.read._Dialect(",", ".", 2, False)
+    error = core.read._ragged_error(b"a,b\n\n  \n1,2\n3\n", dialect, "The file")
+    assert str(error).startswith("Line 5 of the file has 1 field but the header has 2.")
+    blank_first = core.read._ragged_error(b"a,b,c\n1,2,3\n,5\n", core.read._Dialect(",", ".", 3, False), "The file")
+    assert str(blank_first).startswith("Line 3 of the file has 2 fields but the header has 3.")  # an empty first cell
+    even = core.read._ragged_error(b"a,b\n1,2\n", dialect, "'even.csv'")
+    assert str(even).startswith("'even.csv' has rows with a different number of fields than the header.")
+
+
+def test_each_decoding_is_said_in_the_warnings():
+    text = "name,n\nZoë,1\n"
+    assert read_csv(text.encode("utf-8")).attrs["warnings"] == []
+    assert read_csv(b"\xef\xbb\xbf" + text.encode()).attrs["warnings"] == []
+    assert read_csv(text.encode("utf-16")).attrs["warnings"] == ["Read the file as UTF-16 text."]
+    assert read_csv(b"\xfe\xff" + text.encode("utf-16-be")).attrs["warnings"] == ["Read the file as UTF-16 text."]
+    le = read_csv("id,name\n1,ab\n2,cd\n".encode("utf-16-le")).attrs["warnings"]
+    assert le == ["Read the file as UTF-16 text (little-endian, without a byte-order mark)."]
+    be = read_csv("id,name\n1,ab\n2,cd\n".encode("utf-16-be")).attrs["warnings"]
+    assert be == ["Read the file as UTF-16 text (big-endian, without a byte-order mark)."]
+    cp = read_csv(text.encode("cp1252")).attrs["warnings"]
+    assert cp == ["The file is not UTF-8; read it as Windows-1252 (Western European). If accented "
+                  "letters look wrong, save the file as CSV UTF-8 and upload it again."]
+    latin = read_csv(b"name,n\nx\x81y,1\n").attrs["warnings"]
+    assert latin[0].startswith("The file is not UTF-8; read it as Latin-1 (ISO-8859-1). If")
+
+
+def test_a_utf8_bom_is_dropped_after_utf16_decoding_too_and_blank_files_are_empty():
+    df = read_csv("\ufeffid,n\n1,2\n".encode("utf-16-le"))  # a BOM-less UTF-16 file holding U+FEFF
+    assert list(df.columns) == ["id", "n"]
+    for raw in (b"\xef\xbb\xbf", b"\xef\xbb\xbf \n", b" \r\n\t", "\ufeff".encode("utf-16")):
+        with pytest.raises(DataError, match="^'blank.csv' is empty. Upload a CSV file"):
+            read_csv(raw, "blank.csv")
+
+
+@pytest.mark.parametrize(("raw", "what"), [
+    (b"\x89PNG\r\n\x1a\n" + bytes(32), "is a PNG image, not a CSV file. Export or save"),
+    (b"\xff\xd8\xff\xe0" + bytes(32), "is a JPEG image, not a CSV file."),
+    (b"GIF87a" + bytes(32), "is a GIF image, not a CSV file."),
+    (b"GIF89a,x\n1,2\n", "is a GIF image, not a CSV file."),
+    (b"%PDF-1.4\n1,2\n", "is a PDF document, not a CSV file."),
+    (b"BZh91AY&SY,1\n", "is a bzip2-compressed file, not a CSV file. Decompress it"),
+    (b"\xfd7zXZ\x00" + bytes(32), "is an xz-compressed file, not a CSV file."),
+    (b"7z\xbc\xaf\x27\x1c" + bytes(32), "is a 7-Zip archive, not a CSV file. Extract it"),
+    (b"SQLite format 3\x00" + bytes(32), "is an SQLite database, not a CSV file."),
+    (b"PK\x05\x06" + bytes(18), "is a zip archive, not a CSV file. Extract it and upload the CSV inside."),
+    (b"PK\x03\x04" + bytes(26) + b"[Content_Types].xml", "is an Excel workbook (.xlsx), not a CSV file. In Excel"),
+    (b"PK\x03\x04" + bytes(26) + b"xl/workbook.xml", "is an Excel workbook (.xlsx), not a CSV file."),
+])
+def test_files_uploaded_by_mistake_are_named_for_what_they_are(raw, what):
+    with pytest.raises(DataError) as info:
+        read_csv(raw, "data.csv")
+    assert str(info.value).startswith(f"'data.csv' {what}")
+
+
+def test_a_table_exactly_as_wide_as_allowed_loads_and_one_column_more_is_refused(monkeypatch):
+    monkeypatch.setattr(core.read, "MAX_COLUMNS", 3)
+    assert read_csv(b"a,b,c\n1,2,3\n").shape == (1, 3)
+    with pytest.raises(DataError) as info:
+        read_csv(b"a,b,c,d\n1,2,3,4\n", "wide.csv")
+    assert str(info.value).startswith("'wide.csv' has 4 columns; Cutoff reads at most 3. Keep the columns")
+
+
+def test_a_pandas_string_column_in_parquet_gets_the_text_clean_up():
+    frame = pd.DataFrame({"status": pd.array(["open", "NA", "closed", " ? "], dtype="string"),
+                          "amount": pd.array(["1,250", "2,500", "700", "10"], dtype="string")})
+    df = read_table(_parquet(frame), "typed.parquet")
+    assert df["status"].isna().tolist() == [False, True, False, True]
+    assert df["amount"].tolist() == [1250.0, 2500.0, 700.0, 10.0]
+
+
+def test_the_delimiter_is_chosen_from_the_first_200_rows():
+    # The header splits in two on ',' and on ';'. Of the first 200 rows ';' splits 101 (the header
+    # and 100 rows) evenly and ',' 100; a 201st row would make it a tie, which ',' wins.
+    raw = ("a,b;c\n" + "1;2\n" * 100 + "3,4\n" * 150).encode()
+    with pytest.raises(DataError) as info:
+        read_csv(raw)
+    assert str(info.value).startswith("Line 102 of the file has 1 field but the header has 2.")
+    assert "extra semicolon" in str(info.value)
+
+
+# ------------------------------------------------------------------------ numbers stored as text
+
+
+def test_exactly_two_percent_stray_words_keep_a_column_numeric_and_more_do_not():
+    rows = [str(1000 + i) for i in range(98)] + ["unknown", "n.a."]
+    df = read_csv(("id,salary\n" + "".join(f"{i},{v}\n" for i, v in enumerate(rows))).encode())
+    assert pd.api.types.is_float_dtype(df["salary"]) and df["salary"].isna().sum() == 2
+    assert "'salary' is numeric but 2 entries are not numbers ('unknown', 'n.a.'); they are treated as missing." \
+        in df.attrs["warnings"]
+    rows = [str(1000 + i) for i in range(97)] + ["unknown", "n.a.", "tbd"]
+    df = read_csv(("id,salary\n" + "".join(f"{i},{v}\n" for i, v in enumerate(rows))).encode())
+    assert not pd.api.types.is_numeric_dtype(df["salary"]) and df["salary"].iloc[-1] == "tbd"
+
+
+def test_one_stray_word_is_one_entry_and_only_three_examples_are_shown():
+    rows = [f"{i},{1000 + i}\n" for i in range(99)] + ["99,unknown\n"]
+    df = read_csv(("id,salary\n" + "".join(rows)).encode())
+    assert "'salary' is numeric but 1 entry is not numbers ('unknown'); they are treated as missing." \
+        in df.attrs["warnings"]
+    words = ["w1", "w2", "w3", "w4", "w1"]
+    rows = [f"{i},{1000 + i}\n" for i in range(2_000)] + [f"x,{w}\n" for w in words]
+    df = read_csv(("id,salary\n" + "".join(rows)).encode())
+    assert "'salary' is numeric but 5 entries are not numbers ('w1', 'w2', 'w3'); they are treated as missing." \
+        in df.attrs["warnings"]
+
+
+def test_a_column_is_numeric_text_when_half_of_its_first_200_values_look_like_numbers():
+    head = [str(i) if i % 2 else "word" for i in range(200)]  # 100 numbers, 100 words
+    rows = head + [str(i) for i in range(20_000)]  # 100 of 20,200 not numbers: under 2%
+    df = read_csv(("v\n" + "\n".join(rows) + "\n").encode())
+    assert pd.api.types.is_float_dtype(df["v"]) and df["v"].isna().sum() == 100
+    fewer = [str(i) if i % 2 and i > 1 else "word" for i in range(200)]  # 99 numbers
+    df = read_csv(("v\n" + "\n".join(fewer + [str(i) for i in range(20_000)]) + "\n").encode())
+    assert not pd.api.types.is_numeric_dtype(df["v"])
+
+
+def test_thousands_separators_are_read_and_shown_with_an_example():
+    df = read_csv(b'id,amount\n1,"1,250"\n2,"12,500.5"\n3,NA\n4,700\n')
+    assert df["amount"].tolist()[:2] == [1250.0, 12500.5] and np.isnan(df["amount"].iloc[2])
+    assert df["amount"].iloc[3] == 700.0
+    assert "'amount': read numbers with thousands separators (e.g. '1,250' as 1250)." in df.attrs["warnings"]
+    eu = read_csv("id;amount\n1;1.250,5\n2;2\u00a0500,25\n3;3 000\n4;4,5\n".encode())
+    assert eu["amount"].tolist() == [1250.5, 2500.25, 3000.0, 4.5]
+    assert "'amount': read numbers with thousands separators (e.g. '1.250,5' as 1250.5)." in eu.attrs["warnings"]
+    (report,) = [w for w in df.attrs["warnings"] if "missing value" in w]
+    assert report.startswith("1 missing value in 1 column: 'amount' (1).")
+
+
+def test_numbers_in_text_with_spaces_around_them_are_numbers():
+    df = read_csv(b'id,score\n1," 0.5 "\n2," 1e3"\n3,"-.25 "\n')
+    assert df["score"].tolist() == [0.5, 1000.0, -0.25]
+    assert df.attrs["warnings"] == []
+
+
+def test_the_decimal_mark_is_the_one_most_cells_use():
+    more_commas = read_csv(b"a;b;c\n1,5;2,5;0.5\n")  # two decimal commas, one decimal dot
+    assert more_commas["a"].tolist() == [1.5] and more_commas["b"].tolist() == [2.5]
+    more_dots = read_csv(b"a;b;c;d;e\n1,5;2,5;0.5;1.5;2.5\n")  # two commas, three dots
+    assert more_dots["c"].tolist() == [0.5] and more_dots["a"].tolist() == ["1,5"]
+
+
+def test_a_quoted_decimal_comma_in_a_comma_separated_file_is_text():
+    df = read_csv(b'a,b\n"1,5",2\n"2,5",3\n')
+    assert df["a"].tolist() == ["1,5", "2,5"] and df["b"].tolist() == [2, 3]
+    assert df.attrs["warnings"] == []
+
+
+def test_delimiters_inside_quotes_do_not_count_when_sniffing():
+    df = read_csv(b'"a;x;y",b\n"1;2;3",4\n"5;6;7",8\n')
+    assert list(df.columns) == ["a;x;y", "b"] and df["b"].tolist() == [4, 8]
+    assert df["a;x;y"].tolist() == ["1;2;3", "5;6;7"]
+
+
+def test_binary_content_is_looked_for_in_the_first_64_kb():
+    head = b"id,note\n" + b"".join(b"%06d,abcdefghij\n" % i for i in range(4_000))[: (64 << 10) - 8 - 3]
+    head = head[: head.rfind(b"\n") + 1]
+    pad = (64 << 10) - len(head) - 3  # the zero byte lands on the last byte of the first 64 KB
+    inside = head + b"1," + b"x" * pad + b"\x00\n2,ok\n"
+    assert inside.index(b"\x00") == (64 << 10) - 1
+    with pytest.raises(DataError, match="contains binary data, not text"):
+        read_csv(inside, "nul.csv")
+    after = head + b"1," + b"x" * (pad + 1) + b"\x00\n2,ok\n"  # one byte further: past the window
+    assert after.index(b"\x00") == 64 << 10
+    assert read_csv(after, "nul.csv")["note"].iloc[-1] == "ok"

@@ -487,3 +487,41 @@ def test_a_recall_exactly_on_the_edge_of_the_band_is_inside_it():
     # misses cost most, so the cheapest cut in the band is the one with the highest recall in it: 3/4
     assert a["Recall within band"] == 0.75 and a["Threshold within recall band"] == 0.7
     assert a["Band note"] == ""
+
+
+def test_when_every_judged_segment_flags_nobody_no_ratio_is_defined():
+    # 'a' (40 rows, 10 positives) is judged and flags nobody at 0.5; 'b' (10 rows) is too few to judge and
+    # flags all its rows. The most favourable judged rate is 0, so no segment has a ratio to it.
+    y = np.r_[np.ones(10), np.zeros(30), np.ones(2), np.zeros(8)]
+    s = np.r_[np.full(40, 0.1), np.full(10, 0.9)]
+    labels = np.r_[np.full(40, "a"), np.full(10, "b")].astype(object)
+    table = segment_sweeps(y, s, labels).table(0.5).set_index("Segment")
+    assert table.loc["a", "Flag rate"] == 0.0 and table.loc["b", "Flag rate"] == 1.0
+    assert table.loc["b", "Marks"] == "too few to judge" and table.loc["a", "Marks"] == ""
+    assert table["Flag rate ratio"].isna().all() and table["Recall ratio"].isna().all()
+
+
+def test_plain_labels_list_the_real_segments_in_order_and_the_added_ones_after_them():
+    y = np.r_[np.ones(4), np.zeros(4)]
+    s = np.linspace(0.1, 0.8, 8)
+    labels = np.array(["b", OTHER, None, "a", "b", "a", None, OTHER], dtype=object)
+    sweeps = segment_sweeps(y, s, labels)
+    assert sweeps.segments[:2] == ("a", "b") and set(sweeps.segments[2:]) == {OTHER, "(missing)"}
+    table = sweeps.table(0.5)
+    assert table["Rows"].tolist() == [2, 2, 2, 2, 8]
+
+
+def test_labels_that_the_segmentation_does_not_list_are_a_data_error():
+    from core.segments import Segmentation
+
+    seg = Segmentation(labels=np.array(["a", "b", "z", "a"], dtype=object), order=("a", "b"), kind="categories")
+    with pytest.raises(DataError, match="not in the segmentation"):
+        segment_sweeps(np.array([1, 0, 1, 0]), np.array([0.9, 0.2, 0.4, 0.6]), seg)
+
+
+def test_a_date_column_keeps_its_dates_as_segments_not_numbers():
+    dates = pd.Series(pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-01", None]), name="day")
+    seg = segment_labels(dates)
+    assert seg.kind == "categories"
+    assert seg.order == ("2024-01-01 00:00:00", "2024-02-01 00:00:00", "(missing)")
+    assert list(seg.labels) == ["2024-01-01 00:00:00", "2024-02-01 00:00:00", "2024-01-01 00:00:00", "(missing)"]
