@@ -512,6 +512,11 @@ def test_numeric_values_are_float64_with_nan_for_missing_and_infinite():
     assert got.dtype == np.float64 and np.array_equal(got, [1.0, np.nan, 3.0], equal_nan=True)
     got = numeric_values(pd.Series([np.inf, -2.5, -np.inf, 0.0]))
     assert got.dtype == np.float64 and np.array_equal(got, [np.nan, -2.5, np.nan, 0.0], equal_nan=True)
+    # true/false with a gap counts as numeric (is_numeric), and float32 is widened: both float64
+    got = numeric_values(pd.Series([True, None, False], dtype="boolean"))
+    assert got.dtype == np.float64 and np.array_equal(got, [1.0, np.nan, 0.0], equal_nan=True)
+    got = numeric_values(pd.Series([0.1, np.inf], dtype="float32"))
+    assert got.dtype == np.float64 and np.array_equal(got, [np.float32(0.1), np.nan], equal_nan=True)
 
 
 def test_distinct_counts_equal_pandas_for_dates_and_object_text_with_gaps():
