@@ -323,6 +323,8 @@ class _Spark:
             frame = (reader.parquet(files.folder or files.paths[0], *([] if files.folder else files.paths[1:]))
                      if files.kind == "parquet" else reader.csv(files.paths, header=True, inferSchema=True))
         except self.Error as error:
+            if self.owned:  # started for this input only: do not leave its JVM running
+                spark.stop()
             raise DataError(f"Spark could not read the input: {_first_line(error)}") from None
         frame.createOrReplaceTempView(_VIEW)
         self.frame = frame

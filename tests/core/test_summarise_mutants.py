@@ -1036,3 +1036,216 @@ def test_a_truncated_parquet_file_error_gives_duckdbs_reason(tmp_path):
     with pytest.raises(DataError) as error:
         summarise(str(path), label="y", score="s")
     assert str(error.value) == f"DuckDB could not read the input: {reason}"
+
+
+# --------------------------------------------------------------------------- the Spark runner, without a JVM
+# A stand-in for pyspark's SparkSession records how the runner sets Spark up, what it reads and what it
+# stops; the real Spark tests (-m spark) check the answers. pyspark itself is only imported (its types
+# and its exception), which starts no JVM.
+
+class _Recorder:
+    """A SparkSession builder, session, reader and frame in one: every call is recorded in ``calls``."""
+
+    def __init__(self, *, fail_start: bool = False, fail_read: bool = False, fields=()):
+        self.calls: list[tuple] = []
+        self.fail_start, self.fail_read, self.fields = fail_start, fail_read, list(fields)
+        self.builder = self
+        self.sparkContext = self
+        self.read = self
+        self.catalog = self
+        self.rows: list = []
+
+    def _record(self, *call):
+        self.calls.append(call)
+        return self
+
+    # the builder
+    def appName(self, name):
+        return self._record("appName", name)
+
+    def master(self, url):
+        return self._record("master", url)
+
+    def config(self, key, value):
+        return self._record("config", key, value)
+
+    def getOrCreate(self):
+        if self.fail_start:
+            raise RuntimeError("Java gateway process exited before sending its port number\nmore detail")
+        return self._record("getOrCreate")
+
+    # the session
+    def setLogLevel(self, level):
+        self._record("setLogLevel", level)
+
+    def parquet(self, *paths):
+        return self._reading("parquet", paths)
+
+    def csv(self, paths, **options):
+        return self._reading("csv", paths, tuple(sorted(options.items())))
+
+    def _reading(self, *call):
+        from pyspark.errors import PySparkException
+
+        self._record(*call)
+        if self.fail_read:
+            raise PySparkException(message="Path does not exist: file:/nowhere\nat line 2")
+        return self
+
+    def sql(self, text):
+        return self._record("sql", text)
+
+    def collect(self):
+        return self.rows
+
+    def dropTempView(self, name):
+        self._record("dropTempView", name)
+
+    def stop(self):
+        self._record("stop")
+
+    # the frame
+    def createOrReplaceTempView(self, name):
+        self._record("createOrReplaceTempView", name)
+
+    @property
+    def schema(self):
+        from types import SimpleNamespace
+
+        return SimpleNamespace(fields=[SimpleNamespace(name=n, dataType=t) for n, t in self.fields])
+
+
+@pytest.fixture
+def stand_in_spark(monkeypatch):
+    """Replaces pyspark's SparkSession with a recorder; yields a function making a fresh one."""
+    pyspark_sql = pytest.importorskip("pyspark.sql")
+    made = []
+
+    def make(**kwargs) -> _Recorder:
+        recorder = _Recorder(**kwargs)
+        monkeypatch.setattr(pyspark_sql, "SparkSession", recorder)
+        made.append(recorder)
+        return recorder
+
+    return make
+
+
+def _parquet_files(*paths, folder=None) -> InputFiles:
+    return InputFiles(kind="parquet", paths=list(paths), folder=folder)
+
+
+def _setup_calls(recorder: _Recorder) -> list[tuple]:
+    return [c for c in recorder.calls if c[0] in ("appName", "master", "config", "getOrCreate", "setLogLevel")]
+
+
+@pytest.mark.parametrize("master", [None, "local[2]"])
+def test_a_local_spark_is_started_small_quiet_and_without_its_web_ui(stand_in_spark, master):
+    from core.summarise import _VIEW, _Spark
+
+    spark = stand_in_spark()
+    runner = _Spark(_parquet_files("/data/scores.parquet"), master=master, spark=None, progress=False)
+    assert _setup_calls(spark) == (
+        [("appName", "cutoff-summarise")] + ([("master", master)] if master else [])
+        + [("config", "spark.ui.showConsoleProgress", "false"),
+           ("config", "spark.sql.shuffle.partitions", "4"), ("config", "spark.ui.enabled", "false"),
+           ("getOrCreate",), ("setLogLevel", "ERROR")])
+    assert ("parquet", ("/data/scores.parquet",)) in spark.calls
+    assert ("createOrReplaceTempView", _VIEW) in spark.calls
+    assert runner.spark is spark and runner.frame is spark and runner.owned
+    runner.close()  # the runner started this session, so it stops it
+    assert spark.calls[-2:] == [("dropTempView", _VIEW), ("stop",)]
+
+
+def test_a_cluster_spark_keeps_the_clusters_own_settings_and_shows_progress(stand_in_spark):
+    from core.summarise import _Spark
+
+    spark = stand_in_spark()
+    _Spark(_parquet_files("/data/a.parquet"), master="spark://head:7077", spark=None, progress=True)
+    assert _setup_calls(spark) == [("appName", "cutoff-summarise"), ("master", "spark://head:7077"),
+                                   ("config", "spark.ui.showConsoleProgress", "true"),
+                                   ("getOrCreate",), ("setLogLevel", "ERROR")]
+
+
+def test_summarise_starts_spark_on_the_master_it_is_given(stand_in_spark, tmp_path):
+    spark = stand_in_spark(fail_read=True)
+    path = write(tmp_path, pd.DataFrame({"s": [0.1, 0.9], "y": [0, 1]}))
+    with pytest.raises(DataError, match="^Spark could not read the input: Path does not exist: file:/nowhere$"):
+        summarise(path, label="y", score="s", engine="spark", master="yarn")
+    assert ("master", "yarn") in spark.calls
+    assert ("config", "spark.sql.shuffle.partitions", "4") not in spark.calls
+
+
+def test_a_spark_that_does_not_start_is_a_data_error_naming_java(stand_in_spark):
+    from core.summarise import _Spark
+
+    stand_in_spark(fail_start=True)
+    with pytest.raises(DataError) as raised:
+        _Spark(_parquet_files("/data/a.parquet"), master=None, spark=None, progress=False)
+    assert str(raised.value) == ("Spark did not start (Java gateway process exited before sending its port "
+                                 "number); --engine spark needs a Java 17+ runtime (apt-get install "
+                                 "default-jre-headless).")
+
+
+def test_a_session_given_is_used_as_it_is_and_not_stopped(stand_in_spark):
+    from core.summarise import _VIEW, _Spark
+
+    builder = stand_in_spark()  # must not be touched
+    given = _Recorder()
+    runner = _Spark(_parquet_files("/data/a.parquet"), master="local[1]", spark=given, progress=True)
+    assert builder.calls == [] and _setup_calls(given) == [] and not runner.owned
+    runner.close()
+    assert given.calls[-1] == ("dropTempView", _VIEW)
+    assert ("stop",) not in given.calls
+
+
+def test_a_folder_is_read_whole_and_files_are_read_together(stand_in_spark):
+    from core.summarise import _Spark
+
+    session = _Recorder()
+    _Spark(_parquet_files("/d/day=1/a.parquet", "/d/day=2/b.parquet", folder="/d"), master=None,
+           spark=session, progress=False)
+    _Spark(_parquet_files("/x/a.parquet", "/x/b.parquet"), master=None, spark=session, progress=False)
+    _Spark(InputFiles(kind="csv", paths=["/c/a.csv", "/c/b.csv"]), master=None, spark=session, progress=False)
+    reads = [c for c in session.calls if c[0] in ("parquet", "csv")]
+    assert reads == [("parquet", ("/d",)), ("parquet", ("/x/a.parquet", "/x/b.parquet")),
+                     ("csv", ["/c/a.csv", "/c/b.csv"], (("header", True), ("inferSchema", True)))]
+
+
+def test_spark_failing_to_read_is_a_data_error_with_its_first_line(stand_in_spark):
+    from core.summarise import _Spark
+
+    session = _Recorder(fail_read=True)
+    with pytest.raises(DataError) as raised:
+        _Spark(_parquet_files("/nowhere.parquet"), master=None, spark=session, progress=False)
+    assert str(raised.value) == "Spark could not read the input: Path does not exist: file:/nowhere"
+
+
+def test_the_spark_runner_returns_rows_as_tuples_and_names_column_kinds():
+    pytest.importorskip("pyspark")
+    from pyspark.sql import Row, types
+
+    from core.summarise import _Spark
+
+    fields = [("s", types.DoubleType()), ("n", types.IntegerType()), ("d", types.DecimalType(10, 2)),
+              ("y", types.BooleanType()), ("t", types.StringType()), ("when", types.DateType())]
+    session = _Recorder(fields=fields)
+    runner = _Spark(_parquet_files("/a.parquet"), master=None, spark=session, progress=False)
+    session.rows = [Row(s=0.5, n=2), [0.25, 3]]
+    assert runner.run("SELECT 1") == [(0.5, 2), (0.25, 3)]
+    assert all(type(row) is tuple for row in runner.run("SELECT 1"))
+    assert ("sql", "SELECT 1") in session.calls
+    assert runner.column_kinds() == {"s": "numeric", "n": "numeric", "d": "numeric", "y": "bool",
+                                     "t": "text", "when": "date"}
+
+
+def test_a_spark_started_for_an_input_it_cannot_read_is_stopped(stand_in_spark):
+    from core.summarise import _Spark
+
+    spark = stand_in_spark(fail_read=True)
+    with pytest.raises(DataError, match="^Spark could not read the input"):
+        _Spark(_parquet_files("/nowhere.parquet"), master=None, spark=None, progress=False)
+    assert spark.calls[-1] == ("stop",)  # no JVM left running behind the error
+    given = _Recorder(fail_read=True)
+    with pytest.raises(DataError):
+        _Spark(_parquet_files("/nowhere.parquet"), master=None, spark=given, progress=False)
+    assert ("stop",) not in given.calls  # a session the caller gave stays theirs
