@@ -1249,3 +1249,40 @@ def test_a_spark_started_for_an_input_it_cannot_read_is_stopped(stand_in_spark):
     with pytest.raises(DataError):
         _Spark(_parquet_files("/nowhere.parquet"), master=None, spark=given, progress=False)
     assert ("stop",) not in given.calls  # a session the caller gave stays theirs
+
+
+def test_without_pyspark_the_spark_engine_says_what_to_install(monkeypatch):
+    from core.summarise import _Spark
+
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)  # "import pyspark.sql" raises ImportError
+    with pytest.raises(DataError) as raised:
+        _Spark(_parquet_files("/a.parquet"), master=None, spark=None, progress=False)
+    assert str(raised.value) == ("--engine spark needs PySpark: pip install -r requirements-spark.txt "
+                                 "(and a Java 17+ runtime).")
+
+
+def test_only_pysparks_future_warning_on_import_is_hidden(monkeypatch):
+    # Some PySpark versions warn about a newer pandas when imported: that FutureWarning is hidden,
+    # any other warning is not (and the warning filter must not break the import itself).
+    import types
+    import warnings
+
+    pytest.importorskip("pyspark")
+    from core.summarise import _Spark
+
+    recorder = _Recorder()
+
+    class WarningModule(types.ModuleType):
+        def __getattr__(self, name):
+            if name != "SparkSession":
+                raise AttributeError(name)
+            warnings.warn("pandas >= 3 is not supported", FutureWarning)
+            warnings.warn("this API is deprecated", DeprecationWarning)
+            return recorder
+
+    monkeypatch.setitem(sys.modules, "pyspark.sql", WarningModule("pyspark.sql"))
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        _Spark(_parquet_files("/a.parquet"), master=None, spark=None, progress=False)
+    assert [w.category for w in shown] == [DeprecationWarning]
+    assert ("getOrCreate",) in recorder.calls
