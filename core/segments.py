@@ -248,7 +248,8 @@ def segment_labels(values: Any, *, max_groups: int = 50, bins: int = 4) -> Segme
     else:
         kind = "categories"
         if numeric:
-            names = np.array([_number_text(v) for v in distinct], dtype=object)  # numeric order
+            # Numeric order; just enough digits to tell the values apart (4 significant at least).
+            names = np.array(_edge_texts(distinct), dtype=object)
             value_codes, counts = inverse, np.bincount(inverse, minlength=n_distinct)
         else:
             # Alphabetical order of the values that occur.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,7 @@ from core.segments import (
     segment_table,
     segments_payload,
     separate_thresholds,
+    wilson_interval,
 )
 
 COSTS = CostMatrix(fp_cost=3.0, fn_cost=40.0, currency="€")
@@ -525,3 +527,193 @@ def test_a_date_column_keeps_its_dates_as_segments_not_numbers():
     assert seg.kind == "categories"
     assert seg.order == ("2024-01-01 00:00:00", "2024-02-01 00:00:00", "(missing)")
     assert list(seg.labels) == ["2024-01-01 00:00:00", "2024-02-01 00:00:00", "2024-01-01 00:00:00", "(missing)"]
+
+
+# --- wilson_interval --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("level", [0, 0.0, 1, 1.0, 1.5, -0.1])
+def test_an_interval_level_outside_0_to_1_is_a_data_error(level):
+    with pytest.raises(DataError, match="level must be between 0 and 1"):
+        wilson_interval(3, 10, level)
+
+
+def test_no_trials_give_an_undefined_interval_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a table with an empty segment must not warn on every slider move
+        low, high = wilson_interval(np.array([0.0, 3.0]), np.array([0.0, 0.0]))
+    assert np.isnan(low).all() and np.isnan(high).all()
+
+
+def test_intervals_of_none_and_of_all_stay_within_0_and_1():
+    # At 0 of n the low end is 0 and at n of n the high end is 1 in exact arithmetic; in floating
+    # point the unclipped ends fall a rounding error outside [0, 1] for some n.
+    n = np.arange(1, 301, dtype=np.float64)
+    for level in (0.8, 0.9, 0.95):
+        low_none, high_none = wilson_interval(np.zeros_like(n), n, level)
+        low_all, high_all = wilson_interval(n, n, level)
+        assert (low_none >= 0).all() and (low_none <= 1e-15).all()
+        assert (high_all <= 1).all() and (high_all >= 1 - 1e-15).all()
+        assert (high_none > 0).all() and (low_all < 1).all()
+
+
+# --- segment_sweeps: its inputs and what it keeps of the segmentation --------------------------
+
+
+def test_plain_labels_keep_the_text_of_each_value_as_given():
+    y = np.array([1, 0, 1, 0, 0, 1])
+    s = np.array([0.9, 0.1, 0.8, 0.4, 0.3, 0.2])
+    sweeps = segment_sweeps(y, s, [1, 2.5, 1, 2.5, 1, 2.5])
+    assert sweeps.segments == ("1", "2.5")  # the whole number 1 is not read as "1.0"
+    assert sweeps.table(0.5)["Rows"].tolist() == [3, 3, 6]
+
+
+def test_unlisted_labels_are_named_three_at_most():
+    from core.segments import Segmentation
+
+    seg = Segmentation(labels=np.array(["a", "w", "x", "y", "z", "b"], dtype=object), order=("a", "b"),
+                       kind="categories")
+    with pytest.raises(DataError, match="not in the segmentation") as error:
+        segment_sweeps(np.array([1, 0, 1, 0, 1, 0]), np.linspace(0.1, 0.9, 6), seg)
+    message = str(error.value)
+    assert all(f"'{v}'" in message for v in "wxy") and "'z'" not in message
+
+
+@pytest.mark.parametrize("n_segments", [127, 128, 129, 300])
+def test_many_segments_each_keep_their_own_rows(n_segments):
+    # The codes of the segments are packed into the smallest integer type; past 127 segments a
+    # one-byte code would wrap round and mix the segments up.
+    rng = np.random.default_rng(n_segments)
+    labels = np.array([f"s{i:04d}" for i in range(n_segments)] * 3, dtype=object)
+    y = np.tile([1] * n_segments + [0] * (2 * n_segments), 1)
+    s = rng.uniform(0.01, 0.99, len(labels))
+    sweeps = segment_sweeps(y, s, labels)
+    assert sweeps.segments == tuple(sorted(set(labels)))
+    counts = sweeps.counts_at(0.5)
+    by_name = pd.DataFrame({"label": labels, "y": y, "flag": s >= 0.5})
+    want = by_name.groupby("label").apply(lambda g: (g.y & g.flag).sum(), include_groups=False)
+    assert counts["tp"].tolist() == want.loc[list(sweeps.segments)].tolist()
+    assert counts["n_pos"].tolist() == [1] * n_segments and counts["n_neg"].tolist() == [2] * n_segments
+
+
+def test_more_than_32767_segments_each_keep_their_own_rows():
+    n_segments = 32770  # past a two-byte code
+    labels = np.array([f"s{i:05d}" for i in range(n_segments)], dtype=object)
+    y = (np.arange(n_segments) % 2).astype(int)
+    s = np.where(np.arange(n_segments) % 3 == 0, 0.9, 0.1)
+    counts = segment_sweeps(y, s, labels).counts_at(0.5)
+    assert counts["n_pos"].tolist() == y.tolist()
+    assert counts["tp"].tolist() == ((y == 1) & (s >= 0.5)).astype(int).tolist()
+
+
+def test_bad_weights_and_amounts_say_which_input_is_wrong():
+    y, s, labels = np.array([1, 0, 1]), np.array([0.9, 0.2, 0.1]), ["a", "b", "a"]
+    with pytest.raises(DataError, match=r"one count \(weight\) per row \(3\)"):
+        segment_sweeps(y, s, labels, weights=[1, 2])
+    with pytest.raises(DataError, match=r"counts \(weights\) must be numbers"):
+        segment_sweeps(y, s, labels, weights=["one", "two", "three"])
+    with pytest.raises(DataError, match=r"count \(weight\) is zero"):
+        segment_sweeps(y, s, labels, weights=[0, 0.0, 0])
+    with pytest.raises(DataError, match=r"one amount per row \(3\)"):
+        segment_sweeps(y, s, labels, amounts=[10.0])
+    with pytest.raises(DataError, match="amounts must be numbers"):
+        segment_sweeps(y, s, labels, amounts=["ten", "five", "one"])
+    with pytest.raises(DataError, match="^1 amounts are missing or infinite"):
+        segment_sweeps(y, s, labels, amounts=[10.0, np.nan, 1.0])
+    with pytest.raises(DataError, match="^2 amounts are missing or infinite"):
+        segment_sweeps(y, s, labels, amounts=[np.inf, np.nan, 1.0])
+    assert segment_sweeps(y, s, labels, weights=[0, 1, 0]).table(0.5)["Rows"].tolist() == [0.0, 1.0, 1.0]
+
+
+def test_sweeps_keep_the_note_column_and_kind_of_the_segmentation():
+    rng = np.random.default_rng(5)
+    ages = pd.Series(rng.integers(18, 80, 400), name="age")
+    seg = segment_labels(ages)
+    y, s = (rng.random(400) < 0.3).astype(int), rng.random(400)
+    sweeps = segment_sweeps(y, s, seg)
+    assert (sweeps.note, sweeps.column, sweeps.kind) == (seg.note, "age", "quantile bins")
+    assert sweeps.note.startswith("The segment column 'age' is numeric")
+    plain = segment_sweeps(y, s, seg.labels)  # the same labels without their segmentation
+    assert (plain.note, plain.column, plain.kind) == ("", None, "categories")
+
+
+def test_weighted_rows_give_the_same_best_single_threshold_as_the_rows_repeated():
+    rng = np.random.default_rng(11)
+    n = 300
+    y = (rng.random(n) < 0.3).astype(int)
+    s = np.round(np.clip(rng.normal(0.4 + 0.25 * y, 0.2), 0, 1), 2)
+    labels = rng.choice(["a", "b"], n).astype(object)
+    w = np.where(y == 1, 1, 6) * rng.integers(1, 4, n)  # negatives weigh much more
+    costs = CostMatrix(fp_cost=2.0, fn_cost=9.0)
+    weighted = separate_thresholds(segment_sweeps(y, s, labels, weights=w), costs, 0.5)
+    repeated = separate_thresholds(segment_sweeps(np.repeat(y, w), np.repeat(s, w), np.repeat(labels, w)),
+                                   costs, 0.5)
+    assert weighted.best_single_threshold == repeated.best_single_threshold
+    assert weighted.cost_best_single == pytest.approx(repeated.cost_best_single)
+    assert weighted.cost_separate == pytest.approx(repeated.cost_separate)
+    assert weighted.saved == pytest.approx(repeated.saved)
+    t, cost = _best_single(np.repeat(y, w), np.repeat(s, w), costs)
+    assert weighted.best_single_threshold == t and weighted.cost_best_single == pytest.approx(cost)
+
+
+def test_the_band_allows_for_rounding_in_the_tolerance():
+    # As test_a_recall_exactly_on_the_edge_of_the_band_is_inside_it, with the tolerance a rounding
+    # error short of a's distance 0.25 (0.25 - 1e-12, which plus the 1e-12 allowance is 0.25 exactly):
+    # recall 3/4 still counts as inside the band.
+    y = np.r_[np.ones(4), np.zeros(4), np.ones(2), np.zeros(2)]
+    s = np.r_[[0.9, 0.8, 0.7, 0.2], [0.6, 0.3, 0.2, 0.1], [0.3, 0.2], [0.6, 0.1]]
+    seg = np.r_[np.full(8, "a"), np.full(4, "b")].astype(object)
+    tolerance = 0.25 - 1e-12
+    assert tolerance < 0.25 and tolerance + 1e-12 == 0.25
+    result = separate_thresholds(segment_sweeps(y, s, seg), CostMatrix(fp_cost=1.0, fn_cost=50.0), 0.5,
+                                 tolerance=tolerance)
+    a = result.frame.set_index("Segment").loc["a"]
+    assert a["Recall within band"] == 0.75 and a["Threshold within recall band"] == 0.7
+    assert a["Band note"] == ""
+
+
+# --- segment names are unique ------------------------------------------------------------------
+
+
+def test_numeric_categories_close_together_get_names_that_tell_them_apart():
+    # Four significant digits name both 1.00001 and 1.00002 "1": two segments of the same name
+    # would show as two rows "1" and mix their rows up. They get just enough digits instead.
+    seg = segment_labels(pd.Series([1.00001, 1.00002, 2.0] * 10))
+    assert seg.order == ("1.00001", "1.00002", "2")
+    assert list(seg.labels[:3]) == ["1.00001", "1.00002", "2"]
+    y = np.tile([1, 0, 1], 10)
+    table = segment_sweeps(y, np.linspace(0, 1, 30), seg).table(0.5)
+    assert table["Segment"].tolist() == ["1.00001", "1.00002", "2", "Everyone"]
+    assert table["Rows"].tolist() == [10, 10, 10, 30]
+
+
+def test_integers_float64_cannot_tell_apart_are_one_segment_not_two_of_the_same_name():
+    big = 2**53  # 2**53 + 1 is the same float64
+    seg = segment_labels(pd.Series(np.array([big, big + 1, 5] * 5, dtype=np.int64)))
+    assert len(set(seg.order)) == len(seg.order) == 2
+
+
+def test_text_values_differing_only_by_a_trailing_nul_are_two_segments():
+    seg = segment_labels(pd.Series(["a", "a\x00", "b"] * 5))
+    assert seg.order == ("a", "a\x00", "b")
+    assert (seg.labels == "a\x00").sum() == 5
+
+
+def test_recalls_equally_near_the_band_up_to_rounding_take_the_cheaper_cut():
+    # Tolerance 0 and no cut of 'a' at the target 0.5: its nearest recalls are 0.25 (flag one positive)
+    # and 0.75 + 1e-12 (flag two), the same distance up to the 1e-12 allowance. Misses cost most, so
+    # the cut that flags two is taken.
+    d = 1e-12
+    w = np.array([0.25, 0.5 + d, 0.25 - d, 0.75, 0.25, 1.0, 1.0])
+    y = np.array([1, 1, 1, 1, 1, 0, 0])
+    s = np.array([0.9, 0.8, 0.7, 0.95, 0.1, 0.05, 0.96])
+    labels = np.array(["a", "a", "a", "b", "b", "a", "b"], dtype=object)
+    sweeps = segment_sweeps(y, s, labels, weights=w)
+    costs = CostMatrix(fp_cost=1.0, fn_cost=50.0)
+    result = separate_thresholds(sweeps, costs, 0.85, tolerance=0)
+    assert result.target_recall == 0.5  # (0.25 + 0.75) / 2
+    distance = np.abs(sweeps.curves(costs)[0]["recall"] - 0.5)
+    assert distance.min() == 0.25 and (distance == 0.25 + 1e-12).sum() == 1
+    a = result.frame.set_index("Segment").loc["a"]
+    assert a["Band note"].startswith("no threshold keeps recall within ±0.00 of 0.500")
+    assert a["Threshold within recall band"] == 0.8 and a["Recall within band"] == pytest.approx(0.75)
