@@ -19,7 +19,7 @@ from core.data import describe_data
 from core.errors import DataError
 from core.features import prepare_features
 from core.model import LogisticRegressionGD
-from core.policy import Policy, model_policy, policy_python, policy_sql, saved_review_band, scores_policy
+from core.policy import CategoryInput, Policy, model_policy, policy_python, policy_sql, saved_review_band, scores_policy
 from core.review import recommend_review_band
 from core.thresholds import threshold_sweep
 
@@ -244,3 +244,100 @@ def test_without_a_fitted_model_or_preprocessing_there_is_nothing_to_export(trai
     for m, p in ((_Model(model.coef_, model.intercept_), object()), (object(), prepared)):
         with pytest.raises(DataError, match="Train a model first"):
             model_policy(m, p, threshold=0.5)
+
+
+# ---------------------------------------------------------------------------------------
+# the SQL's literals, notes and defaults, against the Python file
+
+
+def _python_namespace(policy: Policy) -> dict:
+    namespace: dict = {}
+    exec(compile(policy_python(policy), "<policy>", "exec"), namespace)  # noqa: S102 - the exported file
+    return namespace
+
+
+def _duckdb_scores(policy: Policy, table: pd.DataFrame) -> list[float]:
+    duckdb = pytest.importorskip("duckdb")
+    con = duckdb.connect()
+    try:
+        con.register("source", table)
+        con.execute("CREATE TABLE cases AS SELECT * FROM source")
+        return [float(v) for v in con.execute(policy_sql(policy)).df()[policy.score_name]]
+    finally:
+        con.close()
+
+
+def _logistic(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@pytest.mark.parametrize("weights, fill", [({"True": 0.8}, "True"), ({"False": -0.6}, "False"),
+                                           ({"False": -0.6}, "True")])
+def test_a_true_false_value_without_a_weight_adds_nothing_in_sql_as_in_python(weights, fill):
+    # A yes/no column that held only one of its values in training (or a hand-made policy whose
+    # fill value is not listed): a value without a weight adds 0 to the logit in both exports.
+    term = CategoryInput(column="b", fill=fill, weights=weights, boolean=True)
+    policy = Policy(threshold=0.5, intercept=0.25, categorical=(term,))
+    values = [True, False, None]
+    table = pd.DataFrame({"b": pd.array(values, dtype="boolean")})
+    expected = [_logistic(0.25 + weights.get(fill if v is None else str(v), 0.0)) for v in values]
+    python = _python_namespace(policy)
+    assert [python["score"]({"b": v}) for v in values] == pytest.approx(expected, rel=1e-12)
+    assert _duckdb_scores(policy, table) == pytest.approx(expected, rel=1e-12)
+
+
+def test_rare_levels_and_only_they_are_marked_in_both_exports():
+    term = CategoryInput(column="c", fill="a", weights={"a": 0.5, "b": -0.25, "d": 0.125},
+                         rare=frozenset({"b", "d"}))
+    policy = Policy(threshold=0.5, categorical=(term,))
+    for text, literal in ((policy_sql(policy), "WHEN '{}' THEN"), (policy_python(policy), "'{}': ")):
+        marked = {level: "rare level" in next(line for line in text.splitlines() if literal.format(level) in line)
+                  for level in ("a", "b", "d")}
+        assert marked == {"a": False, "b": True, "d": True}
+
+
+def test_a_number_sql_cannot_hold_is_refused_in_words():
+    for value in (float("inf"), float("-inf"), float("nan")):
+        with pytest.raises(DataError, match="as an SQL number"):
+            policy_sql(Policy(threshold=value))
+
+
+def test_each_export_names_its_language_in_its_first_line():
+    policy = scores_policy("risk", threshold=0.3)
+    assert policy_sql(policy).splitlines()[0] == "-- Decision policy exported by Cutoff (SQL)."
+    assert policy_python(policy).splitlines()[0] == "# Decision policy exported by Cutoff (Python)."
+
+
+def test_a_numeric_block_without_scaling_is_exported_with_mean_0_and_scale_1(trained):
+    # A numeric pipeline whose scaler is left out ("passthrough") has no mean_/scale_: the
+    # policy uses each value as it is (mean 0, scale 1) and still scores as the model does.
+    import copy
+
+    df, prepared, model = trained
+    prepared = copy.deepcopy(prepared)
+    for kind, pipeline, _ in prepared.preprocessor.transformers_:
+        if kind == "numeric":
+            pipeline.steps = [(name, "passthrough" if name == "scale" else step) for name, step in pipeline.steps]
+    policy = model_policy(model, prepared, threshold=0.5, table=df)
+    assert [(t.mean, t.scale) for t in policy.numeric] == [(0.0, 1.0)] * len(policy.numeric)
+    rows = df[policy.columns].head(20)
+    design = prepared.preprocessor.transform(rows)
+    expected = [_logistic(float(model.intercept_[0]) + float(design[i] @ model.coef_.ravel())) for i in range(len(rows))]
+    python = _python_namespace(policy)
+    got = [python["score"]({c: (None if pd.isna(v) else v) for c, v in row.items()})
+           for row in rows.to_dict("records")]
+    assert got == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("attribute", ["mean_", "scale_"])
+def test_a_scaler_whose_mean_or_scale_does_not_fit_the_columns_is_refused(trained, attribute):
+    import copy
+
+    df, prepared, model = trained
+    prepared = copy.deepcopy(prepared)
+    for kind, pipeline, _ in prepared.preprocessor.transformers_:
+        if kind == "numeric":
+            scaler = pipeline.named_steps["scale"]
+            setattr(scaler, attribute, np.append(getattr(scaler, attribute), 1.0))  # one more than the columns
+    with pytest.raises(DataError, match="does not match its columns"):
+        model_policy(model, prepared, threshold=0.5, table=df)
