@@ -553,6 +553,9 @@ def test_models_charts_data_encodings_and_colours(sweep):
     kept = [i for i in rows_b if sw.positive_rate[i] > 0]
     assert len(b_pr) == len(kept) and all(r["flagged"] > 0 for r in pr["rows"])
     assert [r["recall"] for r in b_pr] == sorted(sw.recall[kept].tolist())
+    # each model's own precision at each of its recalls, one coloured line per model
+    assert sorted((r["recall"], r["precision"]) for r in b_pr) == sorted(zip(sw.recall[kept], sw.precision[kept]))
+    assert _channel(pr, "color")["field"] == "model" and _channel(pr, "color")["type"] == "nominal"
 
     (cost,) = _layers(charts.models_cost_chart(sweeps, currency="€").to_dict())
     assert cost["data_name"] == charts.MODELS_COST
@@ -622,3 +625,86 @@ def test_decision_curve_keeps_a_legend_for_its_three_policies():
     curve = pd.DataFrame({"threshold": [0.1, 0.2], "model": [0.2, 0.1], "treat_all": [0.3, -1.0], "treat_none": 0.0})
     lines = _layers(charts.decision_curve_chart(curve, threshold=0.2).to_dict())[0]
     assert _channel(lines, "color").get("legend", {}) is not None  # which line is the model, which a policy
+
+
+def test_a_band_of_a_single_row_is_drawn():
+    frame = pd.DataFrame({"threshold": [0.1, 0.2], "precision": [0.5, 0.6], "recall": [0.9, 0.8], "f1": [0.6, 0.7]})
+    bands = pd.DataFrame({"threshold": [0.2], "metric": ["precision"], "low": [0.55], "high": [0.65]})
+    layers = _layers(charts.metrics_chart(frame, threshold=0.2, bands=bands).to_dict())
+    assert _mark(layers[0]) == "area" and len(layers) == 4
+    assert layers[0]["rows"] == [{"threshold": 0.2, "metric": "Precision", "low": 0.55, "high": 0.65}]
+
+
+def test_metrics_chart_keeps_the_callers_x_title_and_a_legend_on_lines_and_bands():
+    frame = pd.DataFrame({"threshold": [0.1, 0.2], "precision": [0.5, 0.6], "recall": [0.9, 0.8], "f1": [0.6, 0.7]})
+    bands = pd.DataFrame({"threshold": [0.1, 0.2], "metric": ["recall", "recall"], "low": [0.8, 0.7],
+                          "high": [0.95, 0.9]})
+    area, line = _layers(charts.metrics_chart(frame, threshold=0.2, bands=bands, x_title="Score cut").to_dict())[:2]
+    assert [_mark(area), _mark(line)] == ["area", "line"]
+    # the axis is shared: a layer without the title would blank or change it
+    assert [_channel(la, "x")["title"] for la in (area, line)] == ["Score cut", "Score cut"]
+    for layer in (area, line):  # which colour is which metric
+        assert _channel(layer, "color").get("legend", {}) is not None
+
+
+def test_confusion_chart_names_the_decision_of_each_column():
+    cells = charts.confusion_frame(SimpleNamespace(tp=5, fp=3, tn=90, fn=2))
+    for layer in _layers(charts.confusion_chart(cells).to_dict()):
+        assert _channel(layer, "x").get("axis", {}) is not None  # "Flagged as …" / "Not flagged" over the columns
+
+
+def test_chart_spec_of_a_chart_without_a_config_or_without_datasets():
+    import altair as alt
+
+    named_only = alt.Chart(alt.NamedData("cutoff_x")).mark_point().encode(x="a:Q")
+    spec = charts.chart_spec(named_only)  # default theme: a view config, no dataset of its own
+    assert "config" not in spec and spec["datasets"] == {}
+    with alt.theme.enable("none"):  # a theme that adds no config at all
+        spec = charts.chart_spec(named_only)
+        assert "config" not in spec and spec["datasets"] == {} and spec["data"] == {"name": "cutoff_x"}
+        styled = charts.chart_spec(named_only.configure_axis(grid=False))  # a config without a view part
+        assert styled["config"] == {"axis": {"grid": False}}
+
+
+def test_models_roc_chart_keeps_a_legend_for_its_models(sweep):
+    _, _, sw = sweep
+    lines = _layers(charts.models_roc_chart({"first": sw, "second": sw}).to_dict())[1]
+    assert _channel(lines, "color").get("legend", {}) is not None  # which curve is which model
+
+
+def _hue(color: str) -> str:
+    """The dominant channel of a ``#rrggbb`` colour."""
+    red, green, blue = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return max((red, "red"), (green, "green"), (blue, "blue"))[1]
+
+
+def test_threshold_rules_are_a_solid_red_current_and_a_dashed_green_recommended_line():
+    # what the Threshold page's caption tells the reader: "solid red line = the current threshold,
+    # dashed green line = the recommended"
+    frame = pd.DataFrame({"threshold": [0.1, 0.2], "precision": [0.5, 0.6], "recall": [0.9, 0.8], "f1": [0.6, 0.7]})
+    layers = _layers(charts.metrics_chart(frame, threshold=0.2, recommended=0.1).to_dict())
+    rules = {la["transform"][0]["filter"]: la["mark"] for la in layers if la["data_name"] == charts.MARKERS}
+    current = rules["(datum.marker === 'Current threshold')"]
+    recommended = rules["(datum.marker === 'Recommended')"]
+    assert _hue(current["color"]) == "red" and not current.get("strokeDash")
+    assert _hue(recommended["color"]) == "green" and len(recommended.get("strokeDash") or []) >= 2
+
+
+def test_models_pr_and_cost_charts_keep_a_legend_for_their_models(sweep):
+    _, _, sw = sweep
+    for build in (charts.models_pr_chart, charts.models_cost_chart):
+        lines = _layers(build({"first": sw, "second": sw}).to_dict())[-1]
+        assert _channel(lines, "color").get("legend", {}) is not None  # which curve is which model
+
+
+def test_models_cost_chart_reads_the_share_flagged_as_a_percent_axis(sweep):
+    _, _, sw = sweep
+    (cost,) = _layers(charts.models_cost_chart({"only": sw}).to_dict())
+    assert _channel(cost, "x")["axis"] == {"format": "%"}  # 0.25 reads "25%": a share of the cases, not a score
+
+
+def test_models_roc_chance_diagonal_runs_from_corner_to_corner(sweep):
+    _, _, sw = sweep
+    diagonal = _layers(charts.models_roc_chart({"only": sw}).to_dict())[0]
+    assert _channel(diagonal, "x")["field"] == "fpr" and _channel(diagonal, "y")["field"] == "tpr"
+    assert [(r["fpr"], r["tpr"]) for r in diagonal["rows"]] == [(0.0, 0.0), (1.0, 1.0)]

@@ -800,3 +800,52 @@ def test_binary_content_is_looked_for_in_the_first_64_kb():
     after = head + b"1," + b"x" * (pad + 1) + b"\x00\n2,ok\n"  # one byte further: past the window
     assert after.index(b"\x00") == 64 << 10
     assert read_csv(after, "nul.csv")["note"].iloc[-1] == "ok"
+
+
+# ------------------------------------------------------------------------ line endings, plural counts
+
+
+def test_old_mac_line_endings_are_sniffed_and_a_ragged_line_among_them_is_named():
+    # Lines ended by a lone carriage return (classic Mac OS exports): the delimiter, the decimal
+    # mark and a ragged line are found as with line feeds.
+    df = read_csv(b"a;b\r1,5;2\r3;4\r")
+    assert list(df.columns) == ["a", "b"] and df["a"].tolist() == [1.5, 3.0]
+    assert df["b"].tolist() == [2, 4]
+    with pytest.raises(DataError) as info:
+        read_csv(b"a;b\r1;2\r3\r4;5\r", "mac.csv")
+    assert str(info.value).startswith("Line 3 of 'mac.csv' has 1 field but the header has 2. ")
+
+
+def test_two_missing_values_are_counted_in_the_plural():
+    df = read_csv(b"a,b\n1,NA\nNA,2\n3,4\n")
+    (report,) = [w for w in df.attrs["warnings"] if "missing value" in w]
+    assert report.startswith("2 missing values in 2 columns: 'a' (1), 'b' (1). ")
+    df = read_csv(b"a,b\n1,NA\n2,NA\n3,4\n")
+    (report,) = [w for w in df.attrs["warnings"] if "missing value" in w]
+    assert report.startswith("2 missing values in 1 column: 'b' (2). ")
+
+
+def test_a_quoted_value_with_line_breaks_across_a_parse_block_boundary_stays_one_value():
+    # pyarrow parses in 16 MB blocks; a quoted value whose line breaks straddle the end of the
+    # first block must not be cut there (so the parser has to know that values hold newlines).
+    row = b"1234567," + b"abcdefghij" * 100 + b"\n"
+    body = row * (((1 << 24) - 2_000) // len(row))
+    note = "line\n" * 1_000
+    raw = b"id,note\n" + body + b'9,"' + note.encode() + b'"\n' + row * 10
+    assert raw.index(b'9,"') < 1 << 24 < raw.index(b'"\n', raw.index(b'9,"'))
+    df = read_csv(raw)
+    n = len(body) // len(row)
+    assert len(df) == n + 11 and df["id"].iloc[n] == 9 and df["note"].iloc[n] == note
+    assert df["id"].iloc[-1] == 1234567 and df["note"].iloc[-1] == "abcdefghij" * 100
+
+
+def test_quoted_missing_tokens_in_a_text_column_are_missing_too():
+    df = read_csv(b'name,note\n"NA",x\n"",y\n"bob",z\n"null",w\n')
+    assert df["name"].isna().tolist() == [True, True, False, True]
+    assert df["note"].tolist() == ["x", "y", "z", "w"]
+
+
+def test_a_row_of_a_few_megabytes_loads_in_one_piece():
+    value = "x" * (3 << 20)  # longer than pyarrow's default 1 MB block, shorter than 16 MB
+    df = read_csv(b"a,b\n" + value.encode() + b",1\n2,3\n")
+    assert df["a"].tolist() == [value, "2"] and df["b"].tolist() == [1, 3]
