@@ -234,3 +234,122 @@ def test_category_labels_are_plain_lower_case_words(built, key):
     for column in text:
         for label in df[column].dropna().unique():
             assert re.fullmatch(r"[a-z]+(_[a-z]+)*", label), (column, label)
+
+
+def test_cache_off_is_read_whatever_its_case_and_wherever_the_server_starts(tmp_path, monkeypatch):
+    """``off`` turns the cache off in any case, also when the server starts outside the project
+    (a relative ``off`` folder there would be written to)."""
+    monkeypatch.chdir(tmp_path)
+    for raw in ("off", "OFF", " Off "):
+        assert demos.demo_cache_dir({"CUTOFF_DEMO_CACHE": raw}) is None, raw
+    assert demos.demo_cache_dir({"CUTOFF_DEMO_CACHE": "offline"}) == tmp_path / "offline"
+
+
+def test_a_score_column_is_the_probability_of_the_positive_class():
+    demo = DEMOS["breast_cancer"]
+    df = demos.build_demo("breast_cancer")
+    positive = df[demo.target] == demo.positive_class
+    scores = df[demo.score_column]
+    assert scores[positive].mean() > 0.8 and scores[~positive].mean() < 0.2
+
+
+def _quick_builds(monkeypatch):
+    """``build_demo`` without the fits (a constant score column): what is stored is not the point here."""
+    def build(key):
+        df = DEMOS[key].build()
+        df[DEMOS[key].score_column] = 0.5
+        return df
+
+    monkeypatch.setattr(demos, "build_demo", build)
+
+
+def test_preparing_the_cache_says_what_was_built_then_that_nothing_was_needed(cache, monkeypatch, capsys):
+    _quick_builds(monkeypatch)
+    assert demos.main() == 0
+    keys = ", ".join(DEMOS)
+    assert capsys.readouterr().out == f"Built and stored {len(DEMOS)} demo table(s) in {cache}: {keys}.\n"
+    assert sorted(p.name.split("-")[0] for p in cache.glob("*.parquet")) == sorted(DEMOS)
+    assert demos.main() == 0
+    assert capsys.readouterr().out == f"Demo tables already stored in {cache}.\n"
+
+
+def test_preparing_into_a_folder_that_cannot_be_written_fails_and_names_the_setting(tmp_path, monkeypatch, capsys):
+    _quick_builds(monkeypatch)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    folder = blocker / "demos"
+    monkeypatch.setenv("CUTOFF_DEMO_CACHE", str(folder))
+    assert demos.prepare_demo_cache() == (folder, [], list(DEMOS))
+    assert demos.main() == 1
+    out = capsys.readouterr().out
+    assert f"Could not store {', '.join(DEMOS)} in {folder}" in out
+    assert "Set CUTOFF_DEMO_CACHE to a writable folder" in out
+    assert "Built and stored" not in out
+
+
+def test_preparing_with_the_cache_off_says_so_and_succeeds(tmp_path, monkeypatch, capsys):
+    _quick_builds(monkeypatch)
+    monkeypatch.setenv("CUTOFF_DEMO_CACHE", "off")
+    monkeypatch.chdir(tmp_path)
+    assert demos.prepare_demo_cache() == (None, [], [])
+    assert demos.main() == 0
+    out = capsys.readouterr().out
+    assert "not kept on disk" in out and "CUTOFF_DEMO_CACHE" in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_loans_follow_a_lenders_pricing_and_sizes(built):
+    """Small-business loans run larger; a lower credit score and the longer term cost a higher
+    rate; some applicants have been in their job for less than a year (0 whole years)."""
+    df = built["loan_default"]
+    small = df["purpose"] == "small_business"
+    assert df.loc[small, "loan_amount"].median() > 1.3 * df.loc[~small, "loan_amount"].median()
+    assert df["interest_rate"].corr(df["credit_score"]) < -0.5
+    rate = df.groupby("term_months")["interest_rate"].mean()
+    assert rate[60] > rate[36] + 0.5
+    assert (df["employment_years"] == 0).mean() > 0.02
+
+
+def test_loan_defaults_follow_the_risk_a_lender_sees(built):
+    """Defaulted borrowers have lower credit scores, higher debt-to-income, more recent
+    delinquencies and fewer years in their job; 60-month loans and renters default more often; small-business loans (the
+    riskiest purpose) more often than the average loan, and no purpose is free of defaults."""
+    df = built["loan_default"]
+    d = df["defaulted"] == "yes"
+    assert df.loc[d, "credit_score"].mean() < df.loc[~d, "credit_score"].mean() - 20
+    assert df.loc[d, "debt_to_income"].mean() > df.loc[~d, "debt_to_income"].mean() + 0.02
+    assert df.loc[d, "employment_years"].mean() < df.loc[~d, "employment_years"].mean() - 0.3
+    assert df.loc[d, "delinquencies_2y"].mean() > df.loc[~d, "delinquencies_2y"].mean() + 0.03
+    assert d[df["term_months"] == 60].mean() > d[df["term_months"] == 36].mean()
+    renters = df["home_ownership"] == "RENT"
+    assert d[renters].mean() > d[~renters].mean() + 0.01
+    by_purpose = d.groupby(df["purpose"]).mean()
+    assert by_purpose["small_business"] > d.mean() + 0.02
+    assert (by_purpose > 0).all()
+
+
+def test_fraud_shows_the_signals_a_card_network_looks_for(built):
+    """Fraudulent transactions happen more often at night, online and abroad, farther from
+    home, on busier cards and on younger accounts; within each class the features still vary
+    from transaction to transaction."""
+    df = built["card_fraud"]
+    f = df["is_fraud"] == 1
+    night = df["hour"] < 6
+    assert night[f].mean() > night[~f].mean() + 0.1
+    assert (df.loc[f, "channel"] == "online").mean() > (df.loc[~f, "channel"] == "online").mean() + 0.1
+    assert (df.loc[f, "foreign_country"] == "yes").mean() > (df.loc[~f, "foreign_country"] == "yes").mean() + 0.05
+    assert df.loc[f, "distance_from_home_km"].median() > 1.5 * df.loc[~f, "distance_from_home_km"].median()
+    assert df.loc[f, "transactions_last_24h"].mean() > df.loc[~f, "transactions_last_24h"].mean() + 0.5
+    assert df.loc[f, "account_age_days"].mean() < 0.8 * df.loc[~f, "account_age_days"].mean()
+    for column in ("amount", "distance_from_home_km", "transactions_last_24h", "account_age_days", "hour"):
+        for part in (f, ~f):
+            assert df.loc[part, column].nunique() > 5, column
+    for column in ("merchant_category", "channel"):
+        for part in (f, ~f):
+            assert df.loc[part, column].nunique() > 1, column
+
+
+def test_the_fraud_target_is_whole_numbers_as_the_story_says(built):
+    """"Positive = 1": the target holds the integers 0 and 1, not the floats 0.0 and 1.0."""
+    df = built["card_fraud"]
+    assert pd.api.types.is_integer_dtype(df["is_fraud"]) and set(df["is_fraud"]) == {0, 1}
