@@ -29,6 +29,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -86,6 +87,19 @@ def mutmut_command(env) -> list[str]:
     """
     children = ["--max-children", env["MUTATE_CHILDREN"]] if env.get("MUTATE_CHILDREN", "").strip() else []
     return ["nice", "-n", "19", str(MUTMUT), "run", *children, *env.get("MUTATE_ONLY", "").split()]
+
+
+def _scratch_tmp() -> Path:
+    """An empty temporary folder inside the scratch copy, for the runs' ``TMPDIR``.
+
+    mutmut ends each mutant's process with ``os._exit``, so the tests' ``atexit`` clean-ups
+    (``tests/conftest.py``'s throwaway store) never run: their folders land here, and each run
+    starts by emptying it, instead of piling up in ``/tmp``.
+    """
+    folder = SCRATCH / "tmp"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
 
 
 LEFT_ALIVE = ("survived", "no tests", "timeout", "suspicious")
@@ -175,6 +189,8 @@ def recheck(module: str, patterns: list[str], tests: list[str]) -> int:
     os.chdir(mutants_dir)
     sys.path.insert(0, str(mutants_dir))
     os.environ["CUTOFF_MUTATION"] = "1"
+    os.environ["TMPDIR"] = str(_scratch_tmp())
+    tempfile.tempdir = None  # read TMPDIR again
     os.environ.pop("MUTANT_UNDER_TEST", None)
     import importlib
     for source in sorted((mutants_dir / "core").glob("*.py")):  # warm up: numpy, pandas, core
@@ -217,7 +233,7 @@ def main(argv: list[str]) -> int:
                                                        tests="\n    ".join([""] + tests)))
     print(f"Mutating {', '.join(modules)} in {SCRATCH} (tests/core, not e2e) ...", flush=True)
     # tests/core/conftest.py: a Hypothesis profile without shrinking for these runs.
-    env = {**os.environ, "CUTOFF_MUTATION": "1"}
+    env = {**os.environ, "CUTOFF_MUTATION": "1", "TMPDIR": str(_scratch_tmp())}
     run = subprocess.run(mutmut_command(os.environ), cwd=SCRATCH, capture_output=True, text=True, env=env)
     # mutmut redraws one progress line with carriage returns: keep only the last state of it.
     lines = [line.rsplit("\r", 1)[-1] for line in run.stdout.splitlines() if line.strip()]

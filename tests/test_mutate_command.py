@@ -96,6 +96,22 @@ def test_recheck_runs_the_tests_once_per_mutant_with_that_mutant_active(tmp_path
         Path(__file__).read_text()
 
 
+def test_recheck_keeps_the_temporary_folders_of_the_tests_inside_the_scratch_copy(tmp_path):
+    """Forked test runs end with os._exit (no atexit clean-up): what they leave goes to the
+    scratch copy's own tmp/, emptied at the next run, not to the machine's /tmp."""
+    scratch = _toy_mutants(tmp_path)
+    (scratch / "mutants" / "toytests" / "test_toy.py").write_text(
+        TOY_TEST + "\n\ndef test_leaves_a_folder():\n    import tempfile\n"
+                   "    tempfile.mkdtemp(prefix='toy-left-')\n")
+    (scratch / "tmp").mkdir()
+    (scratch / "tmp" / "from-an-earlier-run").mkdir()
+    run = _recheck(scratch, "core.toy.x_double__mutmut_2")
+    assert run.returncode == 0, run.stdout + run.stderr
+    left = sorted(p.name for p in (scratch / "tmp").iterdir())
+    assert left and all(name.startswith("toy-left-") for name in left), left
+    assert len(left) == 2  # the clean run and the mutant's
+
+
 def test_recheck_refuses_tests_that_fail_without_any_mutant(tmp_path):
     scratch = _toy_mutants(tmp_path)
     (scratch / "mutants" / "toytests" / "test_toy.py").write_text(TOY_TEST.replace("== 8", "== 9"))
