@@ -849,3 +849,102 @@ def test_a_row_of_a_few_megabytes_loads_in_one_piece():
     value = "x" * (3 << 20)  # longer than pyarrow's default 1 MB block, shorter than 16 MB
     df = read_csv(b"a,b\n" + value.encode() + b",1\n2,3\n")
     assert df["a"].tolist() == [value, "2"] and df["b"].tolist() == [1, 3]
+
+
+# ------------------------------------------------------------------------ rows longer than a parse block
+# pyarrow carries a row over one block boundary itself and reports "straddling" only for a row
+# spanning two; with the real 16 MB blocks that takes a row over 32 MB, so these tests make the
+# blocks small (the code reads the sizes at each call).
+
+
+def test_a_row_spanning_several_parse_blocks_is_read_again_with_a_block_that_holds_it(monkeypatch):
+    monkeypatch.setattr(core.read, "_BLOCK_BYTES", 1 << 10)
+    value = "x" * 5_000  # five blocks
+    raw = b"a,b\n1,2\n" + value.encode() + b",3\n4,5\n"
+    df = read_csv(raw)
+    assert df["a"].tolist() == ["1", value, "4"] and df["b"].tolist() == [2, 3, 5]
+
+
+def test_a_row_longer_than_the_largest_block_is_refused_in_words(monkeypatch):
+    monkeypatch.setattr(core.read, "_BLOCK_BYTES", 1 << 20)
+    monkeypatch.setattr(core.read, "_MAX_BLOCK_BYTES", 3 << 20)
+    raw = b"a,b\n1,2\n" + b"x" * (7 << 20) + b",3\n"
+    with pytest.raises(DataError) as info:
+        read_csv(raw, "long.csv")
+    assert str(info.value).startswith("'long.csv' has a row longer than 3 MB. Check that the quotes")
+
+
+def test_a_file_longer_than_the_largest_block_with_short_rows_loads(monkeypatch):
+    monkeypatch.setattr(core.read, "_BLOCK_BYTES", 1 << 10)
+    monkeypatch.setattr(core.read, "_MAX_BLOCK_BYTES", 4 << 10)
+    rows = "".join(f"k{i},v{i}\n" for i in range(3_000))  # ~30 KB of short rows, then one of 3 KB
+    value = "y" * 3_000
+    df = read_csv(f"a,b\n{rows}{value},1\n".encode())
+    assert len(df) == 3_001 and df["b"].iloc[-2] == "v2999" and df["a"].iloc[-1] == value
+
+
+# ------------------------------------------------------------------------ a type clash in pyarrow
+# pyarrow 26's read_csv widens a column's type itself, so it no longer raises the conversion error
+# the text fallback is for (older releases could); a stand-in for pyarrow's reader raises it, with
+# pyarrow's own words, for the typed read and lets the all-text re-read through.
+
+
+def _clash_on_typed_read(monkeypatch, message: str) -> list[str]:
+    real = core.read.pa_csv.read_csv
+    calls = []
+
+    def read_csv_with_a_clash(source, *, parse_options, convert_options, read_options):
+        calls.append("text" if read_options.autogenerate_column_names else "typed")
+        if not read_options.autogenerate_column_names:
+            raise pa.ArrowInvalid(message)
+        return real(source, parse_options=parse_options, convert_options=convert_options,
+                    read_options=read_options)
+
+    monkeypatch.setattr(core.read.pa_csv, "read_csv", read_csv_with_a_clash)
+    return calls
+
+
+@pytest.mark.parametrize("message", [
+    "In CSV column #0: Row #3: CSV conversion error to int64: invalid value 'x'",
+    "In CSV column #1: CSV conversion error to string: invalid UTF8 data",
+])
+def test_a_type_clash_in_pyarrow_reads_the_file_again_as_text_with_the_same_result(monkeypatch, message):
+    raw = "id;amount;note\n1;2,5;a\n2;NA;\n3;-1,25;c\n".encode()
+    expected = read_csv(raw)
+    calls = _clash_on_typed_read(monkeypatch, message)
+    df = read_csv(raw)
+    assert calls == ["typed", "text"]
+    # the same values, missing values and warnings (a whole-number column comes back as float64)
+    pd.testing.assert_frame_equal(df, expected, check_dtype=False)
+    assert df.attrs["warnings"] == expected.attrs["warnings"]
+    assert df["amount"].tolist()[::2] == [2.5, -1.25] and df["note"].isna().tolist() == [False, True, False]
+
+
+def test_the_text_fallback_reads_a_long_row_with_the_block_the_retry_took(monkeypatch):
+    monkeypatch.setattr(core.read, "_BLOCK_BYTES", 1 << 10)
+    real = core.read.pa_csv.read_csv
+    blocks = []
+
+    def straddle_then_clash(source, *, parse_options, convert_options, read_options):
+        blocks.append(read_options.block_size)
+        if read_options.autogenerate_column_names:
+            return real(source, parse_options=parse_options, convert_options=convert_options,
+                        read_options=read_options)
+        if len(blocks) == 1:
+            raise pa.ArrowInvalid("straddling object straddles two block boundaries (try to increase block size?)")
+        raise pa.ArrowInvalid("In CSV column #0: CSV conversion error to int64: invalid value 'x'")
+
+    monkeypatch.setattr(core.read.pa_csv, "read_csv", straddle_then_clash)
+    raw = b"a,b\n" + b"x" * 5_000 + b",1\n"
+    df = read_csv(raw)
+    assert blocks == [1 << 10, len(raw) + 1, len(raw) + 1]
+    assert df["a"].tolist() == ["x" * 5_000] and df["b"].tolist() == [1]
+
+
+def test_another_pyarrow_error_is_not_taken_for_a_clash_or_a_long_row(monkeypatch):
+    def fails(source, **options):
+        raise pa.ArrowInvalid("CSV parser got out of sync with chunker")
+
+    monkeypatch.setattr(core.read.pa_csv, "read_csv", fails)
+    with pytest.raises(pa.ArrowInvalid, match="out of sync"):
+        core.read._read_table(b"a,b\n1,2\n", core.read._Dialect(",", ".", 2, False), "The file")
