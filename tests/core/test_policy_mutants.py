@@ -341,3 +341,32 @@ def test_a_scaler_whose_mean_or_scale_does_not_fit_the_columns_is_refused(traine
             setattr(scaler, attribute, np.append(getattr(scaler, attribute), 1.0))  # one more than the columns
     with pytest.raises(DataError, match="does not match its columns"):
         model_policy(model, prepared, threshold=0.5, table=df)
+
+
+class _StandInEncoder:
+    """Encodes feature 0's codes with a fixed table (the row for code -1 last), as a fitted
+    one-hot step is asked to by ``_one_hot_columns``."""
+
+    def __init__(self, rows):
+        self.rows = np.asarray(rows, dtype=float)
+
+    def transform(self, codes):
+        return np.stack([self.rows[code] for code in codes[:, 0]])
+
+
+@pytest.mark.parametrize("rows", [
+    [[1, 1, 0], [0, 0, 1], [0, 0, 0]],          # code 0 lights two columns (only 0s and 1s)
+    [[0.5, 0.5, 0], [0, 0, 1], [0, 0, 0]],      # code 0's row sums to 1 with other values
+    [[1, 0, 0], [0, 0, 0], [0, 0, 0]],          # code 1 lights no column
+])
+def test_a_coding_that_is_not_one_hot_is_refused_in_words(rows):
+    from core.policy import _one_hot_columns
+    with pytest.raises(DataError, match="one-hot coding cannot be exported"):
+        _one_hot_columns(_StandInEncoder(rows), [2], 0)
+
+
+def test_a_one_hot_coding_gives_the_column_each_code_lights():
+    from core.policy import _one_hot_columns
+    # code 0 lights column 2, code 1 column 0; the unknown code's row is subtracted first
+    columns = _one_hot_columns(_StandInEncoder([[0, 0, 1, 1], [1, 0, 0, 1], [0, 0, 0, 1]]), [2], 0)
+    assert columns.tolist() == [2, 0]
