@@ -133,7 +133,7 @@ def _number_text(value: float, digits: int = 4) -> str:
 
 
 def _edge_texts(edges: np.ndarray) -> list[str]:
-    """The bin edges as text with just enough significant digits to tell them apart."""
+    """Bin edges (or numeric categories) as text with just enough significant digits to tell them apart."""
     for digits in range(4, 18):
         texts = [_number_text(e, digits) for e in edges]
         if len(set(texts)) == len(set(float(e) for e in edges)):

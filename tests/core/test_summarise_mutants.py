@@ -849,33 +849,6 @@ def test_a_folder_whose_name_has_an_x_is_a_folder_not_a_pattern(tmp_path):
     assert files.kind == "parquet" and len(files.paths) == 2 and files.folder == str(folder)
 
 
-class _FakeReader:
-    def __init__(self, calls):
-        self.calls = calls
-
-    def parquet(self, *paths):
-        from pyspark.errors import PySparkException
-
-        self.calls.append(paths)
-        raise PySparkException(message="no such bucket")
-
-
-class _FakeSession:
-    """Stands in for a SparkSession: records what is read, fails like Spark on a missing bucket."""
-
-    def __init__(self):
-        self.calls = []
-        self.read = _FakeReader(self.calls)
-
-
-def test_the_spark_engine_reads_a_remote_path_with_the_session_given():
-    pytest.importorskip("pyspark")
-    session = _FakeSession()
-    with pytest.raises(DataError, match="^Spark could not read the input: no such bucket$"):
-        summarise("s3a://bucket/scores.parquet", label="y", score="s", engine="spark", spark=session)
-    assert session.calls == [("s3a://bucket/scores.parquet",)]
-
-
 def test_a_remote_scheme_in_capitals_is_remote():
     with pytest.raises(DataError, match="remote path"):
         resolve_input("S3A://bucket/scores.parquet")
@@ -1209,6 +1182,15 @@ def test_a_folder_is_read_whole_and_files_are_read_together(stand_in_spark):
     reads = [c for c in session.calls if c[0] in ("parquet", "csv")]
     assert reads == [("parquet", ("/d",)), ("parquet", ("/x/a.parquet", "/x/b.parquet")),
                      ("csv", ["/c/a.csv", "/c/b.csv"], (("header", True), ("inferSchema", True)))]
+
+
+def test_the_spark_engine_reads_a_remote_path_with_the_session_given():
+    pytest.importorskip("pyspark")
+    session = _Recorder(fail_read=True)
+    with pytest.raises(DataError, match="^Spark could not read the input: Path does not exist: file:/nowhere$"):
+        summarise("s3a://bucket/scores.parquet", label="y", score="s", engine="spark", spark=session)
+    assert [c for c in session.calls if c[0] == "parquet"] == [("parquet", ("s3a://bucket/scores.parquet",))]
+    assert ("stop",) not in session.calls  # the caller's session
 
 
 def test_spark_failing_to_read_is_a_data_error_with_its_first_line(stand_in_spark):
