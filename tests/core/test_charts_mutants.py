@@ -708,3 +708,12 @@ def test_models_roc_chance_diagonal_runs_from_corner_to_corner(sweep):
     diagonal = _layers(charts.models_roc_chart({"only": sw}).to_dict())[0]
     assert _channel(diagonal, "x")["field"] == "fpr" and _channel(diagonal, "y")["field"] == "tpr"
     assert [(r["fpr"], r["tpr"]) for r in diagonal["rows"]] == [(0.0, 0.0), (1.0, 1.0)]
+
+
+def test_models_cost_chart_draws_one_line_per_model_in_dollars_unless_told(sweep):
+    _, _, sw = sweep
+    (cost,) = _layers(charts.models_cost_chart({"first": sw, "second": sw}).to_dict())
+    assert _channel(cost, "y")["title"] == "Business cost ($, lower is better)"
+    # the colour splits the rows into one line per model (without it the lines join into one)
+    assert _channel(cost, "color")["field"] == "model" and _channel(cost, "color")["type"] == "nominal"
+    assert {r["model"] for r in cost["rows"]} == {"first", "second"}
