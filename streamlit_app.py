@@ -27,16 +27,21 @@ PAGES = [
 
 
 def _start() -> None:
-    """The app's root URL opens the Data page at its own address, ``/data``."""
-    st.switch_page(DATA_PAGE)
+    """The app's root URL opens the Data page at its own address, ``/data``, with the link's
+    parameters (``w`` and the settings), which the Data page's run then reads."""
+    st.switch_page(DATA_PAGE, query_params=st.query_params.to_dict())
 
 
 # Streamlit serves the default page at "/" only, so a visible default page could not also
 # answer at "/data" (the address the UI contract gives it): the default is a hidden hop.
 START_PAGE = st.Page(_start, title="Cutoff", url_path="start", default=True, visibility="hidden")
 page = st.navigation([START_PAGE, *PAGES])
+if page is START_PAGE:
+    # The hop first, before the session is set up or the sidebar drawn: that run's elements
+    # would only be drawn by the browser and replaced at once by the Data page's run.
+    page.run()
 # The link's workspace (``?w=``) is restored before anything else looks at the session.
-_workspace.begin(page.url_path, show_notices=page is not START_PAGE)
+_workspace.begin(page.url_path)
 # A fresh session starts with the first demo loaded, so every page has something to show.
 _ui.ensure_dataset()
 _ui.render_sidebar()

@@ -102,10 +102,9 @@ def _show_notices(page_key: str) -> None:
 # Opening: once per session, before any page runs.
 
 
-def begin(page_key: str = "", *, show_notices: bool = True) -> None:
+def begin(page_key: str = "") -> None:
     """Give the session its workspace (restored from ``w`` when the link has one) and keep ``w``
-    in the URL; show the notices of this page (not on a page that only hops to another).
-    Call before the page runs, on every full run."""
+    in the URL; show the notices of this page. Call before the page runs, on every full run."""
     saved_store, startup_notes = _opened()
     if KEY_ID not in st.session_state:
         for note in startup_notes:
@@ -115,8 +114,7 @@ def begin(page_key: str = "", *, show_notices: bool = True) -> None:
     wid = st.session_state[KEY_ID]
     if st.query_params.get(PARAM) != wid:
         st.query_params[PARAM] = wid
-    if show_notices:
-        _show_notices(page_key)
+    _show_notices(page_key)
 
 
 def with_expiry_check(saved_store: WorkspaceStore) -> None:

@@ -211,7 +211,19 @@ def test_the_contract_is_shown_with_the_real_reasons(app):
                                            exclude=[dataset.demo.score_column])
     assert reasons[dataset.demo.score_column] == unrestricted.dropped[dataset.demo.score_column]
     assert "not selected" not in reasons[dataset.demo.score_column]
-    assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")  # the class balance chart
+    balance = next(d.value for d in app.table if list(d.value.columns) == ["class", "rows", "share"])
+    expected_balance = setup.report.class_balance
+    assert [unescape(c) for c in balance["class"]] == expected_balance["class"].astype(str).tolist()
+    assert balance["rows"].tolist() == expected_balance["count"].tolist()
+
+
+def test_the_first_screen_sends_no_chart(app):
+    """The class balance is a table with bars: a Vega-Lite chart would make every visitor's first
+    page fetch and compile Vega's scripts, the largest part of the browser's work on this page."""
+    assert not app.get("arrow_vega_lite_chart") and not app.get("vega_lite_chart")
+    assert any(list(t.value.columns) == ["class", "rows", "share"] for t in app.table)
+    choose_mode(app, _ui.MODE_SCORES)
+    assert not app.get("arrow_vega_lite_chart") and not app.get("vega_lite_chart")
 
 
 def test_a_long_contract_is_a_scrolling_grid_and_a_short_one_a_plain_table(app):
