@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from core.errors import DataError
@@ -121,7 +122,7 @@ def read_csv(data: bytes, filename: str = "") -> pd.DataFrame:
             warnings.append(f"Read {_DELIMITER_NAMES[dialect.delimiter]}-separated values.")
         table = _read_table(raw, dialect, name)
         _check_width(table.num_columns, name)  # the sniffed sample may hold part of a long header
-        nulls = [table.column(i).null_count for i in range(table.num_columns)]
+        nulls = [_missing_count(table.column(i)) for i in range(table.num_columns)]
         df = table.to_pandas(split_blocks=True, self_destruct=True, date_as_object=False)
         del table
         if len(df) == 0:
@@ -144,6 +145,14 @@ def read_csv(data: bytes, filename: str = "") -> pd.DataFrame:
                         "row.") from None
     df.attrs["warnings"] = warnings
     return df
+
+
+def _missing_count(column: pa.ChunkedArray) -> int:
+    """The missing cells of a parsed column: its nulls, and in a number column its NaN too
+    (pyarrow reads spellings such as ``Nan``, ``-nan`` or ``+nan`` as NaN, not as null)."""
+    if pa.types.is_floating(column.type):
+        return int(pc.sum(pc.is_null(column, nan_is_null=True)).as_py() or 0)
+    return column.null_count
 
 
 @dataclass(frozen=True)
