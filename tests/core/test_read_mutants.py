@@ -907,6 +907,8 @@ def _clash_on_typed_read(monkeypatch, message: str) -> list[str]:
 @pytest.mark.parametrize("message", [
     "In CSV column #0: Row #3: CSV conversion error to int64: invalid value 'x'",
     "In CSV column #1: CSV conversion error to string: invalid UTF8 data",
+    # the clashing value is quoted in the message: a value "Expected" is not a ragged line
+    "In CSV column #2: Row #9: CSV conversion error to int64: invalid value 'Expected'",
 ])
 def test_a_type_clash_in_pyarrow_reads_the_file_again_as_text_with_the_same_result(monkeypatch, message):
     raw = "id;amount;note\n1;2,5;a\n2;NA;\n3;-1,25;c\n".encode()
@@ -948,3 +950,141 @@ def test_another_pyarrow_error_is_not_taken_for_a_clash_or_a_long_row(monkeypatc
     monkeypatch.setattr(core.read.pa_csv, "read_csv", fails)
     with pytest.raises(pa.ArrowInvalid, match="out of sync"):
         core.read._read_table(b"a,b\n1,2\n", core.read._Dialect(",", ".", 2, False), "The file")
+
+
+# ------------------------------------------------------------------------ sniffing: the first line, the sample
+# _sniff looks for the first line break within MAX_LINE_BYTES and sniffs the header plus
+# _SNIFF_BYTES of rows, a row cut by the sample's end left out; both settings are lowered here so
+# the edges stay small.
+
+
+def _dialect(raw: bytes, delimiter: str | None = None):
+    return core.read._sniff(raw, "The file", delimiter)
+
+
+def test_a_first_line_over_the_limit_is_refused_naming_the_limit_in_megabytes():
+    with pytest.raises(DataError) as info:
+        read_csv(b"x" * (core.read.MAX_LINE_BYTES + 1), "one-line.csv")
+    assert str(info.value).startswith("'one-line.csv' starts with a line of more than 1 MB ")
+
+
+@pytest.mark.parametrize("nl", [b"\n", b"\r", b"\r\n"])
+def test_a_first_line_longer_than_the_limit_is_refused_even_if_a_line_break_follows(monkeypatch, nl):
+    monkeypatch.setattr(core.read, "MAX_LINE_BYTES", 10)
+    with pytest.raises(DataError, match="^'long.csv' starts with a line of more than"):
+        read_csv(b"a" * 20 + b",b" + nl + b"1,2" + nl, "long.csv")
+
+
+def test_a_line_exactly_as_long_as_the_limit_without_a_break_passes_the_line_check(monkeypatch):
+    monkeypatch.setattr(core.read, "MAX_LINE_BYTES", 10)
+    assert _dialect(b"abc,efghij").n_columns == 2
+    with pytest.raises(DataError, match="^'one.csv' starts with a line of more than"):
+        read_csv(b"abc,efghijk", "one.csv")
+
+
+@pytest.mark.parametrize("nl", [b"\n", b"\r", b"\r\n"])
+def test_only_the_first_line_counts_against_the_line_limit_even_a_blank_one(monkeypatch, nl):
+    monkeypatch.setattr(core.read, "MAX_LINE_BYTES", 10)
+    df = read_csv(nl + b"name,value,extra" + nl + b"1,2,3" + nl)
+    assert list(df.columns) == ["name", "value", "extra"] and df["extra"].tolist() == [3]
+    df = read_csv(b"a;b" + nl + b"1;2" + nl + b"3;4" + nl + b"5;6" + nl)  # longer than the limit
+    assert df["b"].tolist() == [2, 4, 6]
+
+
+@pytest.mark.parametrize("nl", [b"\n", b"\r", b"\r\n"])
+def test_quotes_after_the_first_line_make_the_file_quoted_whatever_its_line_endings(monkeypatch, nl):
+    # Lowered, the limit still holds the first line break; the search for it stops there.
+    monkeypatch.setattr(core.read, "MAX_LINE_BYTES", 16)
+    assert _dialect(b"a;b" + nl + b'"1";2' + nl + b"3;4" + nl + b"5;6" + nl).quoted
+    header_only = b'"a";"b"' + nl + b"1;2" + nl + b"3;4" + nl
+    assert not _dialect(header_only).quoted
+    with pytest.raises(DataError) as info:  # so a ragged line is not said to be an unclosed quote
+        read_csv(header_only + b"5" + nl)
+    assert "inside a value) and upload" in str(info.value)
+
+
+@pytest.mark.parametrize("lead", [b"", b"blank line"])
+@pytest.mark.parametrize("nl", [b"\n", b"\r", b"\r\n"])
+def test_the_sniffing_sample_is_the_header_and_a_fixed_size_and_leaves_out_a_cut_row(monkeypatch, nl, lead):
+    # One decimal comma and then one decimal dot: the dot's row decides the decimal mark when it
+    # is in the sample whole (a tie: '.'), not when the sample's end cuts it ('2.2' left out: ',').
+    raw = (nl if lead else b"") + b"a;b" + nl + b"x;1,5" + nl + b"y;2.25"  # no line break at the end
+    header = 0 if lead else 3  # where the first line break is: the sample is that plus _SNIFF_BYTES
+    monkeypatch.setattr(core.read, "_SNIFF_BYTES", len(raw) - header)  # the file exactly
+    assert (_dialect(raw).delimiter, _dialect(raw).decimal) == (";", ".")
+    monkeypatch.setattr(core.read, "_SNIFF_BYTES", len(raw) - header - 1)  # all but the last byte
+    assert (_dialect(raw).delimiter, _dialect(raw).decimal) == (";", ",")
+
+
+def test_a_row_cut_by_the_end_of_the_sample_does_not_count_even_by_one_character(monkeypatch):
+    # The header splits in two on ',' and on ';', one row on each: a tie, which the comma wins. A
+    # row ';5;6' would tip it to ';', but the sample's end cuts it after its first character.
+    raw = b"a,b;c\n1,2\n3;4\n;5;6\n"
+    monkeypatch.setattr(core.read, "_SNIFF_BYTES", raw.index(b";5") + 1 - raw.index(b"\n"))
+    assert _dialect(raw).delimiter == ","
+
+
+def test_a_tie_between_delimiters_goes_to_the_first_listed_the_comma():
+    df = read_csv(b"a,b;c\n1,2;3\n")  # both split every row in two
+    assert list(df.columns) == ["a", "b;c"] and df["b;c"].tolist() == ["2;3"]
+    assert df.attrs["warnings"] == []
+
+
+def test_the_delimiter_a_separator_line_names_is_used_even_where_another_splits_as_well():
+    df = read_csv(b"sep=;\na,b;c\nx,y;z\n")  # the comma would split both rows in two as well
+    assert list(df.columns) == ["a,b", "c"] and df["c"].tolist() == ["z"]
+
+
+def test_the_delimiter_is_the_one_with_the_largest_share_of_rows_as_wide_as_the_header():
+    # A quoted value holding three comma-separated lines: to ';' the file is two rows of two
+    # fields (all of them as wide as the header), to ',' five rows of which four have two fields.
+    raw = b'a,b;c\n1;"x\np,q\np,q\np,q"\n'
+    df = read_csv(raw)
+    assert list(df.columns) == ["a,b", "c"] and df["c"].tolist() == ["x\np,q\np,q\np,q"]
+    assert df.attrs["warnings"] == ["Read semicolon-separated values."]
+
+
+def test_a_single_column_takes_the_delimiter_that_leaves_the_largest_share_of_rows_whole():
+    # No delimiter splits the header. To ',' the file is two rows, one of them split (a half);
+    # to ';', tab and '|' it is five rows, three of them split (two fifths).
+    raw = b'note\nx,"a;b\tc|d\na;b\tc|d\na;b\tc|d\nend"\n'
+    assert _dialect(raw).delimiter == ","
+
+
+def test_a_single_column_is_read_as_one_column_whatever_its_values_hold():
+    df = read_csv(b"note\na|b\nc;d\ne\n")
+    assert list(df.columns) == ["note"] and df["note"].tolist() == ["a|b", "c;d", "e"]
+    assert df.attrs["warnings"] == []  # the comma: no delimiter to report
+    plain = read_csv(b"v\n1\n2\n")
+    assert plain["v"].tolist() == [1, 2] and plain.attrs["warnings"] == []
+
+
+def test_a_single_column_of_decimal_comma_numbers_is_read_as_numbers():
+    df = read_csv(b"v\n1,5\n2,25\n-3,5\n")
+    assert list(df.columns) == ["v"] and df["v"].tolist() == [1.5, 2.25, -3.5]
+
+
+def test_a_file_starting_with_more_blank_lines_than_the_sample_holds_loads():
+    raw = b"\n" * (core.read._SNIFF_BYTES + 10) + b"a\n1\n2\n"
+    df = read_csv(raw)
+    assert list(df.columns) == ["a"] and df["a"].tolist() == [1, 2]
+    assert _dialect(raw).n_columns == 1  # no row in the sample: one column, as the file has
+
+
+def test_a_header_wider_than_allowed_is_refused_before_its_rows_are_parsed(monkeypatch):
+    monkeypatch.setattr(core.read, "MAX_COLUMNS", 3)
+    assert _dialect(b"a,b,c\n1,2,3\n").n_columns == 3
+    with pytest.raises(DataError) as info:
+        read_csv(b"a,b,c,d\n1,2\n", "wide.csv")  # ragged too: the width is what is said
+    assert str(info.value).startswith("'wide.csv' has 4 columns; Cutoff reads at most 3.")
+
+
+def test_a_header_without_rows_is_said_to_have_no_rows_with_or_without_a_final_line_break():
+    with pytest.raises(DataError, match=r"^'h.csv' has a header \(2 columns\) but no data rows"):
+        read_csv(b"id,amount\n", "h.csv")
+    with pytest.raises(DataError, match=r"^'h.csv' has a header \(2 columns\) but no data rows"):
+        read_csv(b"id,amount", "h.csv")
+    with pytest.raises(DataError, match=r"^'h.csv' has a header \(2 columns\) but no data rows"):
+        read_csv(b"id;amount\r", "h.csv")
+    with pytest.raises(DataError, match="is empty"):
+        read_csv(b"", "h.csv")
