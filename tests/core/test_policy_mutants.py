@@ -370,3 +370,191 @@ def test_a_one_hot_coding_gives_the_column_each_code_lights():
     # code 0 lights column 2, code 1 column 0; the unknown code's row is subtracted first
     columns = _one_hot_columns(_StandInEncoder([[0, 0, 1, 1], [1, 0, 0, 1], [0, 0, 0, 1]]), [2], 0)
     assert columns.tolist() == [2, 0]
+
+
+# ---------------------------------------------------------------------------------------
+# a trained model's policy: what it carries from the call and from the preprocessing
+
+
+def test_a_trained_models_policy_keeps_its_review_band(trained):
+    df, prepared, model = trained
+    policy = model_policy(model, prepared, threshold=0.5, review_band=(0.3, 0.6), table=df)
+    assert policy.review_band == (0.3, 0.6)
+    python = _python_namespace(policy)
+    assert python["REVIEW_BAND"] == (0.3, 0.6)
+    # Each of the three outcomes, for scores the exported file computes itself.
+    rows = [{c: (None if pd.isna(v) else v) for c, v in row.items()} for row in df[policy.columns].to_dict("records")]
+    for row in rows[:40]:
+        s = python["score"](row)
+        assert python["decide"](row) == (1 if s >= 0.6 else 2 if s >= 0.3 else 0)
+    assert "review band [0.3, 0.6)" in _header(policy_sql(policy), "--")
+
+
+def test_a_trained_models_policy_carries_the_costs_and_steps_past_the_tables_names(trained):
+    df, prepared, model = trained
+    costs = CostMatrix(100, 500, currency="€")
+    table = df.assign(Score=0.0, decision="x")
+    policy = model_policy(model, prepared, threshold=0.5, table=table, dataset="loans.csv", target="y",
+                          positive_class="yes", costs=costs)
+    assert policy.costs == costs
+    assert (policy.score_name, policy.decision_name) == ("score_2", "decision_2")
+    head = _header(policy_python(policy), "#")
+    assert "false positive €100" in head and "false negative €500" in head
+    assert "Data: 'loans.csv'" in head
+    sql = policy_sql(policy)
+    assert 'AS "score_2"' in sql and 'AS "decision_2"' in sql
+
+
+class _CoefficientsOnly:
+    def __init__(self, coef):
+        self.coef_ = coef
+
+
+class _InterceptOnly:
+    def __init__(self, intercept):
+        self.intercept_ = intercept
+
+
+def test_a_model_missing_its_coefficients_or_its_intercept_is_not_a_fitted_model(trained):
+    _, prepared, model = trained
+    for m in (_CoefficientsOnly(model.coef_), _InterceptOnly(model.intercept_)):
+        with pytest.raises(DataError, match="Train a model first"):
+            model_policy(m, prepared, threshold=0.5)
+
+
+def test_coefficients_held_as_python_objects_are_read_as_numbers(trained):
+    # An object array (say, coefficients restored from JSON): read as floats, the same policy.
+    df, prepared, model = trained
+    as_objects = _Model(model.coef_, model.intercept_)
+    as_objects.coef_ = np.array([float(v) for v in model.coef_.ravel()], dtype=object).reshape(model.coef_.shape)
+    expected = model_policy(model, prepared, threshold=0.5, table=df)
+    got = model_policy(as_objects, prepared, threshold=0.5, table=df)
+    assert (got.numeric, got.categorical, got.intercept) == (expected.numeric, expected.categorical, expected.intercept)
+
+
+def test_the_refusal_of_diverged_coefficients_names_the_fix(trained):
+    _, prepared, model = trained
+    bad = model.coef_.copy()
+    bad[0, -1] = np.inf
+    with pytest.raises(DataError, match="smaller learning rate"):
+        model_policy(_Model(bad, model.intercept_), prepared, threshold=0.5)
+
+
+def test_a_preprocessing_without_an_imputation_step_is_refused_naming_the_step_and_the_page(trained):
+    import copy
+
+    _, prepared, model = trained
+    prepared = copy.deepcopy(prepared)
+    for kind, pipeline, _ in prepared.preprocessor.transformers_:
+        if kind == "numeric":
+            pipeline.steps = [("fill" if name == "impute" else name, step) for name, step in pipeline.steps]
+    with pytest.raises(DataError, match=r"no 'impute' step(.|\n)*the Train page"):
+        model_policy(model, prepared, threshold=0.5)
+
+
+def test_an_unknown_preprocessing_block_is_refused_by_its_name(trained):
+    import copy
+
+    _, prepared, model = trained
+    prepared = copy.deepcopy(prepared)
+    prepared.preprocessor.transformers_ = [("mystery" if kind == "numeric" else kind, pipeline, columns)
+                                           for kind, pipeline, columns in prepared.preprocessor.transformers_]
+    with pytest.raises(DataError, match="unknown block 'mystery'"):
+        model_policy(model, prepared, threshold=0.5)
+
+
+def test_columns_the_preprocessing_drops_are_left_out_and_the_scores_match_the_model(trained):
+    # A preprocessor fitted on a table with one more column than it uses (remainder="drop"):
+    # the dropped column adds nothing, and the export scores as the model does.
+    from types import SimpleNamespace
+
+    from core.features import build_preprocessor
+
+    df, prepared, model = trained
+    fitted_on = df.iloc[prepared.idx_train][["x", "colour"]].assign(note=np.arange(len(prepared.idx_train)))
+    preprocessor = build_preprocessor(["x"], ["colour"]).fit(fitted_on)
+    assert [(kind, columns) for kind, pipeline, columns in preprocessor.transformers_
+            if isinstance(pipeline, str)] == [("remainder", ["note"])]  # a "drop" block that has a column
+    policy = model_policy(model, SimpleNamespace(preprocessor=preprocessor), threshold=0.5)
+    assert policy.columns == ["x", "colour"]
+    rows = df[["x", "colour"]].head(20)
+    design = preprocessor.transform(rows.assign(note=0))
+    expected = [_logistic(float(model.intercept_[0]) + float(design[i] @ model.coef_.ravel())) for i in range(len(rows))]
+    python = _python_namespace(policy)
+    assert [python["score"](row) for row in rows.to_dict("records")] == pytest.approx(expected, rel=1e-9)
+
+
+# ---------------------------------------------------------------------------------------
+# which categorical columns are true/false
+
+
+def test_without_a_table_no_categorical_column_is_called_true_false(trained):
+    _, prepared, model = trained
+    policy = model_policy(model, prepared, threshold=0.5)
+    assert [t.boolean for t in policy.categorical] == [False]
+    assert policy.categorical[0].boolean is False
+    assert "('colour', False, " in policy_python(policy)
+
+
+def test_a_column_the_table_holds_no_values_of_is_not_true_false(trained):
+    df, prepared, model = trained
+    policy = model_policy(model, prepared, threshold=0.5, table=df.assign(colour=None))
+    assert policy.categorical[0].boolean is False
+    assert "LTRIM(RTRIM(\"colour\"" in policy_sql(policy)  # compared as trimmed text, not as a BOOLEAN
+
+
+@pytest.fixture(scope="module")
+def yes_no_model():
+    rng = np.random.default_rng(6)
+    n = 300
+    flag = np.where(rng.random(n) < 0.5, True, False).astype(object)
+    flag[rng.random(n) < 0.1] = None
+    df = pd.DataFrame({"flag": flag, "x": rng.normal(size=n), "y": rng.choice(["yes", "no"], n)})
+    report = describe_data(df, "y", "yes")
+    prepared = prepare_features(df, report)
+    model = LogisticRegressionGD(solver="lbfgs", max_epochs=30).fit(prepared.X_train, prepared.y_train)
+    assert report.categorical == ["flag"]
+    return df, prepared, model
+
+
+def test_a_table_with_a_single_true_false_value_still_marks_the_column_true_false(yes_no_model):
+    df, prepared, model = yes_no_model
+    one_row = df[df["flag"].notna()].head(1)
+    policy = model_policy(model, prepared, threshold=0.5, table=one_row)
+    assert policy.categorical[0].boolean is True
+    sql = policy_sql(policy)
+    assert 'WHEN "flag" THEN' in sql and 'RTRIM("flag"' not in sql  # compared as a BOOLEAN column
+
+
+def test_an_encoder_without_rare_level_records_has_no_rare_levels():
+    # A one-hot step that does not record infrequent categories (scikit-learn before 1.1, or a
+    # stand-in): every level has its own weight and none is marked rare.
+    from types import SimpleNamespace
+
+    from core.policy import _category_inputs
+
+    coder = SimpleNamespace(categories_=[np.array(["a", "b"], dtype=object)], statistics_=np.array(["a"], dtype=object))
+    encoder = _StandInEncoder([[1, 0], [0, 1], [0, 0]])
+    assert not hasattr(encoder, "infrequent_categories_")
+    pipeline = SimpleNamespace(named_steps={"code": coder, "one_hot": encoder})
+    (term,) = _category_inputs(pipeline, ["c"], np.array([0.5, -0.25]), None)
+    assert term == CategoryInput(column="c", fill="a", weights={"a": 0.5, "b": -0.25}, rare=frozenset(), boolean=False)
+
+
+# ---------------------------------------------------------------------------------------
+# the header: where the scores come from, and the threshold as a number
+
+
+def test_the_header_says_where_the_scores_come_from(trained):
+    df, prepared, model = trained
+    scores_head = _header(policy_python(scores_policy("risk", threshold=0.3)), "#")
+    assert "# Scores: the column 'risk', as it is" in scores_head and "Model:" not in scores_head
+    model_head = _header(policy_sql(model_policy(model, prepared, threshold=0.3, table=df)), "--")
+    assert "-- Model: logistic regression on 2 input column(s)" in model_head and "Scores:" not in model_head
+
+
+def test_the_header_gives_the_threshold_as_a_number_a_reader_can_copy():
+    for threshold in (0.25, 0.7):
+        head = _header(policy_python(scores_policy("risk", threshold=threshold)), "#").splitlines()
+        (line,) = [line for line in head if line.startswith("# Threshold:")]
+        assert float(line.removeprefix("# Threshold:")) == threshold
