@@ -310,6 +310,14 @@ def test_loans_follow_a_lenders_pricing_and_sizes(built):
     assert (df["employment_years"] == 0).mean() > 0.02
 
 
+def test_loans_alike_in_credit_score_and_term_carry_different_rates(built):
+    """A lender prices on more than the score and the term: otherwise the rate would be a copy
+    of those two columns, and a model would see one signal twice."""
+    df = built["loan_default"].dropna(subset=["credit_score"])
+    spread = df.groupby(["credit_score", "term_months"])["interest_rate"].std().dropna()
+    assert len(spread) > 100 and spread.median() > 0.5
+
+
 def test_loan_defaults_follow_the_risk_a_lender_sees(built):
     """Defaulted borrowers have lower credit scores, higher debt-to-income, more recent
     delinquencies and fewer years in their job; 60-month loans and renters default more often; small-business loans (the
