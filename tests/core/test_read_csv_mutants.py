@@ -7,7 +7,7 @@ datetimes; a failure that is not a ``DataError`` (out of memory, a parser's own 
 one that names the file, the reason and the fix. Numbers stored as text: an empty column or a
 column of words does not stop the later columns being turned into numbers, half numbers among
 the first 200 values is enough, and the stray words turned missing are counted in the
-missing-values report. Expected values come from the fixtures themselves (direct counts) or from
+missing-values report, as are the NaN spellings pyarrow parses itself (``Nan``, ``-nan``). Expected values come from the fixtures themselves (direct counts) or from
 pandas/pyarrow.
 """
 
