@@ -27,7 +27,9 @@ run: $(VENV)/.runtime
 	@# The demo tables are built once per machine (and after a code change), before the server
 	@# starts, so its first visitor does not wait for them; a failure here only costs that wait.
 	-$(PY) -m core.demos
-	$(PY) -m streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT)
+	@# `streamlit run streamlit_app.py`, with what the first page needs imported before the server
+	@# starts (pages/_server.py), so a fresh server's first visitor does not wait for the imports.
+	$(PY) -m pages._server --server.address $(ADDRESS) --server.port $(PORT)
 
 ## chromium: Debian's Chromium for the browser tests (never a downloaded browser build)
 chromium:

@@ -168,4 +168,4 @@ def test_prepare_says_when_the_folder_cannot_be_written_or_the_cache_is_off(tmp_
 def test_make_run_prepares_the_demo_tables_before_it_starts_the_server():
     recipe = (demos.PROJECT_ROOT / "Makefile").read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0]
     commands = [line.strip() for line in recipe.splitlines()[1:] if not line.strip().startswith("@#")]
-    assert commands[0] == "-$(PY) -m core.demos" and "streamlit run" in commands[1]
+    assert commands[0] == "-$(PY) -m core.demos" and commands[1].startswith("$(PY) -m pages._server ")

@@ -1,6 +1,7 @@
 """Real-browser fixtures: one Streamlit server and one headless Chromium per test session.
 
-* ``app_server`` starts ``streamlit run streamlit_app.py`` on a free loopback port, waits for
+* ``app_server`` starts the app as ``make run`` does (``python -m pages._server``: ``streamlit run
+  streamlit_app.py`` with the first page's imports done first) on a free loopback port, waits for
   ``/_stcore/health`` and stops the whole process group by its PID afterwards.
 * ``browser`` is Debian's ``/usr/bin/chromium`` driven by Playwright's sync API (never a
   downloaded browser build). Without it the tests skip, except under ``CI`` where they fail:
@@ -142,8 +143,12 @@ def running_server(*extra_args: str, timeout: float = 60.0, script: str = "strea
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     log_path = ARTIFACTS / f"streamlit-{port}.log"
+    # The app as `make run` starts it (pages/_server.py: `streamlit run` with the first page's
+    # imports done before the server starts); any other script with plain `streamlit run`.
+    start = [sys.executable, "-m", "pages._server"] if script == "streamlit_app.py" else \
+        [sys.executable, "-m", "streamlit", "run", script]
     cmd = [
-        sys.executable, "-m", "streamlit", "run", script,
+        *start,
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
         "--server.headless", "true",
