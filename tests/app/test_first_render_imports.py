@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 before = set(sys.modules)
 at = AppTest.from_file({app!r}, default_timeout=300).run()
 loaded = sorted({{name.split(".")[0] for name in set(sys.modules) - before}})
-print(json.dumps({{"loaded": loaded, "titles": [t.value for t in at.title],
+print(json.dumps({{"loaded": loaded, "modules": sorted(sys.modules), "titles": [t.value for t in at.title],
                   "exceptions": [str(e.value) for e in at.exception],
                   "selectboxes": [s.label for s in at.selectbox]}}))
 """

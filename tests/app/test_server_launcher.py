@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -11,6 +10,7 @@ import pytest
 
 from pages import _server
 from tests.app.conftest import APP
+from tests.app.test_first_render_imports import first_run
 
 # What the first visitor's run must not pay for (under plain `streamlit run` it imports these).
 _FIRST_RUN_IMPORTS = ("numpy", "pandas", "pyarrow", "jinja2", "core.read", "core.setup", "core.contract",
@@ -50,21 +50,8 @@ def test_the_launcher_runs_the_app_with_the_options_given(monkeypatch):
     assert _server.APP.resolve() == (_server.APP.parent / APP).resolve() and _server.APP.is_file()
 
 
-_FIRST_RUN = """
-import json, sys
-from streamlit.testing.v1 import AppTest
-at = AppTest.from_file({app!r}, default_timeout=300).run()
-assert not at.exception and [t.value for t in at.title] == ["Data"]
-print(json.dumps(sorted(sys.modules)))
-"""
-
-
 @pytest.mark.timeout(600)
 def test_every_preloaded_module_is_one_the_first_page_imports(tmp_path):
     """A module on the list that the first page no longer imports would only slow the start."""
-    env = {**os.environ, "CUTOFF_DEMO_CACHE": str(tmp_path / "demos"), "CUTOFF_STORE": "off"}
-    run = subprocess.run([sys.executable, "-c", _FIRST_RUN.format(app=str(_server.APP))], cwd=_server.APP.parent,
-                         env=env, capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
-    loaded = set(json.loads(run.stdout.strip().splitlines()[-1]))
+    loaded = set(first_run(tmp_path / "demos")["modules"])
     assert set(_server.FIRST_PAGE_MODULES) <= loaded, sorted(set(_server.FIRST_PAGE_MODULES) - loaded)
