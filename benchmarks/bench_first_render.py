@@ -67,7 +67,7 @@ READY_JS = """(() => {
         const next = [...main.querySelectorAll('[data-testid="stPageLink"]')]
             .some(a => a.innerText.includes("Train a model") || a.innerText.includes("Choose a threshold"));
         // the contract table: plain for a few columns, a grid for many
-        return next && !!main.querySelector('[data-testid="stTable"], [data-testid="stDataFrame"]')
+        return next && !!main.querySelector('.cutoff-table table, [data-testid="stDataFrame"]')
             && location.pathname.endsWith("/data");
     };
     const poll = () => {

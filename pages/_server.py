@@ -28,7 +28,6 @@ FIRST_PAGE_MODULES = (
     "pyarrow",
     "pyarrow.csv",
     "pyarrow.compute",
-    "pandas.io.formats.style",  # the class-balance table (pandas' Styler, with jinja2)
     "core.read",
     "core.setup",
     "core.contract",

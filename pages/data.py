@@ -1,5 +1,8 @@
 """Data: load a table, say what to predict, and see what Cutoff will do with every column."""
 
+import html
+
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -18,7 +21,7 @@ _WIDE_FEATURES = 300
 #: The preview shows at most this many columns (a 10,000-column grid only slows the page).
 _PREVIEW_COLUMNS = 200
 _PREVIEW_KEY = "data.preview"
-#: Tables up to this many rows are drawn plain (st.table); longer ones as a scrolling grid. The
+#: Tables up to this many rows are drawn plain (one HTML table); longer ones as a scrolling grid. The
 #: grid's frontend code is a large download that a visitor's first page would otherwise wait for.
 _PLAIN_TABLE_ROWS = 40
 #: A plain table longer than this many rows scrolls inside a box of _PLAIN_TABLE_HEIGHT pixels.
@@ -28,6 +31,15 @@ _PLAIN_TABLE_HEIGHT = 420
 #: A Vega-Lite chart here would make a visitor's first page fetch and compile Vega (about 0.8 MB
 #: of scripts), the largest part of the browser's work on this page.
 _BAR_COLOR = "rgba(0, 104, 201, 0.35)"
+#: The plain tables' look: lines and text that read in light and dark themes alike.
+_TABLE_CLASS = "cutoff-table"
+_TABLE_CSS = (
+    ".cutoff-table table { border-collapse: collapse; width: 100%; font-size: 0.875rem; }"
+    ".cutoff-table th, .cutoff-table td { border-bottom: 1px solid rgba(128, 128, 128, 0.3);"
+    " padding: 0.35rem 0.6rem; text-align: left; vertical-align: top; }"
+    ".cutoff-table th { font-weight: 600; border-bottom-width: 2px; }"
+    ".cutoff-table .num { text-align: right; font-variant-numeric: tabular-nums; }"
+)
 #: What the uploader reads (recognised by content; the names only filter the file dialog).
 _UPLOAD_TYPES = ["csv", "tsv", "txt", "gz", "zip", "parquet", "pq", "xlsx", "xlsm", "xls"]
 
@@ -365,31 +377,56 @@ def _check_segment(dataset: _ui.Dataset, setup: _ui.Setup) -> None:
         st.caption(f"‘{name}’ only groups the results; the model does not learn from it.")
 
 
+def _cell(value, fmt: str | None) -> str:
+    if fmt is not None:
+        return fmt.format(value)
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return f"{value:,}"
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def _plain_table(frame: pd.DataFrame, formats: dict[str, str] | None = None, bar: str | None = None) -> None:
+    """``frame`` as one HTML table (text escaped, shown as typed), ``bar`` drawn to scale in its cells.
+
+    One element for the whole table: st.table renders every cell through Markdown, and on the
+    first page a visitor sees that was the largest part of the browser's work after Streamlit's own.
+    """
+    formats = formats or {}
+    top = float(frame[bar].max()) if bar is not None and len(frame) else 0.0
+    numeric = {name: pd.api.types.is_numeric_dtype(frame[name].dtype) for name in frame.columns}
+    head = "".join(f'<th{" class=num" if numeric[n] else ""}>{html.escape(str(n))}</th>' for n in frame.columns)
+    rows = []
+    for record in frame.itertuples(index=False, name=None):
+        cells = []
+        for name, value in zip(frame.columns, record):
+            style = ""
+            if name == bar and top > 0:
+                end = f"{100.0 * float(value) / top:.1f}%"
+                style = f' style="background: linear-gradient(90deg, {_BAR_COLOR} {end}, transparent {end})"'
+            cells.append(f'<td{" class=num" if numeric[name] else ""}{style}>'
+                         f"{html.escape(_cell(value, formats.get(name)))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    box = f' style="max-height: {_PLAIN_TABLE_HEIGHT}px; overflow-y: auto"' if len(frame) > _PLAIN_TABLE_FULL_ROWS else ""
+    st.html(f'<div class="{_TABLE_CLASS}"{box}><style>{_TABLE_CSS}</style>'
+            f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+
+
 def _table(frame: pd.DataFrame) -> None:
     """``frame`` without its index: a plain table when it is short, a scrolling grid when long."""
     if len(frame) > _PLAIN_TABLE_ROWS:
         st.dataframe(frame, hide_index=True, width="stretch")
         return
-    height = "content" if len(frame) <= _PLAIN_TABLE_FULL_ROWS else _PLAIN_TABLE_HEIGHT
-    # st.table renders Markdown in its cells: a column named "[a](http://x)" must read as typed.
-    shown = frame.copy()
-    for name in shown.columns:
-        if not pd.api.types.is_numeric_dtype(shown[name].dtype):
-            shown[name] = shown[name].map(lambda v: _ui.escape_markdown(v) if isinstance(v, str) else v)
-    st.table(shown, hide_index=True, height=height)
+    _plain_table(frame)
 
 
 def _class_balance(balance: pd.DataFrame) -> None:
     """One row per class (the positive first): its rows, with a bar to scale, and its share."""
     shown = pd.DataFrame({
-        "class": balance["class"].map(_ui.escape_markdown),  # st.table renders Markdown
+        "class": balance["class"],
         "rows": balance["count"].astype("int64"),
         "share": balance["share"],
     })
-    styled = (shown.style.hide(axis="index")
-              .bar(subset=["rows"], color=_BAR_COLOR, vmin=0)
-              .format({"rows": "{:,d}", "share": "{:.1%}"}))
-    st.table(styled, hide_index=True)
+    _plain_table(shown, {"rows": "{:,d}", "share": "{:.1%}"}, bar="rows")
 
 
 def _contract(dataset: _ui.Dataset, setup: _ui.Setup, unrestricted, extra_warnings: list[str]) -> None:

@@ -4,6 +4,7 @@ import io
 import re
 import tomllib
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,46 @@ from tests.app.conftest import (
 
 FIRST_DEMO = next(iter(DEMOS))
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class _TableText(HTMLParser):
+    """The text a reader sees in each <table>: its header cells and rows of cells."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[str]]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.tables[-1][-1].append("".join(self.cell))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def plain_tables(app) -> list[pd.DataFrame]:
+    """Every plain table on the page (drawn as HTML), as text, the header as its columns."""
+    found = []
+    for element in app.html:
+        parser = _TableText()
+        parser.feed(element.value)
+        found += [pd.DataFrame(rows[1:], columns=rows[0]) for rows in parser.tables]
+    return found
+
+
+def number(text: str) -> int:
+    return int(text.replace(",", ""))
 
 
 def test_a_fresh_session_has_the_first_demo_ready_to_train(app):
@@ -167,6 +208,10 @@ def test_user_strings_are_shown_as_text_never_as_markdown(app):
     assert not any("<b>bold</b>" in text for text in rendered)
     assert not any("**bold**" in text for text in rendered)
     assert stored(app, "setup").target == evil
+    # the contract's tables are HTML: the names are escaped there, and read back exactly as typed
+    assert not any("<b>bold</b>" in e.value for e in app.html)
+    columns = next(t for t in plain_tables(app) if "role" in t.columns)
+    assert {evil, "<b>bold</b>"} <= set(columns["column"])
     assert any("loaded: **bold**.csv" in t.value.lower() for t in app.text)  # plain text is fine
 
 
@@ -197,31 +242,41 @@ def test_the_contract_is_shown_with_the_real_reasons(app):
     dataset, setup = stored(app, "dataset"), stored(app, "setup")
     expected = setup.report.columns_frame()
     # The demo's few columns are plain tables: no grid on the page a visitor sees first.
-    assert not app.dataframe
-    # A plain table renders Markdown, so its text cells are sent escaped (shown as typed).
-    unescape = lambda text: re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")  # noqa: E731
-    shown = next(d.value for d in app.table if list(d.value.columns) == list(expected.columns))
-    shown = shown.assign(column=shown["column"].map(unescape), role=shown["role"].map(unescape))
-    pd.testing.assert_frame_equal(shown[["column", "role", "missing"]].reset_index(drop=True),
-                                  expected[["column", "role", "missing"]])
-    left_out = next(d.value for d in app.table if list(d.value.columns) == ["column", "reason"])
-    reasons = {unescape(c): unescape(r) for c, r in zip(left_out["column"], left_out["reason"])}
+    assert not app.dataframe and not app.table
+    tables = plain_tables(app)
+    shown = next(t for t in tables if list(t.columns) == list(expected.columns))
+    assert shown["column"].tolist() == expected["column"].tolist()
+    assert shown["role"].tolist() == expected["role"].tolist()
+    assert shown["missing"].map(number).tolist() == expected["missing"].tolist()
+    left_out = next(t for t in tables if list(t.columns) == ["column", "reason"])
+    reasons = dict(zip(left_out["column"], left_out["reason"]))
     # the demo's score column is left out because it is another model's output, not merely "not selected"
     unrestricted = core_data.describe_data(dataset.df, setup.target, setup.positive_class,
                                            exclude=[dataset.demo.score_column])
     assert reasons[dataset.demo.score_column] == unrestricted.dropped[dataset.demo.score_column]
     assert "not selected" not in reasons[dataset.demo.score_column]
-    balance = next(d.value for d in app.table if list(d.value.columns) == ["class", "rows", "share"])
+    balance = next(t for t in tables if list(t.columns) == ["class", "rows", "share"])
     expected_balance = setup.report.class_balance
-    assert [unescape(c) for c in balance["class"]] == expected_balance["class"].astype(str).tolist()
-    assert balance["rows"].tolist() == expected_balance["count"].tolist()
+    assert balance["class"].tolist() == expected_balance["class"].astype(str).tolist()
+    assert balance["rows"].map(number).tolist() == expected_balance["count"].tolist()
+    assert balance["share"].tolist() == [f"{s:.1%}" for s in expected_balance["share"]]
+
+
+def test_the_class_balance_bars_are_drawn_to_scale():
+    at = start()
+    upload_csv(at, make_csv(outcome=np.r_[np.ones(60, int), np.zeros(180, int)], x=np.arange(240) * 0.5), "b.csv")
+    choose_target(at, "outcome")
+    html = next(e.value for e in at.html if ">share</th>" in e.value)
+    # the largest class fills its cell; the other is drawn to the same scale (60 of 180 rows)
+    ends = [float(v) for v in re.findall(r"linear-gradient\(90deg, [^)]*\) ([0-9.]+)%", html)]
+    assert sorted(ends) == [pytest.approx(100 * 60 / 180, abs=0.05), 100.0]
 
 
 def test_the_first_screen_sends_no_chart(app):
     """The class balance is a table with bars: a Vega-Lite chart would make every visitor's first
     page fetch and compile Vega's scripts, the largest part of the browser's work on this page."""
     assert not app.get("arrow_vega_lite_chart") and not app.get("vega_lite_chart")
-    assert any(list(t.value.columns) == ["class", "rows", "share"] for t in app.table)
+    assert any(list(t.columns) == ["class", "rows", "share"] for t in plain_tables(app))
     choose_mode(app, _ui.MODE_SCORES)
     assert not app.get("arrow_vega_lite_chart") and not app.get("vega_lite_chart")
 
@@ -234,10 +289,10 @@ def test_a_long_contract_is_a_scrolling_grid_and_a_short_one_a_plain_table(app):
     assert len(expected) > n
     grids = [d.value for d in app.dataframe if list(d.value.columns) == list(expected.columns)]
     assert len(grids) == 1 and grids[0]["column"].tolist() == expected["column"].tolist()
-    assert not [t for t in app.table if list(t.value.columns) == list(expected.columns)]
+    assert not [t for t in plain_tables(app) if list(t.columns) == list(expected.columns)]
 
     upload_csv(app, make_csv(), "narrow.csv")
-    assert not app.dataframe and any(list(t.value.columns) == list(expected.columns) for t in app.table)
+    assert not app.dataframe and any(list(t.columns) == list(expected.columns) for t in plain_tables(app))
 
 
 def test_the_preview_grid_is_sent_only_once_the_expander_is_opened(app):

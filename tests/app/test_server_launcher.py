@@ -13,7 +13,7 @@ from tests.app.conftest import APP
 from tests.app.test_first_render_imports import first_run
 
 # What the first visitor's run must not pay for (under plain `streamlit run` it imports these).
-_FIRST_RUN_IMPORTS = ("numpy", "pandas", "pyarrow", "jinja2", "core.read", "core.setup", "core.contract",
+_FIRST_RUN_IMPORTS = ("numpy", "pandas", "pyarrow", "core.read", "core.setup", "core.contract",
                       "core.demos", "core.store", "core.workspace")
 
 
