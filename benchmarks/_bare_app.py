@@ -7,7 +7,6 @@ with the project's ``.streamlit/config.toml``, so a later visitor's time here is
 the browser and this machine take before any of the app's own work.
 """
 
-import pandas as pd
 import streamlit as st
 
 st.set_page_config(page_title="Cutoff", page_icon="🎚️", layout="wide")
@@ -15,7 +14,9 @@ st.set_page_config(page_title="Cutoff", page_icon="🎚️", layout="wide")
 
 def _data() -> None:
     st.title("Data")
-    st.table(pd.DataFrame({"column": ["income", "defaulted"], "role": ["numeric", "target"]}), hide_index=True)
+    # drawn as Cutoff draws its short tables (one HTML table; the readiness check looks for its class)
+    st.html('<div class="cutoff-table"><table><thead><tr><th>column</th><th>role</th></tr></thead><tbody>'
+            "<tr><td>income</td><td>numeric</td></tr><tr><td>defaulted</td><td>target</td></tr></tbody></table></div>")
     st.page_link(TRAIN, label="Train a model and watch the cost fall")
 
 
