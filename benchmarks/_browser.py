@@ -1,7 +1,9 @@
 """In-page latency for the browser benchmarks (bench_threshold_page, bench_sessions).
 
 A benchmark evaluates :data:`INSTRUMENT_JS` in a page, then presses keys; the page itself
-times each action and keeps the results in ``window.__cutoffLatency.done``.
+times each action and keeps the results in ``window.__cutoffLatency.done``. Their
+``--everything`` runs switch on money per case, a segment column and a second model with
+:func:`choose_extras` and :func:`money_per_case`.
 """
 
 from __future__ import annotations
@@ -80,3 +82,22 @@ def wait_measured(page, pause_ms: int = 300) -> None:
 def measured(page, kind: str) -> list[float]:
     """Seconds of every ``kind`` ("slider" or "cost") action the page timed."""
     return [item["ms"] / 1000 for item in page.evaluate("() => window.__cutoffLatency.done") if item["kind"] == kind]
+
+
+def choose_extras(app, amount: str, segment: str, compare: str) -> None:
+    """On the Data page: the Amount column, the Segment column and one Compare with column,
+    each step awaited (its own run), so the Threshold page does all three on every move."""
+    for label, column in (("Amount column", amount), ("Segment column", segment)):
+        app.select(label, column)  # waits for its own run (StreamlitPage.wait_run_after)
+    box = app.combobox("Compare with")
+    box.click()
+    before = app.runs()
+    app.page.get_by_role("option", name=compare).click()
+    app.page.keyboard.press("Escape")
+    app.wait_run_after(before, timeout=180_000)
+
+
+def money_per_case(app, percent: int = 60) -> None:
+    """On the Threshold page: a false negative costs ``percent`` % of the case's amount."""
+    app.set_number("False negative: % of amount", percent)
+    app.wait_threshold_settled(fna=str(percent))

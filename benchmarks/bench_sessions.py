@@ -6,13 +6,17 @@ the keyboard 20 times; all N sessions move at the same moment, so the server ser
 reruns at once. Phase 2: one session, a 200,000-row label + score table in *Use my
 scores* mode (the sweep covers every row), 20 slider moves.
 
+With ``--everything`` both phases also turn on money per case (an Amount column, a false
+negative costing 60 % of it), a Segment column (the By segment table) and a second model
+(Compare with), which add work to every slider move.
+
 Latency is measured inside each page, from the keydown on the slider to the moment the run
 has finished and the page's URL carries the new threshold (the page writes it last), so the
 Python driver's own pacing does not count. Prints p50/p95, the error count and the server's
 peak RSS (VmHWM from /proc).
 
-    .venv/bin/python benchmarks/bench_sessions.py [--sessions 20] [--moves 20] [--big-rows 200000]
-    .venv/bin/python benchmarks/bench_sessions.py --smoke    # 2 sessions, 2 moves, small tables
+    .venv/bin/python benchmarks/bench_sessions.py [--sessions 20] [--moves 20] [--big-rows 200000] [--everything]
+    .venv/bin/python benchmarks/bench_sessions.py --smoke    # 2 sessions, 2 moves, small tables, --everything
 
 It exits with status 1 when any session saw an error or no move was measured, so a run that
 measured nothing cannot pass for a result.
@@ -21,7 +25,6 @@ measured nothing cannot pass for a result.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -29,8 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _browser import INSTRUMENT_JS, measured  # noqa: E402  the page times each move itself
+from _browser import INSTRUMENT_JS, choose_extras, measured, money_per_case  # noqa: E402  the page times each move
 from _common import SMOKE_HELP  # noqa: E402
+from bench_threshold_page import percentile, scores_table  # noqa: E402  the same label + score table
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -43,15 +47,19 @@ from tests.e2e.conftest import (  # noqa: E402  one home for launching the app a
     running_server,
 )
 
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q)) if values else float("nan")
+EXTRAS = " (+ money per case, By segment and Models side by side)"
 
 
-def scores_table(n: int, seed: int = 5) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    label = (rng.random(n) < 0.2).astype(int)
-    score = np.clip(0.25 + 0.4 * label + rng.normal(0, 0.2, n), 0, 1)
-    return pd.DataFrame({"label": label, "score": score})
+def sessions_table(n: int, seed: int = 21, everything: bool = False) -> pd.DataFrame:
+    """The e2e churn table; with ``everything`` also an amount, a region and an older model's score."""
+    table = churn_table(n, seed=seed)
+    if everything:
+        rng = np.random.default_rng(seed + 1)
+        table["balance"] = np.round(rng.lognormal(6, 1, n), 2)
+        table["region"] = rng.choice(["north", "south", "east", "west"], n)
+        # An older model: noisy, but it knows something about who churns.
+        table["old_score"] = np.clip(0.3 + 0.3 * (table["churn"] == "yes") + rng.normal(0, 0.25, n), 0, 1).round(4)
+    return table
 
 
 class Session:
@@ -107,9 +115,9 @@ def move_slider(sessions: list[Session], moves: int) -> None:
                                                              polling=100, timeout=60_000), "slider update")
 
 
-def run_concurrent(browser, n_sessions: int, moves: int, rows: int) -> list[str]:
+def run_concurrent(browser, n_sessions: int, moves: int, rows: int, everything: bool = False) -> list[str]:
     """Returns what went wrong (errors, or no move measured); prints the figures."""
-    data = csv_bytes(churn_table(rows, seed=21))
+    data = csv_bytes(sessions_table(rows, everything=everything))
     with running_server() as server:
         started = time.perf_counter()
         sessions = [Session(browser, server, i) for i in range(n_sessions)]
@@ -137,10 +145,15 @@ def run_concurrent(browser, n_sessions: int, moves: int, rows: int) -> list[str]
 
             each(sessions, upload, "upload")
             each(sessions, uploaded, "upload")
+            if everything:
+                each(sessions, lambda s: choose_extras(s.app, amount="balance", segment="region", compare="old_score"),
+                     "data extras")
             each(sessions, lambda s: s.app.goto_page("Train"), "train page")
             each(sessions, lambda s: s.app.button("Train").click(), "train")  # all trainings in flight together
             each(sessions, trained, "train")
             each(sessions, threshold, "threshold page")
+            if everything:
+                each(sessions, lambda s: money_per_case(s.app), "money per case")
             setup_seconds = time.perf_counter() - started
             move_slider(sessions, moves)
             each(sessions, lambda s: s.check("threshold"), "threshold")
@@ -150,7 +163,8 @@ def run_concurrent(browser, n_sessions: int, moves: int, rows: int) -> list[str]
             for s in sessions:
                 s.close()
         peak = server.peak_rss_bytes()
-    print(f"concurrent sessions: {n_sessions} (each: upload {rows:,}-row CSV, train, {moves} slider moves)")
+    print(f"concurrent sessions: {n_sessions} (each: upload {rows:,}-row CSV, train, {moves} slider moves)"
+          + (EXTRAS if everything else ""))
     print(f"  setup (upload + train + open Threshold, all sessions): {setup_seconds:.1f} s")
     print(f"  slider-to-update latency over {len(latencies)} moves: p50 {percentile(latencies, 50):.3f} s, "
           f"p95 {percentile(latencies, 95):.3f} s, max {max(latencies, default=float('nan')):.3f} s")
@@ -159,9 +173,9 @@ def run_concurrent(browser, n_sessions: int, moves: int, rows: int) -> list[str]
     return errors + ([] if latencies else ["concurrent sessions: no slider move was measured"])
 
 
-def run_big_single(browser, moves: int, rows: int) -> list[str]:
+def run_big_single(browser, moves: int, rows: int, everything: bool = False) -> list[str]:
     """Returns what went wrong (errors, or no move measured); prints the figures."""
-    table = scores_table(rows)
+    table = scores_table(rows, everything=everything)
     data = csv_bytes(table)
     with running_server() as server:
         session = Session(browser, server, 0)
@@ -174,9 +188,13 @@ def run_big_single(browser, moves: int, rows: int) -> list[str]:
             app.radio("Mode", "Use my scores")
             app.select("Target column", "label")
             app.select("Score column", "score")
+            if everything:
+                choose_extras(app, amount="amount", segment="region", compare="score_new")
             app.goto_page("Threshold")
             app.expect(app.main.get_by_text(f"all {rows:,} rows")).to_be_visible(timeout=180_000)
             app.wait_threshold_settled()
+            if everything:
+                money_per_case(app)
             move_slider([session], moves)
             session.check("threshold")
             latencies = session.latencies()
@@ -184,7 +202,8 @@ def run_big_single(browser, moves: int, rows: int) -> list[str]:
         finally:
             session.close()
         peak = server.peak_rss_bytes()
-    print(f"single session, {rows:,} rows (Use my scores: all rows evaluated), {moves} slider moves")
+    print(f"single session, {rows:,} rows (Use my scores: all rows evaluated), {moves} slider moves"
+          + (EXTRAS if everything else ""))
     print(f"  slider-to-update latency: p50 {percentile(latencies, 50):.3f} s, p95 {percentile(latencies, 95):.3f} s "
           f"(target <= 0.3 s), file {len(data) / 2**20:.1f} MiB")
     print(f"  errors: {len(errors)}" + (f"  {errors[:5]}" if errors else ""))
@@ -199,16 +218,20 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--big-rows", type=int, default=200_000)
     parser.add_argument("--skip-big", action="store_true")
+    parser.add_argument("--everything", action="store_true",
+                        help="also an Amount column with money per case (FN = 60%% of it), a Segment column "
+                             "and a second model to compare, in both phases")
     parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
     if args.smoke:
         # 6,000 rows: a hold-out split as in the full run (smaller tables get k-fold cross-validation,
-        # core.setup.CV_BELOW_ROWS, which trains several models per session).
-        args.sessions, args.moves, args.rows, args.big_rows = 2, 2, 6_000, 5_000
+        # core.setup.CV_BELOW_ROWS, which trains several models per session). With --everything, so
+        # the smoke run goes through every step of the script.
+        args.sessions, args.moves, args.rows, args.big_rows, args.everything = 2, 2, 6_000, 5_000, True
     with launched_browser() as browser:
-        problems = run_concurrent(browser, args.sessions, args.moves, args.rows)
+        problems = run_concurrent(browser, args.sessions, args.moves, args.rows, everything=args.everything)
         if not args.skip_big:
-            problems += run_big_single(browser, args.moves, args.big_rows)
+            problems += run_big_single(browser, args.moves, args.big_rows, everything=args.everything)
     if problems:
         sys.exit(f"bench_sessions: {len(problems)} problem(s), first: {problems[0]}")
 

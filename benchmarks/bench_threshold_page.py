@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _browser import INSTRUMENT_JS, measured, wait_measured  # noqa: E402
+from _browser import INSTRUMENT_JS, choose_extras, measured, money_per_case, wait_measured  # noqa: E402
 from _common import SMOKE_HELP  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -77,20 +77,12 @@ def measure(rows: int, edits: int, moves: int, everything: bool = False) -> tupl
             app.select("Target column", "label")
             app.select("Score column", "score")
             if everything:  # money per case, a segment column and a second model: work on every move
-                for label, column in (("Amount column", "amount"), ("Segment column", "region")):
-                    app.select(label, column)  # waits for its own run (StreamlitPage.wait_run_after)
-                box = app.combobox("Compare with")
-                box.click()
-                before = app.runs()
-                app.page.get_by_role("option", name="score_new").click()
-                app.page.keyboard.press("Escape")
-                app.wait_run_after(before, timeout=180_000)
+                choose_extras(app, amount="amount", segment="region", compare="score_new")
             app.goto_page("Threshold")
             app.expect(app.main.get_by_text(f"all {rows:,} rows")).to_be_visible(timeout=180_000)
             app.wait_threshold_settled()
             if everything:
-                app.set_number("False negative: % of amount", 60)
-                app.wait_threshold_settled(fna="60")
+                money_per_case(app, 60)
             app.page.evaluate(INSTRUMENT_JS)
             box = app.number_input("Cost of a false negative")
             start = float(app.query().get("fn", "500"))
