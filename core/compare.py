@@ -19,6 +19,8 @@ A row's cost is its cell's fixed cost plus the per-case percentage of its amount
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -116,6 +118,16 @@ def paired_cost_difference(costs_a: np.ndarray, costs_b: np.ndarray, *, weights:
 # Up to this many distinct differences, a resample draws how many times each value comes up
 # (one multinomial for all resamples) instead of drawing rows.
 _FEW_VALUES = 256
+# From this many draws in all, the resamples are drawn in _PARTS parts on threads.
+_PARALLEL_DRAWS = 2_000_000
+_PARTS = 4
+
+
+def _cores() -> int:
+    """Cores this process may run on (the affinity mask where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(len(os.sched_getaffinity(0)), 1)
+    return os.cpu_count() or 1
 
 
 def _resampled_sums(rng: np.random.Generator, landed: np.ndarray, values: np.ndarray,
@@ -136,10 +148,25 @@ def _resampled_sums(rng: np.random.Generator, landed: np.ndarray, values: np.nda
     if weights is None:
         # 32-bit row numbers draw twice as fast as 64-bit ones (200 resamples of 60,000 rows: 123 ms, not 247).
         index = np.int32 if values.size < 2**31 else np.int64
-        return np.array([values[rng.integers(0, values.size, size=k, dtype=index)].sum() if k else 0.0
-                         for k in landed])
-    p = weights / weights.sum()
-    return np.array([rng.multinomial(k, p) @ values if k else 0.0 for k in landed])
+
+        def sums(part_rng: np.random.Generator, part: np.ndarray) -> list[float]:
+            return [values[part_rng.integers(0, values.size, size=k, dtype=index)].sum() if k else 0.0
+                    for k in part]
+    else:
+        p = weights / weights.sum()
+
+        def sums(part_rng: np.random.Generator, part: np.ndarray) -> list[float]:
+            return [part_rng.multinomial(k, p) @ values if k else 0.0 for k in part]
+    if int(landed.sum()) < _PARALLEL_DRAWS:
+        return np.array(sums(rng, landed), dtype=np.float64)
+    # Many draws (a million rows where the models disagree on a third): the resamples split into
+    # _PARTS fixed parts, each with its own stream spawned from ``rng`` and drawn on a thread
+    # (numpy releases the GIL while drawing and gathering), so a seed gives the same sums on any
+    # number of cores. 200 resamples of 380,000 rows: 220 ms on 2 cores, not 420.
+    parts = np.array_split(landed, _PARTS)
+    with ThreadPoolExecutor(max_workers=min(_PARTS, _cores())) as pool:
+        drawn = list(pool.map(sums, rng.spawn(_PARTS), parts))
+    return np.array([total for part in drawn for total in part], dtype=np.float64)
 
 
 @dataclass

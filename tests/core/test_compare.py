@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core import compare
 from core.compare import COLUMNS, case_costs, compare_models, model_sweeps, paired_cost_difference
 from core.costs import CostMatrix
 from core.thresholds import recommend_threshold, roc_auc, threshold_sweep
@@ -108,14 +109,18 @@ def _full_resample_draws(diff, weights, n_boot, rng):
     return np.array([rng.multinomial(size, weights / total) @ per_case for _ in range(n_boot)]) / size * 1000
 
 
-@pytest.mark.parametrize("values", ["few", "many"])
+@pytest.mark.parametrize("values", ["few", "many", "many, on threads"])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_drawing_only_where_the_models_disagree_gives_the_full_resamples_interval(weighted, values):
+def test_drawing_only_where_the_models_disagree_gives_the_full_resamples_interval(weighted, values, monkeypatch):
     # A few % of the rows differ (the usual case: two decent models disagree on few cases), with
     # uneven case counts: the interval from drawing among those rows alone is the one from
     # resampling every row, up to the Monte Carlo error of 3,000 resamples each. "few": fixed
     # costs (a handful of distinct differences, drawn per value); "many": a share of each
     # case's amount (every difference its own, drawn per row).
+    # "many, on threads": the same, with the resamples split into parts drawn on threads (as from
+    # two million draws in all, e.g. a million rows where the models disagree on a third).
+    if values.endswith("on threads"):
+        monkeypatch.setattr(compare, "_PARALLEL_DRAWS", 0)
     rng = np.random.default_rng(8)
     n = 2_000
     diff = np.zeros(n)
@@ -158,3 +163,28 @@ def test_a_cost_edit_recosts_the_models_sweeps_instead_of_sorting_again(monkeypa
         assert again.differences == fresh.differences
         for name in models:
             np.testing.assert_array_equal(again.sweeps[name].cost, fresh.sweeps[name].cost)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_resamples_drawn_on_threads_keep_their_order_and_the_same_draws_on_any_number_of_cores(weighted, monkeypatch):
+    # Every value 1 (plus a distinct speck, so they are drawn row by row): each resample's sum
+    # rounds to its number of draws, so a part dropped, repeated or put in another order shows;
+    # the seed, not the machine, fixes the draws.
+    monkeypatch.setattr(compare, "_PARALLEL_DRAWS", 0)
+    landed = np.random.default_rng(2).integers(0, 5_000, size=203)
+    landed[[0, 101, 202]] = 0  # resamples that hold none of these rows add nothing
+    ones = 1.0 + np.arange(700) * 2.0**-30
+    assert np.unique(ones).size > compare._FEW_VALUES
+    weights = np.random.default_rng(3).integers(1, 9, size=700).astype(float) if weighted else None
+    sums = compare._resampled_sums(np.random.default_rng(9), landed, ones, weights)
+    np.testing.assert_array_equal(np.round(sums), landed.astype(float))
+    values = np.random.default_rng(4).lognormal(3, 1, size=700)
+    by_cores = []
+    for cores in (1, 2, 8):
+        monkeypatch.setattr(compare, "_cores", lambda cores=cores: cores)
+        by_cores.append(compare._resampled_sums(np.random.default_rng(9), landed, values, weights))
+    np.testing.assert_array_equal(by_cores[0], by_cores[1])
+    np.testing.assert_array_equal(by_cores[0], by_cores[2])
+    assert not np.array_equal(by_cores[0], compare._resampled_sums(np.random.default_rng(10), landed, values, weights))
+    monkeypatch.setattr(compare, "_PARALLEL_DRAWS", 10**12)  # one stream: other draws, same distribution
+    assert not np.array_equal(by_cores[0], compare._resampled_sums(np.random.default_rng(9), landed, values, weights))
