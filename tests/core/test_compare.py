@@ -109,7 +109,7 @@ def _full_resample_draws(diff, weights, n_boot, rng):
     return np.array([rng.multinomial(size, weights / total) @ per_case for _ in range(n_boot)]) / size * 1000
 
 
-@pytest.mark.parametrize("values", ["few", "many", "many, on threads"])
+@pytest.mark.parametrize("values", ["few", "many", "many, on threads", "mixed", "mixed, on threads"])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_drawing_only_where_the_models_disagree_gives_the_full_resamples_interval(weighted, values, monkeypatch):
     # A few % of the rows differ (the usual case: two decent models disagree on few cases), with
@@ -117,20 +117,26 @@ def test_drawing_only_where_the_models_disagree_gives_the_full_resamples_interva
     # resampling every row, up to the Monte Carlo error of 3,000 resamples each. "few": fixed
     # costs (a handful of distinct differences, drawn per value); "many": a share of each
     # case's amount (every difference its own, drawn per row).
-    # "many, on threads": the same, with the resamples split into parts drawn on threads (as from
+    # "mixed": most rows hold one of a few values, the others each their own (the frequent ones
+    # drawn per value, the rest row by row).
+    # "..., on threads": the same, with the resamples split into parts drawn on threads (as from
     # two million draws in all, e.g. a million rows where the models disagree on a third).
     if values.endswith("on threads"):
         monkeypatch.setattr(compare, "_PARALLEL_DRAWS", 0)
     rng = np.random.default_rng(8)
     n = 2_000
     diff = np.zeros(n)
-    k = 80 if values == "few" else 400
+    k = {"few": 80, "many": 400}.get(values.split(",")[0], 1_200)  # mixed: 360 of them with their own value
     moving = rng.choice(n, size=k, replace=False)
     # Mostly one direction, so how many of them a resample holds matters as much as which.
+    fixed = rng.choice([-10.0, 10.0, 20.0, 50.0, 60.0], size=k)
+    amounts = rng.lognormal(3, 0.5, size=k) * rng.choice([-1.0, 1.0, 1.0, 1.0], size=k)
     if values == "few":
-        diff[moving] = rng.choice([-10.0, 10.0, 20.0, 50.0, 60.0], size=k)
-    else:
-        diff[moving] = rng.lognormal(3, 0.5, size=k) * rng.choice([-1.0, 1.0, 1.0, 1.0], size=k)
+        diff[moving] = fixed
+    elif values.startswith("many"):
+        diff[moving] = amounts
+    else:  # "mixed": most differences fixed (negatives from FP to TN save its cost), the rest an amount lost
+        diff[moving] = np.where(rng.random(k) < 0.7, -np.abs(fixed), 5 * np.abs(amounts))
     weights = rng.integers(1, 6, size=n).astype(float) if weighted else None
     if weighted:
         diff = diff * weights  # a row of w cases differs w times as much
@@ -165,15 +171,20 @@ def test_a_cost_edit_recosts_the_models_sweeps_instead_of_sorting_again(monkeypa
             np.testing.assert_array_equal(again.sweeps[name].cost, fresh.sweeps[name].cost)
 
 
+@pytest.mark.parametrize("mixed", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_resamples_drawn_on_threads_keep_their_order_and_the_same_draws_on_any_number_of_cores(weighted, monkeypatch):
+def test_resamples_drawn_on_threads_keep_their_order_and_the_same_draws_on_any_number_of_cores(weighted, mixed,
+                                                                                              monkeypatch):
     # Every value 1 (plus a distinct speck, so they are drawn row by row): each resample's sum
     # rounds to its number of draws, so a part dropped, repeated or put in another order shows;
     # the seed, not the machine, fixes the draws.
     monkeypatch.setattr(compare, "_PARALLEL_DRAWS", 0)
     landed = np.random.default_rng(2).integers(0, 5_000, size=203)
     landed[[0, 101, 202]] = 0  # resamples that hold none of these rows add nothing
+    rng_rows = np.random.default_rng(5)
     ones = 1.0 + np.arange(700) * 2.0**-30
+    if mixed:  # most rows hold exactly 1 (drawn per value), the others 1 and a speck (row by row)
+        ones[rng_rows.choice(700, size=400, replace=False)] = 1.0
     assert np.unique(ones).size > compare._FEW_VALUES
     weights = np.random.default_rng(3).integers(1, 9, size=700).astype(float) if weighted else None
     sums = compare._resampled_sums(np.random.default_rng(9), landed, ones, weights)
