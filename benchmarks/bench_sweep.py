@@ -12,6 +12,8 @@ For each size it prints medians (of --repeat runs, default 5) of:
   run by run, so a busy machine slows both alike;
 * re-costing that sweep under other costs (``Sweep.with_costs``: no sort, one vectorised
   pass over the cumulative sums) against the fresh sweep, same data, same run (target ≤ 2%);
+* numpy's ``np.sort`` of the same scores alone, against the same reference: the floor of any
+  exact sweep on this CPU;
 * at 10M (or the largest size): one ``Sweep.at(t)`` lookup at a random threshold;
 * at 100k: the seeded bootstrap, 200 resamples, of the recommended threshold
   (``bootstrap_threshold``) and of bands at 2,000 thresholds (``bootstrap_bands``).
@@ -102,6 +104,10 @@ def main() -> None:
         label = f"full sweep, n={n:,} ({len(sweep) - 1:,} thresholds)"
         print_row(label, ours, theirs, ref_label="PR+ROC curves")
         print_row("  same, CPU time", ours_cpu, theirs_cpu, ref_label="PR+ROC curves")
+        # The floor of any exact sweep: one sort of the scores. How fast numpy sorts depends on
+        # the CPU (its AVX-512 sort is about 5x slower on AMD Zen 4 than on Intel or with AVX2).
+        floor = median_seconds(lambda: np.sort(p), repeat=max(args.repeat, 5))
+        print_row("  floor: np.sort of the scores alone", floor, theirs, ref_label="PR+ROC curves")
         other = CostMatrix(fp_cost=3, fn_cost=7, tp_value=1, tn_value=0.25)
         recost = median_seconds(lambda: sweep.with_costs(other), repeat=max(args.repeat, 5))
         print_row(f"re-costing that sweep, n={n:,}", recost, ours, ref_label="fresh sweep")
