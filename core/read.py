@@ -126,8 +126,7 @@ def read_csv(data: bytes, filename: str = "") -> pd.DataFrame:
         df = table.to_pandas(split_blocks=True, self_destruct=True, date_as_object=False)
         del table
         if len(df) == 0:
-            raise DataError(f"{name} has a header ({len(df.columns)} columns) but no data rows. "
-                            "Export the data again including its rows.")
+            raise _no_rows(name, len(df.columns))
         df.columns = _clean_names([str(c) for c in df.columns], warnings)
         changed = _coerce_numeric_text(df, dialect.decimal, warnings)
         changed |= _infinite_to_missing(df, warnings)
@@ -753,11 +752,16 @@ def _read_excel(raw: bytes, name: str, sheet: str | None) -> tuple[pd.DataFrame,
     return _finish(df, name, warnings), sheets
 
 
+def _no_rows(name: str, columns: int) -> DataError:
+    """A table with a header and nothing under it."""
+    return DataError(f"{name} has a header ({columns:,} column{'' if columns == 1 else 's'}) but no data rows. "
+                     "Export the data again including its rows.")
+
+
 def _finish(df: pd.DataFrame, name: str, warnings: list[str]) -> pd.DataFrame:
     """The clean-up :func:`read_csv` does, for a table another reader produced."""
     if len(df) == 0:
-        raise DataError(f"{name} has a header ({len(df.columns)} columns) but no data rows. "
-                        "Export the data again including its rows.")
+        raise _no_rows(name, len(df.columns))
     _check_width(df.shape[1], name)
     df.columns = _clean_names([str(c) for c in df.columns], warnings)
     tokens = set(MISSING_TOKENS)

@@ -186,7 +186,7 @@ def test_a_parquet_file_too_wide_is_named(monkeypatch):
 def test_a_header_only_parquet_file_is_named():
     with pytest.raises(DataError) as info:
         read_table(_parquet(pd.DataFrame({"a": pd.Series([], dtype=float)})), "empty.parquet")
-    assert str(info.value).startswith("'empty.parquet' has a header (1 columns) but no data rows.")
+    assert str(info.value).startswith("'empty.parquet' has a header (1 column) but no data rows.")
 
 
 def test_a_damaged_parquet_file_says_what_pyarrow_found():
