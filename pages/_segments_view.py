@@ -70,6 +70,12 @@ def _sweeps(y: np.ndarray, scores: np.ndarray, segments: Any, weights: Any, amou
     return _memo("sweeps", (y, scores, segments, weights, amounts), (column,), build)
 
 
+def money_format(currency: str) -> str:
+    """A table column's number format for money: the currency sign, thousands separators, whole
+    units (``"$%,.0f"``: 12,300 shows as $12,300), as the page's other amounts read."""
+    return f"{currency.replace('%', '%%')}%,.0f"
+
+
 def _column_config(table: pd.DataFrame, costs: CostMatrix | None, weighted: bool) -> dict:
     count = "%,.0f" if weighted else "%,d"
     config = {
@@ -79,7 +85,7 @@ def _column_config(table: pd.DataFrame, costs: CostMatrix | None, weighted: bool
         "Positives": st.column_config.NumberColumn("Positives", format=count),
         "Flagged": st.column_config.NumberColumn("Flagged", format=count, help="Cases with score ≥ threshold"),
         "Business cost": st.column_config.NumberColumn(
-            "Business cost", format=f"{(costs.currency if costs else '').replace('%', '%%')}%,.0f"),
+            "Business cost", format=money_format(costs.currency if costs else "")),
         "Flag rate ratio": st.column_config.NumberColumn(
             "Flag rate ratio", format="%.3f",
             help=f"Flag rate ÷ the highest flag rate among segments with at least {MIN_ROWS} rows and "
@@ -150,7 +156,7 @@ def _separate_thresholds(sweeps: SegmentSweeps, costs: CostMatrix, threshold: fl
         st.markdown(_ui_text(result.sentence))
         for note in result.notes:
             st.caption(note)
-        money = f"{costs.currency.replace('%', '%%')}%,.0f"
+        money = money_format(costs.currency)
         st.dataframe(
             result.frame, hide_index=True, width="stretch",
             column_config={

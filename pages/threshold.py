@@ -622,10 +622,10 @@ if others:
     except DataError as error:
         st.error(str(error))
     else:
-        st.dataframe(comparison.table.round({"Business cost": 2}), hide_index=True, width="stretch", column_config={
+        st.dataframe(comparison.table, hide_index=True, width="stretch", column_config={
             "Threshold": st.column_config.NumberColumn(format="%.4g"),
             **{name: st.column_config.NumberColumn(format="%.3f") for name in ("Precision", "Recall", "F1", "ROC AUC")},
-            "Business cost": st.column_config.NumberColumn(format="localized"),
+            "Business cost": st.column_config.NumberColumn(format=_segments_view.money_format(costs.currency)),
         })
         st.caption(f"Each model at its own recommended threshold ({OBJECTIVES[objective].lower()}, same costs); each "
                    "score keeps its own scale, so thresholds of different models are not comparable.")

@@ -4,6 +4,8 @@ are saved, and no state raises (no data, raw scores, bad links)."""
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -463,8 +465,12 @@ def test_models_side_by_side_each_at_its_own_threshold():
     evaluation = make_money_evaluation(others=True)
     at = seeded_app(evaluation=evaluation)
     assert not at.exception
-    table = next(d for d in at.dataframe if "ROC AUC" in d.value.columns).value
+    element = next(d for d in at.dataframe if "ROC AUC" in d.value.columns)
+    table = element.value
     assert list(table.columns) == ["Model", "Threshold", "Precision", "Recall", "F1", "Business cost", "ROC AUC"]
+    # Money reads as on the rest of the page: the currency sign and whole units ("$8,913,015").
+    shown = json.loads(element.proto.columns)["Business cost"]["type_config"]["format"]
+    assert shown == f"{money_costs_of(at).currency}%,.0f"
     assert list(table["Model"]) == ["score", "score_new", "raw_logit"]
     costs = money_costs_of(at)
     for name, scores in (("score", evaluation.scores), *evaluation.others.items()):
